@@ -1,0 +1,144 @@
+// MySQL/MariaDB access over Connector/C++ 1.1: a bounded connection pool that survives database
+// restarts, and one RAII way to run a transaction.
+//
+// Connector/C++ reports errors by throwing sql::SQLException. Those exceptions never leave this
+// layer: Database::Transact()/Read() catch them and map them to absl::Status
+//   1213 deadlock, 1205 lock wait timeout  -> retried (bounded), then ABORTED
+//   2002/2003/2006/2013/2055 lost server   -> connection dropped; retried once when the COMMIT was
+//                                             never sent, else UNAVAILABLE
+//   1062 duplicate key                      -> ALREADY_EXISTS
+//   anything else                           -> INTERNAL
+// Code inside a transaction body may call the Connector API (and so throw) freely.
+#ifndef COOPLINK_SERVICES_COMMON_DB_H_
+#define COOPLINK_SERVICES_COMMON_DB_H_
+
+#include <cppconn/connection.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <variant>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace cooplink {
+
+struct DbConfig {
+  std::string host = "127.0.0.1";
+  int port = 3306;
+  std::string socket;  // when set, used instead of host:port
+  std::string user = "cooplink";
+  std::string password;
+  std::string database;
+  int pool_size = 16;
+  absl::Duration acquire_timeout = absl::Seconds(2);
+  absl::Duration connect_timeout = absl::Seconds(2);
+  int max_retries = 3;  // deadlock / lock-wait retries before ABORTED
+};
+
+// A live connection and its prepared statements. Statements are cached per connection by SQL text,
+// so a reconnect (a new Connection) re-prepares them.
+class Connection {
+ public:
+  explicit Connection(std::unique_ptr<sql::Connection> conn) : conn_(std::move(conn)) {}
+  ~Connection();
+  sql::PreparedStatement& Prepare(absl::string_view sql);
+  sql::Connection& raw() { return *conn_; }
+  uint64_t generation = 0;
+  absl::Time last_used;
+
+ private:
+  std::unique_ptr<sql::Connection> conn_;
+  absl::flat_hash_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
+};
+
+// A SQL parameter: bind values with Tx::Query/Execute.
+using SqlParam = std::variant<std::nullptr_t, int64_t, std::string, bool>;
+inline SqlParam Param(int64_t v) { return v; }
+inline SqlParam Param(int v) { return static_cast<int64_t>(v); }
+inline SqlParam Param(bool v) { return v; }
+inline SqlParam Param(absl::string_view v) { return std::string(v); }
+inline SqlParam Param(const char* v) { return std::string(v); }
+inline SqlParam Param(const std::string& v) { return v; }
+inline SqlParam Param(std::nullptr_t) { return nullptr; }
+template <typename T>
+SqlParam Param(const std::optional<T>& v) {
+  return v ? Param(*v) : SqlParam(nullptr);
+}
+
+// The statements of one transaction (or one autocommit read) on one borrowed connection.
+class Tx {
+ public:
+  explicit Tx(Connection* conn) : conn_(conn) {}
+
+  template <typename... Args>
+  std::unique_ptr<sql::ResultSet> Query(absl::string_view sql, const Args&... args) {
+    return QueryParams(sql, {Param(args)...});
+  }
+  // Returns the number of affected rows.
+  template <typename... Args>
+  int64_t Execute(absl::string_view sql, const Args&... args) {
+    return ExecuteParams(sql, {Param(args)...});
+  }
+  std::unique_ptr<sql::ResultSet> QueryParams(absl::string_view sql, const std::vector<SqlParam>& params);
+  int64_t ExecuteParams(absl::string_view sql, const std::vector<SqlParam>& params);
+  // Runs ';'-terminated statements (one per line end, "--" comment lines skipped) unprepared.
+  void ExecuteScript(absl::string_view script);
+
+ private:
+  sql::PreparedStatement& Bind(absl::string_view sql, const std::vector<SqlParam>& params);
+  Connection* conn_;
+};
+
+class Database {
+ public:
+  // Connects one connection eagerly so that a bad configuration fails at start-up.
+  static absl::StatusOr<std::unique_ptr<Database>> Open(const DbConfig& config);
+  ~Database();
+
+  // Runs `body` in a transaction (REPEATABLE READ). A non-OK status from `body` rolls back and is
+  // returned as is. Deadlocks are retried, so `body` must have no effect outside the database.
+  absl::Status Transact(const std::function<absl::Status(Tx&)>& body);
+  // Runs `body` with autocommit on (single consistent reads need no transaction).
+  absl::Status Read(const std::function<absl::Status(Tx&)>& body);
+
+  // Executes a script of ';'-terminated statements outside any transaction (DDL).
+  absl::Status ExecuteScript(absl::string_view script);
+
+  const DbConfig& config() const { return config_; }
+
+ private:
+  explicit Database(DbConfig config) : config_(std::move(config)) {}
+  class Lease;
+  absl::StatusOr<std::unique_ptr<Connection>> Connect();
+  absl::StatusOr<std::unique_ptr<Connection>> Acquire();
+  void Release(std::unique_ptr<Connection> conn, bool broken);
+  absl::Status Run(bool transactional, const std::function<absl::Status(Tx&)>& body);
+
+  DbConfig config_;
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mu_);
+  int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle + leased + connecting
+  // Bumped whenever a connection is found dead: older idle connections are validated before reuse.
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// Helpers for reading nullable columns.
+std::optional<std::string> GetOptionalString(sql::ResultSet& rs, const char* column);
+
+// True for Connector/MySQL error codes that mean the server connection is gone.
+bool IsConnectionError(int error_code);
+
+}  // namespace cooplink
+
+#endif  // COOPLINK_SERVICES_COMMON_DB_H_

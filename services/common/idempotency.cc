@@ -1,0 +1,107 @@
+#include "services/common/idempotency.h"
+
+#include <cppconn/exception.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <memory>
+
+#include "services/common/crypto.h"
+#include "services/common/status.h"
+
+namespace cooplink {
+namespace {
+
+constexpr int kErDupEntry = 1062;
+constexpr size_t kMaxRequestIdLength = 64;
+
+constexpr const char* kInsertKey =
+    "INSERT INTO idempotency_keys (principal_id, request_id, method, request_hash, create_time_us) "
+    "VALUES (?, ?, ?, ?, ?)";
+constexpr const char* kStoreReply =
+    "UPDATE idempotency_keys SET reply = ? WHERE principal_id = ? AND request_id = ?";
+constexpr const char* kSelectKey =
+    "SELECT method, request_hash, reply FROM idempotency_keys "
+    "WHERE principal_id = ? AND request_id = ?";
+
+std::string DeterministicBytes(const google::protobuf::Message& message) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+bool IsValidRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > kMaxRequestIdLength) return false;
+  for (char c : id) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<IdempotencyKey> MakeIdempotencyKey(const Principal& principal,
+                                                  absl::string_view method,
+                                                  const google::protobuf::Message& request) {
+  const auto* field = request.GetDescriptor()->FindFieldByName("request_id");
+  if (field == nullptr || field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+    return absl::InternalError("mutating request has no request_id field");
+  }
+  std::string request_id = request.GetReflection()->GetString(request, field);
+  if (!IsValidRequestId(request_id)) {
+    return InvalidField("request_id", "required: 1-64 characters of A-Z a-z 0-9 _ -");
+  }
+  std::unique_ptr<google::protobuf::Message> copy(request.New());
+  copy->CopyFrom(request);
+  copy->GetReflection()->ClearField(copy.get(), field);
+  return IdempotencyKey{principal.id, std::move(request_id), std::string(method),
+                        Sha256Hex(DeterministicBytes(*copy))};
+}
+
+absl::Status RunIdempotent(Database& db, const Clock& clock, const IdempotencyKey& key,
+                           google::protobuf::Message* reply,
+                           const std::function<absl::Status(Tx&)>& body) {
+  bool seen_before = false;
+  absl::Status status = db.Transact([&](Tx& tx) -> absl::Status {
+    seen_before = false;
+    try {
+      tx.Execute(kInsertKey, key.principal_id, key.request_id, key.method, key.request_hash,
+                 absl::ToUnixMicros(clock.Now()));
+    } catch (const sql::SQLException& e) {
+      if (e.getErrorCode() != kErDupEntry) throw;
+      seen_before = true;
+      return absl::CancelledError("replay");  // rolls back; the stored reply is read below
+    }
+    reply->Clear();
+    absl::Status s = body(tx);
+    if (!s.ok()) return s;
+    tx.Execute(kStoreReply, Base64UrlEncode(reply->SerializeAsString()), key.principal_id,
+               key.request_id);
+    return absl::OkStatus();
+  });
+  if (!seen_before) return status;
+
+  return db.Read([&](Tx& tx) -> absl::Status {
+    auto rs = tx.Query(kSelectKey, key.principal_id, key.request_id);
+    if (!rs->next()) return absl::AbortedError("concurrent request with the same request_id");
+    if (std::string(rs->getString("method")) != key.method ||
+        std::string(rs->getString("request_hash")) != key.request_hash) {
+      return FailedPrecondition("REQUEST_ID_REUSED",
+                                "request_id was already used for a different request");
+    }
+    auto stored = GetOptionalString(*rs, "reply");
+    auto bytes = stored ? Base64UrlDecode(*stored) : absl::StatusOr<std::string>();
+    if (!stored || !bytes.ok() || !reply->ParseFromString(*bytes)) {
+      return absl::DataLossError("stored reply for request_id is unreadable");
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace cooplink

@@ -1,0 +1,44 @@
+// Every mutating RPC carries a request_id. RunIdempotent() makes the mutation and the record of its
+// reply one transaction, keyed by (principal, request_id):
+//   - the first call runs the body and stores the reply;
+//   - a retry (also a concurrent one: it waits on the key's row lock) replays the stored reply;
+//   - the same request_id with a different method or body is FAILED_PRECONDITION, nothing written;
+//   - a body that fails rolls everything back and records nothing, so a retry runs again.
+#ifndef COOPLINK_SERVICES_COMMON_IDEMPOTENCY_H_
+#define COOPLINK_SERVICES_COMMON_IDEMPOTENCY_H_
+
+#include <functional>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include <google/protobuf/message.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "services/common/auth.h"
+#include "services/common/clock.h"
+#include "services/common/db.h"
+
+namespace cooplink {
+
+struct IdempotencyKey {
+  std::string principal_id;
+  std::string request_id;
+  std::string method;
+  std::string request_hash;  // SHA-256 of the request serialised deterministically, request_id cleared
+};
+
+// INVALID_ARGUMENT (field "request_id") unless the request's request_id is 1..64 chars of
+// [A-Za-z0-9_-]. `request` must have a string field named request_id.
+absl::StatusOr<IdempotencyKey> MakeIdempotencyKey(const Principal& principal, absl::string_view method,
+                                                  const google::protobuf::Message& request);
+
+// Runs `body` in a transaction at most once per key; see the file comment. `reply` is the
+// message the body fills in and the one a replay is parsed into.
+absl::Status RunIdempotent(Database& db, const Clock& clock, const IdempotencyKey& key,
+                           google::protobuf::Message* reply,
+                           const std::function<absl::Status(Tx&)>& body);
+
+}  // namespace cooplink
+
+#endif  // COOPLINK_SERVICES_COMMON_IDEMPOTENCY_H_

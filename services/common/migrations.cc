@@ -1,0 +1,102 @@
+#include "services/common/migrations.h"
+
+#include <cppconn/resultset.h>
+
+#include <cstdio>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/crypto.h"
+#include "services/common/status.h"
+
+namespace cooplink {
+namespace {
+
+constexpr int kLockTimeoutSeconds = 120;
+
+constexpr const char* kCreateMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  component VARCHAR(64) NOT NULL,
+  version INT NOT NULL,
+  name VARCHAR(200) NOT NULL,
+  checksum CHAR(64) NOT NULL,
+  applied_time_us BIGINT NOT NULL,
+  PRIMARY KEY (component, version)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+)sql";
+constexpr const char* kGetLock = "SELECT GET_LOCK(?, ?) AS locked";
+constexpr const char* kReleaseLock = "SELECT RELEASE_LOCK(?) AS released";
+constexpr const char* kSelectApplied =
+    "SELECT version, checksum FROM schema_migrations WHERE component = ?";
+constexpr const char* kInsertApplied =
+    "INSERT INTO schema_migrations (component, version, name, checksum, applied_time_us) "
+    "VALUES (?, ?, ?, ?, ?)";
+
+// Tables every service has, owned by the shared runtime.
+const std::vector<Migration>& RuntimeMigrations() {
+  static const auto* const kMigrations = new std::vector<Migration>{
+      {1, "idempotency_keys", R"sql(
+CREATE TABLE idempotency_keys (
+  principal_id VARCHAR(64) NOT NULL,
+  request_id VARCHAR(64) NOT NULL,
+  method VARCHAR(100) NOT NULL,
+  request_hash CHAR(64) NOT NULL,
+  reply MEDIUMTEXT NULL,
+  create_time_us BIGINT NOT NULL,
+  PRIMARY KEY (principal_id, request_id),
+  KEY idx_idempotency_create_time (create_time_us)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+)sql"},
+  };
+  return *kMigrations;
+}
+
+absl::Status ApplyComponent(Tx& tx, const std::string& component,
+                            const std::vector<Migration>& migrations) {
+  std::map<int, std::string> applied;
+  {
+    auto rs = tx.Query(kSelectApplied, component);
+    while (rs->next()) applied[rs->getInt("version")] = std::string(rs->getString("checksum"));
+  }
+  for (const Migration& m : migrations) {
+    const std::string checksum = Sha256Hex(m.sql);
+    auto it = applied.find(m.version);
+    if (it != applied.end()) {
+      if (it->second != checksum) {
+        return FailedPrecondition(
+            "MIGRATION_CHANGED", absl::StrCat("migration ", component, "/", m.name,
+                                              " was changed after it had been applied"));
+      }
+      continue;
+    }
+    tx.ExecuteScript(m.sql);
+    tx.Execute(kInsertApplied, component, m.version, m.name, checksum,
+               absl::ToUnixMicros(absl::Now()));
+    std::fprintf(stderr, "{\"level\":\"info\",\"msg\":\"applied migration\",\"component\":\"%s\",\"name\":\"%s\"}\n",
+                 component.c_str(), m.name);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ApplyMigrations(Database& db, const std::string& component,
+                             const std::vector<Migration>& migrations) {
+  const std::string lock_name = absl::StrCat("cooplink_migrate_", db.config().database);
+  return db.Read([&](Tx& tx) -> absl::Status {
+    {
+      auto rs = tx.Query(kGetLock, lock_name, kLockTimeoutSeconds);
+      if (!rs->next() || rs->isNull("locked") || rs->getInt("locked") != 1) {
+        return absl::DeadlineExceededError("timed out waiting for the migration lock");
+      }
+    }
+    tx.ExecuteScript(kCreateMigrationsTable);
+    absl::Status status = ApplyComponent(tx, "runtime", RuntimeMigrations());
+    if (status.ok()) status = ApplyComponent(tx, component, migrations);
+    tx.Query(kReleaseLock, lock_name);
+    return status;
+  });
+}
+
+}  // namespace cooplink

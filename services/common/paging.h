@@ -1,0 +1,29 @@
+// List pagination: page_size defaults to 50 and is clamped to 500 (AIP-158); a negative size is
+// INVALID_ARGUMENT. Page tokens are opaque keyset cursors (the last key returned) bound to a
+// fingerprint of the filters, so a token is refused when reused with other filters.
+#ifndef COOPLINK_SERVICES_COMMON_PAGING_H_
+#define COOPLINK_SERVICES_COMMON_PAGING_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+
+namespace cooplink {
+
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 500;
+
+struct PageRequest {
+  int size = kDefaultPageSize;
+  std::string after;  // last key of the previous page, "" for the first page
+};
+
+// `filters` is any stable rendering of the request's filters.
+absl::StatusOr<PageRequest> ParsePage(int page_size, absl::string_view page_token,
+                                      absl::string_view filters);
+std::string MakePageToken(absl::string_view last_key, absl::string_view filters);
+
+}  // namespace cooplink
+
+#endif  // COOPLINK_SERVICES_COMMON_PAGING_H_

@@ -1,0 +1,200 @@
+#include "services/common/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.pb.h"
+
+namespace cooplink {
+namespace {
+
+std::string JsonEscape(absl::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppendFormat(&out, "\\u%04x", c);
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+WorkerPool::WorkerPool(int threads, size_t max_queue) : max_queue_(max_queue) {
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+}
+
+WorkerPool::~WorkerPool() { Stop(); }
+
+bool WorkerPool::Submit(std::function<void()> task) {
+  absl::MutexLock lock(&mu_);
+  if (stopping_ || queue_.size() >= max_queue_) return false;
+  queue_.push_back(std::move(task));
+  return true;
+}
+
+void WorkerPool::Loop() {
+  while (true) {
+    std::function<void()> task;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](WorkerPool* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) {
+            return p->stopping_ || !p->queue_.empty();
+          },
+          this));
+      if (queue_.empty()) return;  // stopping and drained
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    task();
+  }
+}
+
+void WorkerPool::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void AccessLog::Record(absl::string_view service, absl::string_view method,
+                       const absl::Status& status, absl::Duration duration,
+                       absl::string_view principal_id) {
+  if (!enabled_) return;
+  const std::string line = absl::StrFormat(
+      "{\"ts\":\"%s\",\"kind\":\"access\",\"service\":\"%s\",\"method\":\"%s\",\"code\":\"%s\","
+      "\"reason\":\"%s\",\"duration_ms\":%.3f,\"principal\":\"%s\"}\n",
+      absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone()), JsonEscape(service),
+      JsonEscape(method), absl::StatusCodeToString(status.code()), JsonEscape(ReasonOf(status)),
+      absl::ToDoubleMilliseconds(duration), JsonEscape(principal_id));
+  absl::MutexLock lock(&mu_);
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fflush(stdout);
+}
+
+absl::StatusOr<Principal> RpcRunner::Authenticate(const grpc::CallbackServerContext& ctx) const {
+  const auto& metadata = ctx.client_metadata();
+  auto it = metadata.find("authorization");
+  absl::string_view header;
+  if (it != metadata.end()) header = absl::string_view(it->second.data(), it->second.size());
+  return auth_->Authenticate(header);
+}
+
+absl::Status RpcRunner::Guarded(const std::function<absl::Status()>& fn) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"handler threw\",\"what\":\"%s\"}\n",
+                 JsonEscape(e.what()).c_str());
+    return absl::InternalError("internal error");
+  } catch (...) {
+    return absl::InternalError("internal error");
+  }
+}
+
+void RpcRunner::Finish(grpc::ServerUnaryReactor* reactor, const char* method, absl::Time start,
+                       absl::string_view principal_id, const absl::Status& status) {
+  log_->Record(service_, method, status, absl::Now() - start, principal_id);
+  reactor->Finish(ToGrpcStatus(status));
+}
+
+absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
+    const ServerOptions& options, const std::vector<grpc::Service*>& services,
+    std::vector<std::string> health_names) {
+  // Linking health.pb.cc registers grpc.health.v1 in the descriptor pool, so reflection can
+  // describe the built-in health service; touching the descriptor keeps the object linked.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    auto cert = ReadFile(options.tls_cert_file);
+    auto key = ReadFile(options.tls_key_file);
+    if (!cert.ok()) return cert.status();
+    if (!key.ok()) return key.status();
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    credentials = grpc::SslServerCredentials(ssl);
+  }
+
+  std::unique_ptr<ServiceHost> host(new ServiceHost());
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, credentials, &host->port_);
+  builder.SetMaxReceiveMessageSize(options.max_receive_bytes);
+  builder.SetMaxSendMessageSize(options.max_send_bytes);
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  host->server_ = builder.BuildAndStart();
+  if (host->server_ == nullptr || host->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+  host->drain_timeout_ = options.drain_timeout;
+  host->health_names_ = std::move(health_names);
+  auto* health = host->server_->GetHealthCheckService();
+  health->SetServingStatus(true);
+  for (const auto& name : host->health_names_) health->SetServingStatus(name, true);
+  return host;
+}
+
+ServiceHost::~ServiceHost() { Shutdown(); }
+
+void ServiceHost::Shutdown() {
+  if (shut_down_ || server_ == nullptr) return;
+  shut_down_ = true;
+  auto* health = server_->GetHealthCheckService();
+  health->SetServingStatus(false);
+  for (const auto& name : health_names_) health->SetServingStatus(name, false);
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    std::chrono::milliseconds(absl::ToInt64Milliseconds(drain_timeout_)));
+  server_->Wait();
+}
+
+void BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForTerminationSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+}  // namespace cooplink

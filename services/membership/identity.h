@@ -1,0 +1,81 @@
+// Validation, normalisation and masking of the identifiers cooperatives and
+// members carry: the unified social credit code (USCC) of an organisation,
+// the resident ID number and mobile phone of a person, and GB/T 2260 region
+// and 12-digit village codes. See DOMAIN.md for the standards.
+//
+// Resident IDs and phone numbers are sensitive personal information under
+// PIPL: error messages here never echo them, and anything shown to people or
+// written to logs should go through MaskResidentId / MaskPhone.
+//
+// Positions in error messages count from 1, as the standards do.
+
+#ifndef COOPLINK_SERVICES_MEMBERSHIP_IDENTITY_H_
+#define COOPLINK_SERVICES_MEMBERSHIP_IDENTITY_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+
+namespace cooplink::membership {
+
+// Checks a unified social credit code (GB 32100-2015): exactly 18 characters
+// from 0123456789ABCDEFGHJKLMNPQRTUWXY (upper case only), positions 3-8 (the
+// region code) digits, and position 18 the check character computed from
+// positions 1-17. Returns INVALID_ARGUMENT saying which rule failed.
+absl::Status ValidateUscc(std::string_view code);
+
+// True if `code` is a valid USCC of a farmers' professional cooperative,
+// i.e. registered by market regulation (9) as entity type 3: prefix "93".
+bool IsCooperativeUscc(std::string_view code);
+
+// A parsed resident ID number (公民身份号码, GB 11643-1999).
+struct ResidentId {
+  std::string normalized;  // 18 characters, check character upper-cased.
+  int year = 0;            // Date of birth.
+  int month = 0;
+  int day = 0;
+  bool male = false;        // Sequence number (17th digit) odd.
+  std::string region_code;  // First 6 digits: the region of first issue.
+};
+
+// Parses and checks an 18-character resident ID: surrounding ASCII whitespace
+// is ignored; positions 1-17 must be digits and position 18 a digit or X
+// (lower-case x is accepted and upper-cased); the birth date must be a real
+// calendar date from 1900-01-01 up to and including `today`; and the check
+// character must match. The region code is deliberately not checked against
+// GB/T 2260: an ID keeps the code of the region that issued it, which may
+// since have been renamed or abolished. Returns INVALID_ARGUMENT otherwise.
+absl::StatusOr<ResidentId> ParseResidentId(std::string_view raw,
+                                           absl::CivilDay today);
+
+// Normalises a mainland China mobile number to its 11 digits. Spaces and
+// hyphens anywhere are dropped, then a leading "+86" or "86"; what remains
+// must be 11 digits starting with 1 and a second digit 3-9.
+// Returns INVALID_ARGUMENT otherwise.
+absl::StatusOr<std::string> NormalizeMobilePhone(std::string_view raw);
+
+// Masks a normalised resident ID for display: "5301**********011X" (first 4,
+// ten '*', last 4). Input of any other length keeps only its last 2
+// characters ("****1X"); input of 2 characters or fewer is masked entirely.
+std::string MaskResidentId(std::string_view normalized);
+
+// Masks a normalised mobile number for display: "138****5678" (first 3, four
+// '*', last 4). Input of any other length is masked like MaskResidentId's
+// fallback: all but the last 2 characters, or entirely if 2 or fewer.
+std::string MaskPhone(std::string_view normalized);
+
+// True if `code` is 6 digits whose first two are a real province-level code
+// (11-15, 21-23, 31-37, 41-46, 50-54, 61-65, 71, 81, 82). Province (530000)
+// and prefecture (530800) codes qualify, so they can be used as filters.
+bool IsRegionCode(std::string_view code);
+
+// True if `code` is a 12-digit village code (统计用区划代码) whose first 6
+// digits satisfy IsRegionCode.
+bool IsVillageCode(std::string_view code);
+
+}  // namespace cooplink::membership
+
+#endif  // COOPLINK_SERVICES_MEMBERSHIP_IDENTITY_H_

@@ -1,0 +1,45 @@
+// Shared test support: the test MariaDB's settings (from the COOPLINK_DB_* variables that
+// tools/test.sh exports after `tools/db.sh start`), unique request ids, generated valid codes, and
+// helpers to read google.rpc error details from a grpc::Status.
+#ifndef COOPLINK_TESTS_SUPPORT_TEST_ENV_H_
+#define COOPLINK_TESTS_SUPPORT_TEST_ENV_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "services/common/db.h"
+
+namespace cooplink::testing {
+
+// Settings of the test server with `database` as the schema. The database is dropped first so
+// every run starts empty; it is left behind afterwards for tools/check_dump.sh.
+DbConfig TestDbConfig(const std::string& database);
+void DropDatabase(const DbConfig& config);
+
+// A process-wide increasing number, for unique names and codes.
+int NextSequence();
+// A fresh request_id for a mutating call.
+std::string NewRequestId();
+// A valid farmers' cooperative USCC (starts with 93) that differs for every `n`.
+std::string CooperativeUscc(int n);
+// A valid resident ID with the given birth date that differs for every `n`.
+std::string ResidentId(int n, const std::string& birth_yyyymmdd = "19800101");
+// 32 random bytes, base64 (for token and PII keys).
+std::string RandomKeyBase64();
+
+// A client context carrying "authorization: Bearer <token>" (none when empty) and a 10 s deadline.
+std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token);
+
+// The google.rpc.BadRequest field names / ErrorInfo reason carried by `status`.
+std::vector<std::string> ViolatedFields(const grpc::Status& status);
+std::string ErrorReason(const grpc::Status& status);
+
+// Rows in `table` (for "nothing was written" assertions).
+int64_t CountRows(Database& db, const std::string& table);
+
+}  // namespace cooplink::testing
+
+#endif  // COOPLINK_TESTS_SUPPORT_TEST_ENV_H_
