@@ -54,6 +54,9 @@ CREATE TABLE members (
   resident_id_enc VARCHAR(255) NOT NULL,
   resident_id_hash CHAR(64) NOT NULL,
   resident_id_masked VARCHAR(32) NOT NULL,
+  -- resident_id_hash while ACTIVE or EXIT_REQUESTED, NULL once EXITED: a person is in a
+  -- cooperative at most once at a time, and may join again after exiting.
+  active_person_hash CHAR(64) NULL,
   phone_enc VARCHAR(255) NULL,
   phone_hash CHAR(64) NULL,
   phone_masked VARCHAR(16) NULL,
@@ -70,7 +73,8 @@ CREATE TABLE members (
   version BIGINT NOT NULL,
   create_time_us BIGINT NOT NULL,
   update_time_us BIGINT NOT NULL,
-  UNIQUE KEY uk_members_person (cooperative_id, resident_id_hash),
+  UNIQUE KEY uk_members_active_person (cooperative_id, active_person_hash),
+  KEY idx_members_person (resident_id_hash),
   KEY idx_members_cooperative (cooperative_id, id),
   KEY idx_members_household (household_id, id),
   CONSTRAINT chk_members_contribution CHECK (contribution_total_fen >= 0),
