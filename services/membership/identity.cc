@@ -216,4 +216,20 @@ bool IsVillageCode(std::string_view code) {
          IsRegionCode(code.substr(0, 6));
 }
 
+std::string CompleteUscc(std::string_view first17) {
+  for (char c : std::string_view("0123456789ABCDEFGHJKLMNPQRTUWXY")) {
+    std::string code = std::string(first17) + c;
+    if (ValidateUscc(code).ok()) return code;
+  }
+  return "";
+}
+
+std::string CompleteResidentId(std::string_view first17) {
+  for (char c : std::string_view("0123456789X")) {
+    std::string id = std::string(first17) + c;
+    if (ParseResidentId(id, absl::CivilDay(2200, 1, 1)).ok()) return id;
+  }
+  return "";
+}
+
 }  // namespace cooplink::membership

@@ -76,6 +76,11 @@ bool IsRegionCode(std::string_view code);
 // digits satisfy IsRegionCode.
 bool IsVillageCode(std::string_view code);
 
+// Appends the check character to the first 17 characters of a USCC / resident ID ("" when no
+// character makes it valid, e.g. a bad birth date). For demo data, fixtures and data-entry tools.
+std::string CompleteUscc(std::string_view first17);
+std::string CompleteResidentId(std::string_view first17);
+
 }  // namespace cooplink::membership
 
 #endif  // COOPLINK_SERVICES_MEMBERSHIP_IDENTITY_H_

@@ -59,23 +59,13 @@ std::string NewRequestId() {
 }
 
 std::string CooperativeUscc(int n) {
-  // 93 + Lancang county 530828 + a 9-character organisation code; the check character is found
-  // by trying the alphabet (the validator is the oracle, tested against DOMAIN.md's vectors).
-  std::string base = absl::StrCat("93530828", absl::StrFormat("%09d", n));
-  for (char c : std::string("0123456789ABCDEFGHJKLMNPQRTUWXY")) {
-    std::string code = base + c;
-    if (membership::ValidateUscc(code).ok()) return code;
-  }
-  return "";
+  // 93 + Lancang county 530828 + a 9-character organisation code + the check character.
+  return membership::CompleteUscc(absl::StrCat("93530828", absl::StrFormat("%09d", n)));
 }
 
 std::string ResidentId(int n, const std::string& birth_yyyymmdd) {
-  std::string base = absl::StrCat("530828", birth_yyyymmdd, absl::StrFormat("%03d", n % 1000));
-  for (char c : std::string("0123456789X")) {
-    std::string id = base + c;
-    if (membership::ParseResidentId(id, absl::CivilDay(2026, 1, 1)).ok()) return id;
-  }
-  return "";
+  return membership::CompleteResidentId(
+      absl::StrCat("530828", birth_yyyymmdd, absl::StrFormat("%03d", n % 1000)));
 }
 
 std::string RandomKeyBase64() { return absl::Base64Escape(RandomBytes(32)); }

@@ -1,0 +1,204 @@
+// Loads the demo data of the README's run command through the public API, as a platform admin:
+// a Lahu tea cooperative in Lancang county (Pu'er, Yunnan), its households and members, a social
+// worker assigned to it, a partner platform, and a principal with a token for every role.
+// Prints shell assignments (NAME=value) of the created ids and tokens on stdout.
+//
+//   cooplink_demo_seed --target 127.0.0.1:50051 --token <platform admin token>
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "cooplink/membership/v1/membership.grpc.pb.h"
+#include "services/membership/identity.h"
+
+namespace {
+
+namespace mv1 = ::cooplink::membership::v1;
+namespace cv1 = ::cooplink::common::v1;
+
+class Seeder {
+ public:
+  Seeder(const std::string& target, std::string token)
+      : stub_(mv1::MembershipService::NewStub(
+            grpc::CreateChannel(target, grpc::InsecureChannelCredentials()))),
+        token_(std::move(token)) {}
+
+  template <typename Req, typename Resp, typename Method>
+  Resp Call(const char* what, Method method, Req req) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if constexpr (requires { req.set_request_id(""); }) {
+      req.set_request_id(absl::StrCat("demo-seed-", ++calls_));
+    }
+    Resp resp;
+    grpc::Status s = ((*stub_).*method)(&ctx, req, &resp);
+    if (!s.ok()) {
+      std::fprintf(stderr, "demo seed: %s failed: %s\n", what, s.error_message().c_str());
+      std::exit(1);
+    }
+    return resp;
+  }
+
+  std::string TokenFor(mv1::Principal principal) {
+    mv1::CreatePrincipalRequest create;
+    *create.mutable_principal() = std::move(principal);
+    auto created = Call<mv1::CreatePrincipalRequest, mv1::Principal>(
+        "CreatePrincipal", &mv1::MembershipService::Stub::CreatePrincipal, create);
+    mv1::IssueTokenRequest issue;
+    issue.set_principal_id(created.id());
+    issue.mutable_ttl()->set_seconds(7 * 24 * 3600);
+    return Call<mv1::IssueTokenRequest, mv1::IssueTokenResponse>(
+               "IssueToken", &mv1::MembershipService::Stub::IssueToken, issue)
+        .token();
+  }
+
+  std::unique_ptr<mv1::MembershipService::Stub> stub_;
+  std::string token_;
+  int calls_ = 0;
+};
+
+void Print(const char* name, const std::string& value) {
+  std::printf("%s=%s\n", name, value.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string target = "127.0.0.1:50051";
+  std::string token;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::string(argv[i]) == "--target") target = argv[i + 1];
+    if (std::string(argv[i]) == "--token") token = argv[i + 1];
+  }
+  if (token.empty()) {
+    std::fprintf(stderr, "usage: cooplink_demo_seed --target HOST:PORT --token ADMIN_TOKEN\n");
+    return 2;
+  }
+  Seeder s(target, token);
+  using Stub = mv1::MembershipService::Stub;
+
+  mv1::CreateCooperativeRequest coop_req;
+  auto* c = coop_req.mutable_cooperative();
+  c->set_name("澜沧县惠民镇景迈古茶专业合作社");
+  c->set_uscc(cooplink::membership::CompleteUscc("93530828MA6DEMO01"));
+  c->set_region_code("530828");
+  c->set_fiscal_year_end_month(12);
+  c->set_service_fee_bps(300);
+  auto coop = s.Call<mv1::CreateCooperativeRequest, mv1::Cooperative>(
+      "CreateCooperative", &Stub::CreateCooperative, coop_req);
+
+  const std::string village = "530828105201";  // 景迈村 (demo code)
+  struct Family {
+    const char* head;
+    const char* ethnicity;
+    int size;
+    mv1::MonitoringCategory category;
+    const char* member;
+    const char* id17;
+    const char* phone;
+  };
+  const Family families[] = {
+      {"扎拉", "拉祜族", 5, mv1::MONITORING_CATEGORY_LIFTED_OUT_UNSTABLE, "扎拉", "53082819780312001",
+       "13908791001"},
+      {"岩温", "傣族", 4, mv1::MONITORING_CATEGORY_LIFTED_OUT, "岩温", "53082819820605003",
+       "13908791002"},
+      {"娜努", "拉祜族", 3, mv1::MONITORING_CATEGORY_MARGINAL_AT_RISK, "娜努", "53082819900921002",
+       "13908791003"},
+      {"李明华", "汉族", 4, mv1::MONITORING_CATEGORY_ORDINARY, "李明华", "53082819750118005",
+       "13908791004"},
+      {"玉香", "布朗族", 6, mv1::MONITORING_CATEGORY_SUDDEN_HARDSHIP, "玉香", "53082819880430004",
+       "13908791005"},
+  };
+  std::string first_member_id, first_household_id;
+  for (const Family& f : families) {
+    mv1::CreateHouseholdRequest h;
+    h.mutable_household()->set_village_code(village);
+    h.mutable_household()->set_head_name(f.head);
+    h.mutable_household()->set_ethnicity(f.ethnicity);
+    h.mutable_household()->set_resident_size(f.size);
+    h.mutable_household()->set_monitoring_category(f.category);
+    auto household =
+        s.Call<mv1::CreateHouseholdRequest, mv1::Household>("CreateHousehold", &Stub::CreateHousehold, h);
+    mv1::CreateMemberRequest m;
+    auto* member = m.mutable_member();
+    member->set_cooperative_id(coop.id());
+    member->set_household_id(household.id());
+    member->set_name(f.member);
+    member->set_resident_id(cooplink::membership::CompleteResidentId(f.id17));
+    member->set_phone(f.phone);
+    member->set_is_farmer(true);
+    member->set_member_kind(mv1::MEMBER_KIND_NATURAL_PERSON);
+    auto created = s.Call<mv1::CreateMemberRequest, mv1::Member>("CreateMember", &Stub::CreateMember, m);
+    mv1::RecordCapitalContributionRequest contribution;
+    contribution.set_member_id(created.id());
+    contribution.mutable_amount()->set_fen(200000);  // 2,000 yuan
+    contribution.mutable_contribution_date()->set_year(2026);
+    contribution.mutable_contribution_date()->set_month(1);
+    contribution.mutable_contribution_date()->set_day(15);
+    contribution.set_note("入社股金");
+    s.Call<mv1::RecordCapitalContributionRequest, mv1::CapitalContribution>(
+        "RecordCapitalContribution", &Stub::RecordCapitalContribution, contribution);
+    if (first_member_id.empty()) {
+      first_member_id = created.id();
+      first_household_id = household.id();
+    }
+  }
+
+  mv1::CreateSocialWorkerRequest w;
+  w.mutable_social_worker()->set_name("李春梅");
+  w.mutable_social_worker()->set_organization("澜沧县社会工作服务中心");
+  w.mutable_social_worker()->set_phone("13808790123");
+  w.mutable_social_worker()->set_county_code("530828");
+  auto worker = s.Call<mv1::CreateSocialWorkerRequest, mv1::SocialWorker>(
+      "CreateSocialWorker", &Stub::CreateSocialWorker, w);
+  mv1::AssignSocialWorkerRequest a1;
+  a1.set_social_worker_id(worker.id());
+  a1.set_cooperative_id(coop.id());
+  s.Call<mv1::AssignSocialWorkerRequest, mv1::Assignment>("AssignSocialWorker",
+                                                          &Stub::AssignSocialWorker, a1);
+  mv1::AssignSocialWorkerRequest a2;
+  a2.set_social_worker_id(worker.id());
+  a2.set_village_code(village);
+  s.Call<mv1::AssignSocialWorkerRequest, mv1::Assignment>("AssignSocialWorker",
+                                                          &Stub::AssignSocialWorker, a2);
+
+  mv1::CreatePartnerRequest p;
+  p.mutable_partner()->set_name("脱贫地区农副产品网络销售平台（832平台）");
+  p.mutable_partner()->set_channel_kind(cv1::CHANNEL_KIND_PLATFORM_832);
+  p.mutable_partner()->set_commission_rate_bps(200);
+  p.mutable_partner()->set_contact("supplier-desk@832.example");
+  auto partner =
+      s.Call<mv1::CreatePartnerRequest, mv1::Partner>("CreatePartner", &Stub::CreatePartner, p);
+
+  mv1::Principal coop_admin;
+  coop_admin.set_display_name("合作社理事长 岩温");
+  coop_admin.set_role(cv1::ROLE_COOPERATIVE_ADMIN);
+  coop_admin.set_cooperative_id(coop.id());
+  mv1::Principal worker_principal;
+  worker_principal.set_display_name("社工 李春梅");
+  worker_principal.set_role(cv1::ROLE_SOCIAL_WORKER);
+  worker_principal.set_social_worker_id(worker.id());
+  mv1::Principal member_principal;
+  member_principal.set_display_name("社员 扎拉");
+  member_principal.set_role(cv1::ROLE_MEMBER);
+  member_principal.set_cooperative_id(coop.id());
+  member_principal.set_household_id(first_household_id);
+  member_principal.set_member_id(first_member_id);
+  mv1::Principal partner_principal;
+  partner_principal.set_display_name("832平台 接口账号");
+  partner_principal.set_role(cv1::ROLE_PARTNER);
+  partner_principal.set_partner_id(partner.id());
+
+  Print("DEMO_COOPERATIVE_ID", coop.id());
+  Print("DEMO_PARTNER_ID", partner.id());
+  Print("DEMO_SOCIAL_WORKER_ID", worker.id());
+  Print("DEMO_MEMBER_ID", first_member_id);
+  Print("COOP_ADMIN_TOKEN", s.TokenFor(coop_admin));
+  Print("SOCIAL_WORKER_TOKEN", s.TokenFor(worker_principal));
+  Print("MEMBER_TOKEN", s.TokenFor(member_principal));
+  Print("PARTNER_TOKEN", s.TokenFor(partner_principal));
+  return 0;
+}

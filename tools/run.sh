@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The README's "run" command: installs what is missing, builds, starts a private MariaDB and every
+# cooplink service on loopback, loads the demo data, prints endpoints, tokens and a first call to
+# try, and runs until Ctrl-C, which stops everything cleanly.
+#
+# Environment:
+#   COOPLINK_MEMBERSHIP_PORT  membership's gRPC port (default 50051)
+#   COOPLINK_RUN_DIR          state folder: database, keys, logs (default build/run)
+# The demo database is recreated at every start; the keys in $COOPLINK_RUN_DIR/secrets.env are
+# generated once and kept.
+set -euo pipefail
+
+log() { printf '==> run.sh: %s\n' "$*" >&2; }
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+run_dir="${COOPLINK_RUN_DIR:-build/run}"
+membership_port="${COOPLINK_MEMBERSHIP_PORT:-50051}"
+mkdir -p "$run_dir"
+
+log "installing dependencies"
+tools/install_deps.sh
+log "building"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)" --target membership cooplink_demo_seed
+
+if [[ ! -f "$run_dir/secrets.env" ]]; then
+  log "generating token and PII keys in $run_dir/secrets.env"
+  umask 077
+  {
+    echo "COOPLINK_TOKEN_KEY=$(head -c 32 /dev/urandom | base64)"
+    echo "COOPLINK_PII_KEY=$(head -c 32 /dev/urandom | base64)"
+  } >"$run_dir/secrets.env"
+fi
+set -a
+# shellcheck disable=SC1091
+source "$run_dir/secrets.env"
+set +a
+
+unset COOPLINK_DB_HOST COOPLINK_DB_PORT COOPLINK_DB_SOCKET COOPLINK_DB_DIR
+db_exports="$(tools/db.sh start "$run_dir/mariadb")"
+eval "$db_exports"
+
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  log "stopping"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  tools/db.sh stop "$run_dir/mariadb" || true
+  log "stopped"
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+log "recreating the demo database"
+mariadb --socket="$COOPLINK_DB_SOCKET" -u "$COOPLINK_DB_USER" -p"$COOPLINK_DB_PASSWORD" \
+  -e 'DROP DATABASE IF EXISTS cooplink_membership'
+
+export COOPLINK_DB_NAME=cooplink_membership
+build/services/membership/membership migrate
+admin_token="$(build/services/membership/membership bootstrap-admin "平台管理员" 2>/dev/null)"
+
+build/services/membership/membership --listen="127.0.0.1:${membership_port}" \
+  >"$run_dir/membership.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  if grep -q '"msg":"serving"' "$run_dir/membership.log" 2>/dev/null; then break; fi
+  if ! kill -0 "${pids[0]}" 2>/dev/null; then
+    cat "$run_dir/membership.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+
+log "loading demo data"
+demo="$(build/tools/cooplink_demo_seed --target "127.0.0.1:${membership_port}" --token "$admin_token")"
+{
+  echo "PLATFORM_ADMIN_TOKEN=$admin_token"
+  echo "$demo"
+} >"$run_dir/demo.env"
+chmod 600 "$run_dir/demo.env"
+eval "$demo"
+
+cat <<MSG
+
+cooplink is running (Ctrl-C stops everything).
+
+  membership   127.0.0.1:${membership_port}   (gRPC, plaintext, reflection + grpc.health.v1)
+  MariaDB      127.0.0.1:${COOPLINK_DB_PORT}   socket ${COOPLINK_DB_SOCKET}
+  logs         ${run_dir}/membership.log   (one JSON access line per RPC)
+
+Demo: cooperative ${DEMO_COOPERATIVE_ID} (澜沧县惠民镇景迈古茶专业合作社), 5 member households,
+social worker 李春梅, partner 832平台. Tokens for every role are in ${run_dir}/demo.env:
+  PLATFORM_ADMIN_TOKEN, COOP_ADMIN_TOKEN, SOCIAL_WORKER_TOKEN, MEMBER_TOKEN, PARTNER_TOKEN
+
+Try:
+  source ${run_dir}/demo.env
+  npx @bufbuild/buf curl --protocol grpc --http2-prior-knowledge --list-methods http://127.0.0.1:${membership_port}
+  npx @bufbuild/buf curl --protocol grpc --http2-prior-knowledge \\
+    -H "authorization: Bearer \$COOP_ADMIN_TOKEN" -d '{"cooperative_id":"${DEMO_COOPERATIVE_ID}"}' \\
+    http://127.0.0.1:${membership_port}/cooplink.membership.v1.MembershipService/ListMembers
+
+MSG
+
+# Returns when a service exits by itself (or a signal arrives: then the trap runs cleanup).
+wait -n "${pids[@]}" || true
+log "a service exited unexpectedly; see $run_dir/*.log"
+exit 1
