@@ -48,10 +48,10 @@ const std::string kListAssignments = absl::StrCat(
     kAssignmentColumns, "WHERE social_worker_id = ? AND id > ? ORDER BY id LIMIT ?");
 constexpr const char* kActiveVillageAssignment =
     "SELECT 1 FROM assignments WHERE social_worker_id = ? AND village_code = ? AND state = 1 "
-    "LIMIT 1";
+    "LIMIT 1 LOCK IN SHARE MODE";
 constexpr const char* kActiveCooperativeAssignment =
     "SELECT 1 FROM assignments WHERE social_worker_id = ? AND cooperative_id = ? AND state = 1 "
-    "LIMIT 1";
+    "LIMIT 1 LOCK IN SHARE MODE";
 constexpr const char* kEndAssignment =
     "UPDATE assignments SET state = ?, end_time_us = ? WHERE id = ?";
 
@@ -220,7 +220,8 @@ absl::Status Membership::AssignSocialWorker(const Principal& p,
 
   return RunIdempotent(*db_, *clock_, *key, out, [&](Tx& tx) -> absl::Status {
     // Locking the worker's row serialises concurrent assignments of the same worker, so the
-    // duplicate check below cannot race with another insert.
+    // duplicate check below cannot race with another insert. That check is a locking read so it
+    // sees rows committed after this transaction's snapshot was taken.
     if (!tx.Query(kLockSocialWorker, req.social_worker_id())->next()) {
       return ReferencedMissing("social_worker_id");
     }

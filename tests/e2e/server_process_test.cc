@@ -116,7 +116,8 @@ TEST_F(ServerProcessTest, HelpListsFlagsAndBadValuesStopStartUp) {
   EXPECT_NE(bad.Wait(), 0);
   EXPECT_NE(bad.err().find("--db_port"), std::string::npos);
 
-  Process no_key({"--listen=127.0.0.1:0"}, {"COOPLINK_PII_KEY=c2hvcnQ="}, "bad-key");
+  Process no_key({"--listen=127.0.0.1:0"},
+                 {absl::StrCat("COOPLINK_TOKEN_KEY=", key_), "COOPLINK_PII_KEY=c2hvcnQ="}, "bad-key");
   EXPECT_NE(no_key.Wait(), 0);
   EXPECT_NE(no_key.err().find("pii_key"), std::string::npos);
 }

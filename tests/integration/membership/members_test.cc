@@ -109,6 +109,33 @@ class MembersTest : public MembershipFixture {
     return stub().UpdateMember(Ctx(token).get(), req, out);
   }
 
+  // Tokens expire on the fake clock too: after moving it, callers need tokens issued "now".
+  std::string AdminNow() {
+    mv1::Principal principal;
+    mv1::IssueTokenResponse token;
+    EXPECT_TRUE((*server_)
+                    ->membership()
+                    .BootstrapPlatformAdmin("测试管理员", absl::Hours(24), &principal, &token)
+                    .ok());
+    return token.token();
+  }
+  std::string CoopAdminNow(const std::string& cooperative_id) {
+    const std::string admin_now = AdminNow();
+    mv1::CreatePrincipalRequest create;
+    create.set_request_id(NewRequestId());
+    create.mutable_principal()->set_display_name("合作社管理员");
+    create.mutable_principal()->set_role(common::v1::ROLE_COOPERATIVE_ADMIN);
+    create.mutable_principal()->set_cooperative_id(cooperative_id);
+    mv1::Principal created;
+    EXPECT_TRUE(stub().CreatePrincipal(Ctx(admin_now).get(), create, &created).ok());
+    mv1::IssueTokenRequest issue;
+    issue.set_request_id(NewRequestId());
+    issue.set_principal_id(created.id());
+    mv1::IssueTokenResponse token;
+    EXPECT_TRUE(stub().IssueToken(Ctx(admin_now).get(), issue, &token).ok());
+    return token.token();
+  }
+
   int64_t CountWhere(const std::string& table, const std::string& where) {
     int64_t n = -1;
     (void)db().Read([&](Tx& tx) {
@@ -890,8 +917,9 @@ TEST_F(MemberExitTest, NoticeUntilThirtiethSeptemberForAPerson) {
   const auto late = CreateMember(coop.id(), household.id());
 
   clock_->Set(ChinaTime(2026, 9, 30, 23, 59));
+  std::string admin_now = AdminNow();
   mv1::Member out;
-  grpc::Status s = RequestExit(admin(), on_time.id(), &out);
+  grpc::Status s = RequestExit(admin_now, on_time.id(), &out);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(out.state(), mv1::MEMBER_STATE_EXIT_REQUESTED);
   EXPECT_EQ(out.exit_effective_date().year(), 2026);
@@ -902,21 +930,23 @@ TEST_F(MemberExitTest, NoticeUntilThirtiethSeptemberForAPerson) {
   EXPECT_FALSE(out.has_exit_refund());
 
   // Giving notice twice is refused.
-  s = RequestExit(admin(), on_time.id(), &out);
+  s = RequestExit(admin_now, on_time.id(), &out);
   EXPECT_EQ(s.error_code(), StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ErrorReason(s), "EXIT_ALREADY_REQUESTED");
 
   // 1 October (China time; still 30 September in UTC) is too late.
   clock_->Set(ChinaTime(2026, 10, 1, 0, 30));
-  s = RequestExit(admin(), late.id(), &out);
+  admin_now = AdminNow();
+  s = RequestExit(admin_now, late.id(), &out);
   EXPECT_EQ(s.error_code(), StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ErrorReason(s), "EXIT_NOTICE_TOO_LATE");
-  ASSERT_TRUE(Get(admin(), late.id(), &out).ok());
+  ASSERT_TRUE(Get(admin_now, late.id(), &out).ok());
   EXPECT_EQ(out.state(), mv1::MEMBER_STATE_ACTIVE);
 
   // The next fiscal year starts on 1 January: notice is possible again.
   clock_->Set(ChinaTime(2027, 1, 1, 8, 0));
-  s = RequestExit(admin(), late.id(), &out);
+  admin_now = AdminNow();
+  s = RequestExit(admin_now, late.id(), &out);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(out.exit_effective_date().year(), 2027);
   clock_->Set(kStart);
@@ -932,13 +962,15 @@ TEST_F(MemberExitTest, NoticeUntilThirtiethJuneForAnOrganization) {
   const auto person = CreateMember(coop2.id(), household.id());
 
   clock_->Set(ChinaTime(2026, 6, 30, 20, 0));
-  ASSERT_TRUE(RequestExit(admin(), org1.id(), &out).ok());
+  std::string admin_now = AdminNow();
+  ASSERT_TRUE(RequestExit(admin_now, org1.id(), &out).ok());
   EXPECT_EQ(out.exit_effective_date().month(), 12);
   clock_->Set(ChinaTime(2026, 7, 1, 9, 0));
-  grpc::Status s = RequestExit(admin(), org2.id(), &out);
+  admin_now = AdminNow();
+  grpc::Status s = RequestExit(admin_now, org2.id(), &out);
   EXPECT_EQ(ErrorReason(s), "EXIT_NOTICE_TOO_LATE");
   // A natural person still may.
-  EXPECT_TRUE(RequestExit(admin(), person.id(), &out).ok());
+  EXPECT_TRUE(RequestExit(admin_now, person.id(), &out).ok());
   clock_->Set(kStart);
 }
 
@@ -961,10 +993,12 @@ TEST_F(MemberExitTest, FiscalYearEndingInJuneMovesTheDates) {
   EXPECT_EQ(out.exit_effective_date().month(), 6);
   EXPECT_EQ(out.exit_effective_date().day(), 30);
   clock_->Set(ChinaTime(2026, 4, 1));
-  EXPECT_EQ(ErrorReason(RequestExit(admin(), late.id(), &out)), "EXIT_NOTICE_TOO_LATE");
+  std::string admin_now = AdminNow();
+  EXPECT_EQ(ErrorReason(RequestExit(admin_now, late.id(), &out)), "EXIT_NOTICE_TOO_LATE");
   // In July the year ending 30 June 2027 has begun.
   clock_->Set(ChinaTime(2026, 7, 1));
-  ASSERT_TRUE(RequestExit(admin(), late.id(), &out).ok());
+  admin_now = AdminNow();
+  ASSERT_TRUE(RequestExit(admin_now, late.id(), &out).ok());
   EXPECT_EQ(out.exit_effective_date().year(), 2027);
   EXPECT_EQ(out.exit_effective_date().month(), 6);
   clock_->Set(kStart);
@@ -975,7 +1009,7 @@ TEST_F(MemberExitTest, CompleteOnlyAfterTheEffectiveDateAndOnlyOnce) {
   const auto household = CreateHousehold();
   const auto member = CreateMember(coop.id(), household.id());
   const auto active = CreateMember(coop.id(), household.id());
-  const std::string coop_admin = CoopAdminToken(coop.id());
+  std::string coop_admin = CoopAdminToken(coop.id());
   mv1::CapitalContribution c;
   ASSERT_TRUE(Contribute(coop_admin, member.id(), 30000, &c).ok());
   mv1::Member out;
@@ -988,6 +1022,8 @@ TEST_F(MemberExitTest, CompleteOnlyAfterTheEffectiveDateAndOnlyOnce) {
   ASSERT_TRUE(RequestExit(coop_admin, member.id(), &out).ok());
   // Still a member on the effective date itself.
   clock_->Set(ChinaTime(2026, 12, 31, 23, 59));
+  std::string admin_now = AdminNow();
+  coop_admin = CoopAdminNow(coop.id());
   s = CompleteExit(coop_admin, member.id(), 30000, &out);
   EXPECT_EQ(s.error_code(), StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ErrorReason(s), "EXIT_NOT_YET_EFFECTIVE");
@@ -1004,6 +1040,8 @@ TEST_F(MemberExitTest, CompleteOnlyAfterTheEffectiveDateAndOnlyOnce) {
             std::vector<std::string>{"refund"});
 
   clock_->Set(ChinaTime(2027, 1, 1, 0, 5));
+  admin_now = AdminNow();
+  coop_admin = CoopAdminNow(coop.id());
   s = CompleteExit(coop_admin, member.id(), 30100, &out);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(out.state(), mv1::MEMBER_STATE_EXITED);
@@ -1049,10 +1087,11 @@ TEST_F(MemberExitTest, APersonMayRejoinAfterExitingButNotWhileExiting) {
   EXPECT_EQ(Create(admin(), again, &out).error_code(), StatusCode::ALREADY_EXISTS);
 
   clock_->Set(ChinaTime(2027, 1, 2));
-  ASSERT_TRUE(CompleteExit(admin(), first.id(), 0, &out).ok());
+  std::string admin_now = AdminNow();
+  ASSERT_TRUE(CompleteExit(admin_now, first.id(), 0, &out).ok());
   again.set_request_id(NewRequestId());
   mv1::Member second;
-  grpc::Status s = Create(admin(), again, &second);
+  grpc::Status s = Create(admin_now, again, &second);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_NE(second.id(), first.id());
   EXPECT_EQ(second.state(), mv1::MEMBER_STATE_ACTIVE);
@@ -1114,6 +1153,7 @@ TEST_F(MemberExitTest, ExitRequestsAreIdempotent) {
 
   // Eight concurrent completions with one request_id: one effect, one reply.
   clock_->Set(ChinaTime(2027, 1, 1));
+  std::string admin_now = AdminNow();
   mv1::CompleteMemberExitRequest complete;
   complete.set_request_id(NewRequestId());
   complete.set_member_id(member.id());
@@ -1124,7 +1164,7 @@ TEST_F(MemberExitTest, ExitRequestsAreIdempotent) {
   std::vector<std::thread> threads;
   for (int i = 0; i < kCallers; ++i) {
     threads.emplace_back([&, i] {
-      statuses[i] = stub().CompleteMemberExit(Ctx(admin()).get(), complete, &replies[i]);
+      statuses[i] = stub().CompleteMemberExit(Ctx(admin_now).get(), complete, &replies[i]);
     });
   }
   for (auto& t : threads) t.join();

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "tests/support/membership_fixture.h"
@@ -11,7 +12,6 @@
 namespace cooplink::testing {
 namespace {
 
-constexpr auto kOk = grpc::StatusCode::OK;
 constexpr auto kInvalid = grpc::StatusCode::INVALID_ARGUMENT;
 constexpr auto kNotFound = grpc::StatusCode::NOT_FOUND;
 constexpr auto kDenied = grpc::StatusCode::PERMISSION_DENIED;
@@ -26,6 +26,10 @@ std::string UniquePhoneTail() { return absl::StrFormat("%04d", NextSequence() % 
 
 class SocialWorkersTest : public MembershipFixture {
  protected:
+  // The fake clock stands still and ids are ordered only across milliseconds (48-bit time, then
+  // random bits), so tests expecting creation order step the clock between creations.
+  void StepClock() { clock_->Advance(absl::Milliseconds(1)); }
+
   mv1::CreateSocialWorkerRequest ValidCreate(const std::string& phone = "") {
     mv1::CreateSocialWorkerRequest req;
     req.set_request_id(NewRequestId());
@@ -176,6 +180,7 @@ TEST_F(SocialWorkersTest, BadInputIsRefusedWithFieldViolationsAndWritesNothing) 
 
 TEST_F(SocialWorkersTest, CallsWithoutAValidTokenAreUnauthenticated) {
   const auto worker = CreateSocialWorker();
+  const int64_t before = CountRows(db(), "assignments");
   for (const std::string& token : {std::string(), std::string("cl1.forged.token")}) {
     mv1::SocialWorker w;
     EXPECT_EQ(stub().CreateSocialWorker(Ctx(token).get(), ValidCreate(), &w).error_code(),
@@ -192,7 +197,7 @@ TEST_F(SocialWorkersTest, CallsWithoutAValidTokenAreUnauthenticated) {
     mv1::ListAssignmentsResponse assignments;
     EXPECT_EQ(ListAssignmentsOf(token, worker.id(), &assignments).error_code(), kUnauthenticated);
   }
-  EXPECT_EQ(CountRows(db(), "assignments"), 0);
+  EXPECT_EQ(CountRows(db(), "assignments"), before);
 }
 
 TEST_F(SocialWorkersTest, AWorkerReadsOnlyItselfAndItsOwnAssignments) {
@@ -303,6 +308,7 @@ TEST_F(SocialWorkersTest, ListPagesByIdAndFiltersByCountyPrefix) {
     mv1::SocialWorker w;
     ASSERT_TRUE(stub().CreateSocialWorker(Ctx(admin()).get(), req, &w).ok());
     ids.push_back(w.id());
+    StepClock();
   }
   mv1::ListSocialWorkersRequest list;
   list.set_county_code_prefix("15");
@@ -344,6 +350,7 @@ TEST_F(SocialWorkersTest, AssignAVillageOrACooperative) {
   const auto coop = CreateCooperative();
   mv1::Assignment village, cooperative;
   ASSERT_TRUE(Assign(admin(), worker.id(), "530822100210", "", &village).ok());
+  StepClock();
   EXPECT_EQ(village.id().size(), 26u);
   EXPECT_EQ(village.social_worker_id(), worker.id());
   EXPECT_EQ(village.scope_case(), mv1::Assignment::kVillageCode);
@@ -546,6 +553,7 @@ TEST_F(SocialWorkersTest, ListAssignmentsPagesAcrossActiveAndEnded) {
   std::vector<std::string> ids;
   for (int i = 0; i < 3; ++i) {
     ids.push_back(AssignVillage(worker.id(), absl::StrCat("53082210025", i)).id());
+    StepClock();
   }
   AssignVillage(other.id(), "530822100250");
   mv1::Assignment out;
@@ -590,6 +598,8 @@ TEST_F(SocialWorkersTest, ListAssignmentsPagesAcrossActiveAndEnded) {
 
 class PartnersTest : public MembershipFixture {
  protected:
+  void StepClock() { clock_->Advance(absl::Milliseconds(1)); }  // see SocialWorkersTest
+
   mv1::CreatePartnerRequest ValidCreate(
       common::v1::ChannelKind kind = common::v1::CHANNEL_KIND_ECOMMERCE) {
     mv1::CreatePartnerRequest req;
@@ -913,6 +923,7 @@ TEST_F(PartnersTest, ListPagesByIdAndFiltersByChannelKind) {
                                    ValidCreate(common::v1::CHANNEL_KIND_WECHAT_SHOP), &p)
                     .ok());
     ids.push_back(p.id());
+    StepClock();
   }
   CreatePartner();  // a PLATFORM_832 partner, filtered out below
 
