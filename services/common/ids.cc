@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "absl/numeric/int128.h"
+#include "absl/synchronization/mutex.h"
 
 #include "services/common/crypto.h"
 
@@ -19,6 +20,15 @@ std::string NewId(absl::Time now) {
   absl::uint128 value = absl::uint128(millis) << 80;
   for (size_t i = 0; i < random.size(); ++i) {
     value |= absl::uint128(static_cast<uint8_t>(random[i])) << (8 * (9 - i));
+  }
+  {
+    // Monotonic within this process: an id made in the same (or an earlier) millisecond as the
+    // previous one is the previous one plus one, so ids sort in creation order.
+    static absl::Mutex mu(absl::kConstInit);
+    static absl::uint128 last ABSL_GUARDED_BY(mu) = 0;
+    absl::MutexLock lock(&mu);
+    if ((value >> 80) <= (last >> 80)) value = last + 1;
+    last = value;
   }
   std::string id(kIdLength, '0');
   for (size_t i = 0; i < kIdLength; ++i) {

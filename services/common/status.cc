@@ -49,8 +49,7 @@ absl::Status WithReason(absl::Status status, absl::string_view reason) {
 }
 
 absl::Status NotFound(absl::string_view what, absl::string_view id) {
-  return WithReason(absl::NotFoundError(absl::StrCat(what, " '", id, "' not found")),
-                    absl::StrCat(what, "_NOT_FOUND"));
+  return WithReason(absl::NotFoundError(absl::StrCat(what, " '", id, "' not found")), "NOT_FOUND");
 }
 
 absl::Status PermissionDenied(absl::string_view reason, absl::string_view message) {

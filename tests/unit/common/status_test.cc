@@ -61,7 +61,7 @@ TEST(StatusTest, RoundTripKeepsCodeMessageAndDetails) {
   absl::Status back = FromGrpcStatus(ToGrpcStatus(original));
   EXPECT_EQ(back.code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(back.message(), original.message());
-  EXPECT_EQ(ReasonOf(back), "member_NOT_FOUND");
+  EXPECT_EQ(ReasonOf(back), "NOT_FOUND");
 }
 
 }  // namespace
