@@ -444,6 +444,7 @@ TEST_F(HouseholdsTest, SocialWorkerSeesOnlyHouseholdsInItsActiveVillages) {
   EXPECT_TRUE(Get(w, in_mine.id(), &out).ok());
   grpc::Status s = Get(w, in_other.id(), &out);
   EXPECT_EQ(s.error_code(), StatusCode::NOT_FOUND);
+  EXPECT_EQ(ErrorReason(s), "NOT_FOUND");
 
   // Listing everything the worker may see, within this test's two villages.
   std::vector<std::string> seen = ListIds(w, mine);

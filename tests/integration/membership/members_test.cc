@@ -1009,6 +1009,7 @@ TEST_F(MemberExitTest, CompleteOnlyAfterTheEffectiveDateAndOnlyOnce) {
   const auto household = CreateHousehold();
   const auto member = CreateMember(coop.id(), household.id());
   const auto active = CreateMember(coop.id(), household.id());
+  // Tokens expire on the fake clock: a fresh one is issued after each move.
   std::string coop_admin = CoopAdminToken(coop.id());
   mv1::CapitalContribution c;
   ASSERT_TRUE(Contribute(coop_admin, member.id(), 30000, &c).ok());
@@ -1022,7 +1023,6 @@ TEST_F(MemberExitTest, CompleteOnlyAfterTheEffectiveDateAndOnlyOnce) {
   ASSERT_TRUE(RequestExit(coop_admin, member.id(), &out).ok());
   // Still a member on the effective date itself.
   clock_->Set(ChinaTime(2026, 12, 31, 23, 59));
-  std::string admin_now = AdminNow();
   coop_admin = CoopAdminNow(coop.id());
   s = CompleteExit(coop_admin, member.id(), 30000, &out);
   EXPECT_EQ(s.error_code(), StatusCode::FAILED_PRECONDITION);
@@ -1040,7 +1040,6 @@ TEST_F(MemberExitTest, CompleteOnlyAfterTheEffectiveDateAndOnlyOnce) {
             std::vector<std::string>{"refund"});
 
   clock_->Set(ChinaTime(2027, 1, 1, 0, 5));
-  admin_now = AdminNow();
   coop_admin = CoopAdminNow(coop.id());
   s = CompleteExit(coop_admin, member.id(), 30100, &out);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -1133,6 +1132,30 @@ TEST_F(MemberExitTest, ExitIsSubjectToTheCompositionRule) {
   ASSERT_TRUE(stub().GetCooperative(Ctx(admin()).get(), get, &c).ok());
   EXPECT_EQ(c.member_count(), 8);
   EXPECT_EQ(c.farmer_member_count(), 7);
+}
+
+TEST_F(MemberExitTest, ExitInputIsValidated) {
+  const auto coop = CreateCooperative();
+  const auto member = CreateMember(coop.id(), CreateHousehold().id());
+  mv1::RequestMemberExitRequest req;
+  req.set_request_id(NewRequestId());
+  req.set_reason(std::string(501, 'r'));
+  mv1::Member out;
+  EXPECT_EQ(ViolatedFields(stub().RequestMemberExit(Ctx(admin()).get(), req, &out)),
+            (std::vector<std::string>{"member_id", "reason"}));
+  mv1::CompleteMemberExitRequest complete;
+  complete.set_request_id(NewRequestId());
+  EXPECT_EQ(ViolatedFields(stub().CompleteMemberExit(Ctx(admin()).get(), complete, &out)),
+            (std::vector<std::string>{"member_id", "refund"}));
+  EXPECT_EQ(RequestExit(admin(), coop.id(), &out).error_code(), StatusCode::NOT_FOUND);
+  EXPECT_EQ(RequestExit(MemberToken(member), member.id(), &out).error_code(),
+            StatusCode::PERMISSION_DENIED);
+  // The reason is optional.
+  req.set_member_id(member.id());
+  req.set_reason("");
+  ASSERT_TRUE(stub().RequestMemberExit(Ctx(admin()).get(), req, &out).ok());
+  EXPECT_EQ(out.exit_reason(), "");
+  EXPECT_EQ(out.state(), mv1::MEMBER_STATE_EXIT_REQUESTED);
 }
 
 TEST_F(MemberExitTest, ExitRequestsAreIdempotent) {
