@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   mv1::CreateCooperativeRequest coop_req;
   auto* c = coop_req.mutable_cooperative();
   c->set_name("澜沧县惠民镇景迈古茶专业合作社");
-  c->set_uscc(cooplink::membership::CompleteUscc("93530828MA6DEMO01"));
+  c->set_uscc(cooplink::membership::CompleteUscc("93530828MA6DEM001"));
   c->set_region_code("530828");
   c->set_fiscal_year_end_month(12);
   c->set_service_fee_bps(300);

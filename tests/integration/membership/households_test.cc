@@ -152,68 +152,10 @@ class HouseholdsTest : public MembershipFixture {
     return out;
   }
 
-  // A partner's id. Goes through CreatePartner; while partners are not implemented yet
-  // (UNIMPLEMENTED), writes the partner row directly.
-  std::string AddPartner() {
-    mv1::CreatePartnerRequest req;
-    req.set_request_id(NewRequestId());
-    auto* p = req.mutable_partner();
-    p->set_name(absl::StrCat("户籍测试平台-", NextSequence()));
-    p->set_channel_kind(common::v1::CHANNEL_KIND_PLATFORM_832);
-    p->set_commission_rate_bps(500);
-    p->set_contact("ops@example.invalid");
-    mv1::Partner out;
-    grpc::Status s = stub().CreatePartner(Ctx(admin()).get(), req, &out);
-    if (s.error_code() != StatusCode::UNIMPLEMENTED) {
-      EXPECT_TRUE(s.ok()) << s.error_message();
-      return out.id();
-    }
-    const std::string id = NewId(absl::Now());
-    absl::Status st = db().Transact([&](Tx& tx) {
-      tx.Execute(
-          "INSERT INTO partners (id, name, channel_kind, commission_rate_bps, contact, version, "
-          "create_time_us, update_time_us) VALUES (?, ?, 1, 500, 'ops@example.invalid', 1, 0, 0)",
-          id, p->name());
-      return absl::OkStatus();
-    });
-    EXPECT_TRUE(st.ok()) << st;
-    return id;
-  }
+  std::string AddPartner() { return CreatePartner().id(); }
 
-  // A member of `cooperative_id` in `household_id`. Goes through CreateMember; while members are
-  // not implemented yet (UNIMPLEMENTED), writes the member row directly so the household scope
-  // rules can still be exercised.
   mv1::Member AddMember(const std::string& cooperative_id, const std::string& household_id) {
-    mv1::CreateMemberRequest req;
-    req.set_request_id(NewRequestId());
-    auto* m = req.mutable_member();
-    m->set_cooperative_id(cooperative_id);
-    m->set_household_id(household_id);
-    m->set_name("娜丽");
-    m->set_resident_id(ResidentId(NextSequence()));
-    m->set_phone(absl::StrCat("137", absl::StrFormat("%08d", NextSequence())));
-    m->set_is_farmer(true);
-    m->set_member_kind(mv1::MEMBER_KIND_NATURAL_PERSON);
-    mv1::Member out;
-    grpc::Status s = stub().CreateMember(Ctx(admin()).get(), req, &out);
-    if (s.error_code() != StatusCode::UNIMPLEMENTED) {
-      EXPECT_TRUE(s.ok()) << s.error_message();
-      return out;
-    }
-    out.set_id(NewId(absl::Now()));
-    out.set_cooperative_id(cooperative_id);
-    out.set_household_id(household_id);
-    absl::Status st = db().Transact([&](Tx& tx) {
-      tx.Execute(
-          "INSERT INTO members (id, cooperative_id, household_id, name, resident_id_enc, "
-          "resident_id_hash, resident_id_masked, active_person_hash, is_farmer, member_kind, state, "
-          "join_date, version, create_time_us, update_time_us) "
-          "VALUES (?, ?, ?, '娜丽', 'x', ?, '****', ?, TRUE, 1, 1, '2026-03-01', 1, 0, 0)",
-          out.id(), cooperative_id, household_id, out.id(), out.id());
-      return absl::OkStatus();
-    });
-    EXPECT_TRUE(st.ok()) << st;
-    return out;
+    return CreateMember(cooperative_id, household_id);
   }
 };
 
