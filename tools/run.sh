@@ -61,7 +61,9 @@ export COOPLINK_DB_NAME=cooplink_membership
 build/services/membership/membership migrate
 admin_token="$(build/services/membership/membership bootstrap-admin "平台管理员" 2>/dev/null)"
 
-build/services/membership/membership --listen="127.0.0.1:${membership_port}" \
+# Each service runs in its own session, so Ctrl-C reaches only this script, which then stops the
+# services with SIGTERM (they drain in-flight calls and exit 0).
+setsid build/services/membership/membership --listen="127.0.0.1:${membership_port}" \
   >"$run_dir/membership.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
