@@ -1,0 +1,101 @@
+// The catalog domain: products and their review lifecycle, price history, keyword search, lots,
+// stock, reservations, offers to partners and the change feed partners mirror.
+//
+// Catalog is a plain class built from values (database, membership directory, clock, settings) so
+// tests construct it directly. Every method validates its request (INVALID_ARGUMENT with field
+// violations, nothing written), authorizes the principal (outside the caller's scope reads as
+// NOT_FOUND; a role that may never call is PERMISSION_DENIED), asks membership what it needs
+// *before* opening a transaction, and runs mutations through RunIdempotent().
+#ifndef COOPLINK_SERVICES_CATALOG_CATALOG_H_
+#define COOPLINK_SERVICES_CATALOG_CATALOG_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "cooplink/catalog/v1/catalog.pb.h"
+#include "services/catalog/membership_directory.h"
+#include "services/common/auth.h"
+#include "services/common/clock.h"
+#include "services/common/db.h"
+
+namespace cooplink::catalog {
+
+namespace v1 = ::cooplink::catalog::v1;
+
+struct CatalogSettings {
+  absl::Duration default_reservation_ttl = absl::Minutes(15);
+  absl::Duration max_reservation_ttl = absl::Hours(24);
+  int max_reservation_lines = 100;
+  absl::Duration change_retention = absl::Hours(24 * 7);
+};
+
+class Catalog {
+ public:
+  Catalog(Database* db, MembershipDirectory* directory, const Clock* clock,
+          CatalogSettings settings = {})
+      : db_(db), directory_(directory), clock_(clock), settings_(settings) {}
+
+  // Products, lifecycle, transitions and price history (products.cc).
+  absl::Status CreateProduct(const Principal& p, const v1::CreateProductRequest& req, v1::Product* out);
+  absl::Status GetProduct(const Principal& p, const v1::GetProductRequest& req, v1::Product* out);
+  absl::Status ListProducts(const Principal& p, const v1::ListProductsRequest& req, v1::ListProductsResponse* out);
+  absl::Status UpdateProduct(const Principal& p, const v1::UpdateProductRequest& req, v1::Product* out);
+  absl::Status SubmitProduct(const Principal& p, const v1::SubmitProductRequest& req, v1::Product* out);
+  absl::Status ApproveProduct(const Principal& p, const v1::ApproveProductRequest& req, v1::Product* out);
+  absl::Status RejectProduct(const Principal& p, const v1::RejectProductRequest& req, v1::Product* out);
+  absl::Status PauseProduct(const Principal& p, const v1::PauseProductRequest& req, v1::Product* out);
+  absl::Status ResumeProduct(const Principal& p, const v1::ResumeProductRequest& req, v1::Product* out);
+  absl::Status ArchiveProduct(const Principal& p, const v1::ArchiveProductRequest& req, v1::Product* out);
+  absl::Status ListProductTransitions(const Principal& p, const v1::ListProductTransitionsRequest& req, v1::ListProductTransitionsResponse* out);
+  absl::Status ListPriceChanges(const Principal& p, const v1::ListPriceChangesRequest& req, v1::ListPriceChangesResponse* out);
+
+  // Keyword search over the n-gram token index (search.cc).
+  absl::Status SearchProducts(const Principal& p, const v1::SearchProductsRequest& req, v1::SearchProductsResponse* out);
+
+  // Lots and stock (stock.cc).
+  absl::Status CreateLot(const Principal& p, const v1::CreateLotRequest& req, v1::Lot* out);
+  absl::Status ListLots(const Principal& p, const v1::ListLotsRequest& req, v1::ListLotsResponse* out);
+  absl::Status AdjustStock(const Principal& p, const v1::AdjustStockRequest& req, v1::Stock* out);
+  absl::Status GetStock(const Principal& p, const v1::GetStockRequest& req, v1::Stock* out);
+
+  // Reservations (reservations.cc).
+  absl::Status CreateReservation(const Principal& p, const v1::CreateReservationRequest& req, v1::Reservation* out);
+  absl::Status GetReservation(const Principal& p, const v1::GetReservationRequest& req, v1::Reservation* out);
+  absl::Status CommitReservation(const Principal& p, const v1::CommitReservationRequest& req, v1::Reservation* out);
+  absl::Status ReleaseReservation(const Principal& p, const v1::ReleaseReservationRequest& req, v1::Reservation* out);
+  // Releases HELD reservations whose expire_time has passed (by the injected clock), at most
+  // `limit` of them; returns how many. The server calls it periodically; tests call it directly.
+  absl::StatusOr<int> ExpireReservations(int limit);
+
+  // Offers (offers.cc).
+  absl::Status CreateOffer(const Principal& p, const v1::CreateOfferRequest& req, v1::Offer* out);
+  absl::Status ListOffers(const Principal& p, const v1::ListOffersRequest& req, v1::ListOffersResponse* out);
+  absl::Status WithdrawOffer(const Principal& p, const v1::WithdrawOfferRequest& req, v1::Offer* out);
+
+  // The change feed (watch.cc). Checks the caller and decodes `cursor` ("" = from the oldest
+  // retained change): INVALID_ARGUMENT for a malformed cursor, FAILED_PRECONDITION
+  // CURSOR_EXPIRED for one older than the retention.
+  absl::StatusOr<int64_t> StartWatch(const Principal& p, const std::string& cursor);
+  // Appends to `out` up to `limit` changes after sequence `after` that `p` may see, in sequence
+  // order, each with its cursor; returns the last sequence examined (>= after), which a heartbeat
+  // reports as its cursor.
+  absl::StatusOr<int64_t> ReadChanges(const Principal& p, int64_t after, int limit,
+                                      std::vector<v1::CatalogChange>* out);
+  static std::string EncodeCursor(int64_t sequence);
+
+  const Clock& clock() const { return *clock_; }
+
+ private:
+  Database* db_;
+  MembershipDirectory* directory_;
+  const Clock* clock_;
+  CatalogSettings settings_;
+};
+
+}  // namespace cooplink::catalog
+
+#endif  // COOPLINK_SERVICES_CATALOG_CATALOG_H_

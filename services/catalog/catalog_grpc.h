@@ -1,0 +1,78 @@
+// The gRPC adapter: one line per unary RPC (RpcRunner: authentication, worker pool, status
+// conversion, access log) and the WatchCatalogChanges server stream (watch_stream.cc).
+#ifndef COOPLINK_SERVICES_CATALOG_CATALOG_GRPC_H_
+#define COOPLINK_SERVICES_CATALOG_CATALOG_GRPC_H_
+
+#include "absl/time/time.h"
+#include "cooplink/catalog/v1/catalog.grpc.pb.h"
+#include "services/catalog/catalog.h"
+#include "services/common/server.h"
+
+namespace cooplink::catalog {
+
+struct WatchOptions {
+  absl::Duration poll_interval = absl::Milliseconds(200);  // how often a live stream looks for news
+  absl::Duration heartbeat_interval = absl::Seconds(25);   // < the 30 s the API promises
+  int batch_size = 200;
+};
+
+class CatalogGrpc final : public v1::CatalogService::CallbackService {
+ public:
+  CatalogGrpc(Catalog* catalog, RpcRunner* runner, WorkerPool* workers,
+              const Authenticator* authenticator, WatchOptions watch)
+      : catalog_(catalog),
+        runner_(runner),
+        workers_(workers),
+        authenticator_(authenticator),
+        watch_(watch) {}
+
+#define COOPLINK_CATALOG_RPC(Method, Request, Reply)                                             \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* req,      \
+                                   v1::Reply* reply) override {                                  \
+    return runner_->Unary(ctx, #Method, [this, req, reply](const Principal& p) {                 \
+      return catalog_->Method(p, *req, reply);                                                   \
+    });                                                                                           \
+  }
+
+  COOPLINK_CATALOG_RPC(CreateProduct, CreateProductRequest, Product)
+  COOPLINK_CATALOG_RPC(GetProduct, GetProductRequest, Product)
+  COOPLINK_CATALOG_RPC(ListProducts, ListProductsRequest, ListProductsResponse)
+  COOPLINK_CATALOG_RPC(UpdateProduct, UpdateProductRequest, Product)
+  COOPLINK_CATALOG_RPC(SubmitProduct, SubmitProductRequest, Product)
+  COOPLINK_CATALOG_RPC(ApproveProduct, ApproveProductRequest, Product)
+  COOPLINK_CATALOG_RPC(RejectProduct, RejectProductRequest, Product)
+  COOPLINK_CATALOG_RPC(PauseProduct, PauseProductRequest, Product)
+  COOPLINK_CATALOG_RPC(ResumeProduct, ResumeProductRequest, Product)
+  COOPLINK_CATALOG_RPC(ArchiveProduct, ArchiveProductRequest, Product)
+  COOPLINK_CATALOG_RPC(ListProductTransitions, ListProductTransitionsRequest, ListProductTransitionsResponse)
+  COOPLINK_CATALOG_RPC(ListPriceChanges, ListPriceChangesRequest, ListPriceChangesResponse)
+  COOPLINK_CATALOG_RPC(SearchProducts, SearchProductsRequest, SearchProductsResponse)
+  COOPLINK_CATALOG_RPC(CreateLot, CreateLotRequest, Lot)
+  COOPLINK_CATALOG_RPC(ListLots, ListLotsRequest, ListLotsResponse)
+  COOPLINK_CATALOG_RPC(AdjustStock, AdjustStockRequest, Stock)
+  COOPLINK_CATALOG_RPC(GetStock, GetStockRequest, Stock)
+  COOPLINK_CATALOG_RPC(CreateReservation, CreateReservationRequest, Reservation)
+  COOPLINK_CATALOG_RPC(GetReservation, GetReservationRequest, Reservation)
+  COOPLINK_CATALOG_RPC(CommitReservation, CommitReservationRequest, Reservation)
+  COOPLINK_CATALOG_RPC(ReleaseReservation, ReleaseReservationRequest, Reservation)
+  COOPLINK_CATALOG_RPC(CreateOffer, CreateOfferRequest, Offer)
+  COOPLINK_CATALOG_RPC(ListOffers, ListOffersRequest, ListOffersResponse)
+  COOPLINK_CATALOG_RPC(WithdrawOffer, WithdrawOfferRequest, Offer)
+
+#undef COOPLINK_CATALOG_RPC
+
+  // Server stream: backlog after the cursor, then live changes and heartbeats (watch_stream.cc).
+  grpc::ServerWriteReactor<v1::CatalogChange>* WatchCatalogChanges(
+      grpc::CallbackServerContext* ctx, const v1::WatchCatalogChangesRequest* req) override;
+
+ private:
+  Catalog* catalog_;
+  RpcRunner* runner_;
+  WorkerPool* workers_;
+  const Authenticator* authenticator_;
+  WatchOptions watch_;
+};
+
+}  // namespace cooplink::catalog
+
+#endif  // COOPLINK_SERVICES_CATALOG_CATALOG_GRPC_H_

@@ -1,0 +1,131 @@
+#include "services/catalog/internal.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/crypto.h"
+
+namespace cooplink::catalog {
+namespace {
+
+constexpr const char* kPartnerSeesProduct =
+    "SELECT 1 FROM offers o JOIN products p ON p.id = o.product_id "
+    "WHERE o.partner_id = ? AND o.product_id = ? AND o.state = 1 AND p.state = 3 LIMIT 1";
+constexpr const char* kBumpFeedHead =
+    "UPDATE feed_head SET last_sequence = last_sequence + ? WHERE id = 1";
+constexpr const char* kReadFeedHead = "SELECT last_sequence FROM feed_head WHERE id = 1";
+constexpr const char* kInsertChange =
+    "INSERT INTO catalog_changes (sequence, kind, product_id, cooperative_id, household_id, "
+    "offer_id, partner_id, change_time_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+}  // namespace
+
+const char* const kProductColumns =
+    "p.id, p.cooperative_id, p.household_id, p.title, p.description, p.extras, p.category, "
+    "p.unit_kind, p.sold_by_weight, p.unit_weight_grams, p.price_fen, p.min_order_quantity, "
+    "p.origin_region_code, p.compliance_certificate_number, p.state, p.rejection_reason, "
+    "p.version, p.create_time_us, p.update_time_us";
+
+void ProductFromRow(sql::ResultSet& rs, v1::Product* out) {
+  out->Clear();
+  auto extras = Base64UrlDecode(std::string(rs.getString("extras")));
+  if (extras.ok()) out->ParseFromString(*extras);  // labels, image_urls, certifications
+  out->set_id(rs.getString("id"));
+  out->set_cooperative_id(rs.getString("cooperative_id"));
+  out->set_household_id(rs.getString("household_id"));
+  out->set_title(rs.getString("title"));
+  out->set_description(rs.getString("description"));
+  out->set_category(static_cast<v1::ProductCategory>(rs.getInt("category")));
+  out->mutable_unit()->set_kind(static_cast<v1::UnitKind>(rs.getInt("unit_kind")));
+  out->mutable_unit()->set_sold_by_weight(rs.getBoolean("sold_by_weight"));
+  out->mutable_unit()->set_unit_weight_grams(rs.getInt("unit_weight_grams"));
+  out->mutable_price()->set_fen(rs.getInt64("price_fen"));
+  out->set_min_order_quantity(rs.getInt64("min_order_quantity"));
+  out->set_origin_region_code(rs.getString("origin_region_code"));
+  out->set_compliance_certificate_number(rs.getString("compliance_certificate_number"));
+  out->set_state(static_cast<v1::ProductState>(rs.getInt("state")));
+  out->set_rejection_reason(rs.getString("rejection_reason"));
+  out->set_etag(Etag(rs.getInt64("version")));
+  *out->mutable_create_time() = ToTimestamp(rs.getInt64("create_time_us"));
+  *out->mutable_update_time() = ToTimestamp(rs.getInt64("update_time_us"));
+}
+
+absl::Status LoadProduct(Tx& tx, const std::string& id, bool for_update, v1::Product* out) {
+  auto rs = tx.Query(absl::StrCat("SELECT ", kProductColumns, " FROM products p WHERE p.id = ?",
+                                  for_update ? " FOR UPDATE" : ""),
+                     id);
+  if (!rs->next()) return NotFound("product", id);
+  ProductFromRow(*rs, out);
+  return absl::OkStatus();
+}
+
+std::string EncodeExtras(const v1::Product& product) {
+  v1::Product extras;
+  *extras.mutable_labels() = product.labels();
+  *extras.mutable_image_urls() = product.image_urls();
+  *extras.mutable_certifications() = product.certifications();
+  return Base64UrlEncode(extras.SerializeAsString());
+}
+
+absl::StatusOr<Relation> RelationTo(const Principal& p, const std::string& cooperative_id,
+                                    const std::string& household_id,
+                                    MembershipDirectory& directory) {
+  switch (p.role) {
+    case Role::kPlatformAdmin:
+      return Relation::kPlatformAdmin;
+    case Role::kCooperativeAdmin:
+      return p.cooperative_id == cooperative_id ? Relation::kCooperativeAdmin : Relation::kNone;
+    case Role::kMember:
+      return p.cooperative_id == cooperative_id && p.household_id == household_id
+                 ? Relation::kProducerMember
+                 : Relation::kNone;
+    case Role::kPartner:
+      return Relation::kPartner;
+    case Role::kSocialWorker: {
+      auto cooperatives = directory.WorkerCooperatives(p.social_worker_id);
+      if (!cooperatives.ok()) return cooperatives.status();
+      return std::find(cooperatives->begin(), cooperatives->end(), cooperative_id) !=
+                     cooperatives->end()
+                 ? Relation::kAssignedWorker
+                 : Relation::kNone;
+    }
+    case Role::kUnspecified:
+      break;
+  }
+  return Relation::kNone;
+}
+
+absl::Status RequireRelation(Relation relation, std::initializer_list<Relation> allowed,
+                             const std::string& product_id) {
+  if (relation == Relation::kNone) return NotFound("product", product_id);
+  for (Relation r : allowed) {
+    if (r == relation) return absl::OkStatus();
+  }
+  return PermissionDenied("ROLE_NOT_ALLOWED", "this role may not perform this action");
+}
+
+bool PartnerSeesProduct(Tx& tx, const std::string& partner_id, const std::string& product_id) {
+  return tx.Query(kPartnerSeesProduct, partner_id, product_id)->next();
+}
+
+void AppendChanges(Tx& tx, const std::vector<ChangeRow>& changes, int64_t now_us) {
+  if (changes.empty()) return;
+  tx.Execute(kBumpFeedHead, static_cast<int64_t>(changes.size()));
+  int64_t last = 0;
+  {
+    auto rs = tx.Query(kReadFeedHead);
+    rs->next();
+    last = rs->getInt64("last_sequence");
+  }
+  int64_t sequence = last - static_cast<int64_t>(changes.size());
+  for (const ChangeRow& c : changes) {
+    tx.ExecuteParams(kInsertChange,
+                     {Param(++sequence), Param(static_cast<int>(c.kind)), Param(c.product_id),
+                      Param(c.cooperative_id), Param(c.household_id),
+                      c.offer_id.empty() ? SqlParam(nullptr) : Param(c.offer_id),
+                      c.partner_id.empty() ? SqlParam(nullptr) : Param(c.partner_id),
+                      Param(now_us)});
+  }
+}
+
+}  // namespace cooplink::catalog
