@@ -5,6 +5,7 @@
 #
 # Environment:
 #   COOPLINK_MEMBERSHIP_PORT  membership's gRPC port (default 50051)
+#   COOPLINK_CATALOG_PORT     catalog's gRPC port (default 50052)
 #   COOPLINK_RUN_DIR          state folder: database, keys, logs (default build/run)
 # The demo database is recreated at every start; the keys in $COOPLINK_RUN_DIR/secrets.env are
 # generated once and kept.
@@ -16,13 +17,14 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 run_dir="${COOPLINK_RUN_DIR:-build/run}"
 membership_port="${COOPLINK_MEMBERSHIP_PORT:-50051}"
+catalog_port="${COOPLINK_CATALOG_PORT:-50052}"
 mkdir -p "$run_dir"
 
 log "installing dependencies"
 tools/install_deps.sh
 log "building"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target membership cooplink_demo_seed
+cmake --build build -j"$(nproc)" --target membership catalog cooplink_demo_seed
 
 if [[ ! -f "$run_dir/secrets.env" ]]; then
   log "generating token and PII keys in $run_dir/secrets.env"
@@ -55,28 +57,46 @@ trap 'exit 0' INT TERM
 
 log "recreating the demo database"
 mariadb --socket="$COOPLINK_DB_SOCKET" -u "$COOPLINK_DB_USER" -p"$COOPLINK_DB_PASSWORD" \
-  -e 'DROP DATABASE IF EXISTS cooplink_membership'
+  -e 'DROP DATABASE IF EXISTS cooplink_membership; DROP DATABASE IF EXISTS cooplink_catalog'
 
-export COOPLINK_DB_NAME=cooplink_membership
-build/services/membership/membership migrate
-admin_token="$(build/services/membership/membership bootstrap-admin "平台管理员" 2>/dev/null)"
+COOPLINK_DB_NAME=cooplink_membership build/services/membership/membership migrate
+admin_token="$(COOPLINK_DB_NAME=cooplink_membership \
+  build/services/membership/membership bootstrap-admin "平台管理员" 2>/dev/null)"
+# Catalog's service account for its calls to membership (caseloads, members, partners, revocations).
+catalog_token="$(COOPLINK_DB_NAME=cooplink_membership \
+  build/services/membership/membership bootstrap-admin "catalog service account" 2>/dev/null)"
+COOPLINK_DB_NAME=cooplink_catalog build/services/catalog/catalog migrate
+# The 832 platform's county list is administrator data; the demo county is Lancang (530828).
+mariadb --socket="$COOPLINK_DB_SOCKET" -u "$COOPLINK_DB_USER" -p"$COOPLINK_DB_PASSWORD" \
+  -e "INSERT INTO cooplink_catalog.eligible_832_counties VALUES ('530828', 'demo data')"
 
 # Each service runs in its own session, so Ctrl-C reaches only this script, which then stops the
 # services with SIGTERM (they drain in-flight calls and exit 0).
-setsid build/services/membership/membership --listen="127.0.0.1:${membership_port}" \
-  >"$run_dir/membership.log" 2>&1 &
+wait_serving() {  # NAME PID
+  for _ in $(seq 1 100); do
+    if grep -q '"msg":"serving"' "$run_dir/$1.log" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$2" 2>/dev/null; then
+      cat "$run_dir/$1.log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  log "$1 did not start; see $run_dir/$1.log"
+  exit 1
+}
+COOPLINK_DB_NAME=cooplink_membership setsid build/services/membership/membership \
+  --listen="127.0.0.1:${membership_port}" >"$run_dir/membership.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do
-  if grep -q '"msg":"serving"' "$run_dir/membership.log" 2>/dev/null; then break; fi
-  if ! kill -0 "${pids[0]}" 2>/dev/null; then
-    cat "$run_dir/membership.log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
+wait_serving membership "${pids[-1]}"
+COOPLINK_DB_NAME=cooplink_catalog COOPLINK_MEMBERSHIP_TARGET="127.0.0.1:${membership_port}" \
+  COOPLINK_MEMBERSHIP_TOKEN="$catalog_token" setsid build/services/catalog/catalog \
+  --listen="127.0.0.1:${catalog_port}" >"$run_dir/catalog.log" 2>&1 &
+pids+=($!)
+wait_serving catalog "${pids[-1]}"
 
 log "loading demo data"
-demo="$(build/tools/cooplink_demo_seed --target "127.0.0.1:${membership_port}" --token "$admin_token")"
+demo="$(build/tools/cooplink_demo_seed --target "127.0.0.1:${membership_port}" \
+  --catalog "127.0.0.1:${catalog_port}" --token "$admin_token")"
 {
   echo "PLATFORM_ADMIN_TOKEN=$admin_token"
   echo "$demo"
@@ -89,11 +109,13 @@ cat <<MSG
 cooplink is running (Ctrl-C stops everything).
 
   membership   127.0.0.1:${membership_port}   (gRPC, plaintext, reflection + grpc.health.v1)
+  catalog      127.0.0.1:${catalog_port}   (gRPC, plaintext, reflection + grpc.health.v1)
   MariaDB      127.0.0.1:${COOPLINK_DB_PORT}   socket ${COOPLINK_DB_SOCKET}
-  logs         ${run_dir}/membership.log   (one JSON access line per RPC)
+  logs         ${run_dir}/membership.log, ${run_dir}/catalog.log   (one JSON access line per RPC)
 
 Demo: cooperative ${DEMO_COOPERATIVE_ID} (澜沧县惠民镇景迈古茶专业合作社), 5 member households,
-social worker 李春梅, partner 832平台. Tokens for every role are in ${run_dir}/demo.env:
+social worker 李春梅, partner 832平台, five products (普洱茶, 核桃, 蜂蜜, 野生菌, 刺绣) stocked and
+offered to the 832 platform. Tokens for every role are in ${run_dir}/demo.env:
   PLATFORM_ADMIN_TOKEN, COOP_ADMIN_TOKEN, SOCIAL_WORKER_TOKEN, MEMBER_TOKEN, PARTNER_TOKEN
 
 Try:
@@ -102,6 +124,9 @@ Try:
   npx @bufbuild/buf curl --protocol grpc --http2-prior-knowledge \\
     -H "authorization: Bearer \$COOP_ADMIN_TOKEN" -d '{"cooperative_id":"${DEMO_COOPERATIVE_ID}"}' \\
     http://127.0.0.1:${membership_port}/cooplink.membership.v1.MembershipService/ListMembers
+  npx @bufbuild/buf curl --protocol grpc --http2-prior-knowledge \
+    -H "authorization: Bearer \$PARTNER_TOKEN" -d '{"query":"普洱"}' \
+    http://127.0.0.1:${catalog_port}/cooplink.catalog.v1.CatalogService/SearchProducts
 
 MSG
 

@@ -3,13 +3,19 @@
 // worker assigned to it, a partner platform, and a principal with a token for every role.
 // Prints shell assignments (NAME=value) of the created ids and tokens on stdout.
 //
+// With --catalog it also lists real Yunnan products (普洱茶, 核桃, 蜂蜜, 野生菌, 刺绣): created by
+// the cooperative admin, submitted by the member, approved by the social worker, stocked through
+// lots and offered to the 832 platform.
+//
 //   cooplink_demo_seed --target 127.0.0.1:50051 --token <platform admin token>
+//                      [--catalog 127.0.0.1:50052]
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "cooplink/catalog/v1/catalog.grpc.pb.h"
 #include "cooplink/membership/v1/membership.grpc.pb.h"
 #include "services/membership/identity.h"
 
@@ -17,6 +23,27 @@ namespace {
 
 namespace mv1 = ::cooplink::membership::v1;
 namespace cv1 = ::cooplink::common::v1;
+namespace kv1 = ::cooplink::catalog::v1;
+
+// One catalog call with a bearer token; exits on failure (demo data must load completely).
+template <typename Resp, typename Req, typename Method>
+Resp CatalogCall(kv1::CatalogService::Stub& stub, Method method, const std::string& token,
+                 Req req, const char* what) {
+  static int calls = 0;
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if constexpr (requires { req.set_request_id(""); }) {
+    req.set_request_id(absl::StrCat("demo-catalog-", ++calls));
+  }
+  Resp resp;
+  grpc::Status s = (stub.*method)(&ctx, req, &resp);
+  if (!s.ok()) {
+    std::fprintf(stderr, "demo seed: %s failed: %s\n", what, s.error_message().c_str());
+    std::exit(1);
+  }
+  return resp;
+}
 
 class Seeder {
  public:
@@ -68,10 +95,12 @@ void Print(const char* name, const std::string& value) {
 
 int main(int argc, char** argv) {
   std::string target = "127.0.0.1:50051";
+  std::string catalog_target;
   std::string token;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::string(argv[i]) == "--target") target = argv[i + 1];
     if (std::string(argv[i]) == "--token") token = argv[i + 1];
+    if (std::string(argv[i]) == "--catalog") catalog_target = argv[i + 1];
   }
   if (token.empty()) {
     std::fprintf(stderr, "usage: cooplink_demo_seed --target HOST:PORT --token ADMIN_TOKEN\n");
@@ -192,13 +221,95 @@ int main(int argc, char** argv) {
   partner_principal.set_role(cv1::ROLE_PARTNER);
   partner_principal.set_partner_id(partner.id());
 
+  const std::string coop_admin_token = s.TokenFor(coop_admin);
+  const std::string worker_token = s.TokenFor(worker_principal);
+  const std::string member_token = s.TokenFor(member_principal);
+  const std::string partner_token = s.TokenFor(partner_principal);
+
+  if (!catalog_target.empty()) {
+    auto catalog = kv1::CatalogService::NewStub(
+        grpc::CreateChannel(catalog_target, grpc::InsecureChannelCredentials()));
+    using CS = kv1::CatalogService::Stub;
+    struct Listing {
+      const char* title;
+      const char* description;
+      const char* english;
+      kv1::ProductCategory category;
+      kv1::UnitKind unit;
+      bool by_weight;
+      int grams;
+      int64_t price_fen;
+      const char* lot;
+      int64_t quantity;
+    };
+    const Listing listings[] = {
+        {"景迈山古树普洱茶饼（生茶）", "景迈山千年万亩古茶园春茶，石磨压制，357克/饼。",
+         "Jingmai ancient-tree Pu'er tea cake (raw)", kv1::PRODUCT_CATEGORY_PROCESSED_TEA,
+         kv1::UNIT_KIND_CAKE, false, 0, 28800, "JM-2026-SPRING", 120},
+        {"澜沧薄壳核桃", "高山薄壳核桃，手工去青皮晾晒，1公斤/袋。", "Lancang thin-shell walnuts",
+         kv1::PRODUCT_CATEGORY_FOREST_PRODUCTS, kv1::UNIT_KIND_BAG, true, 1000, 4800,
+         "HT-2025-AUTUMN", 300},
+        {"拉祜山寨野生蜂蜜", "原始森林土蜂冬蜜，500克/瓶。", "Lahu mountain wild honey",
+         kv1::PRODUCT_CATEGORY_PROCESSED_FOOD, kv1::UNIT_KIND_BOTTLE, false, 0, 9800,
+         "FM-2026-01", 80},
+        {"野生鸡枞菌干", "雨季采摘野生鸡枞，古法晾晒，250克/袋。", "Dried wild termite mushrooms",
+         kv1::PRODUCT_CATEGORY_FOREST_PRODUCTS, kv1::UNIT_KIND_BAG, true, 250, 16800,
+         "JZ-2025-08", 60},
+        {"拉祜族手工刺绣挎包", "拉祜族妇女手工刺绣，每件图案不同。", "Lahu hand-embroidered shoulder bag",
+         kv1::PRODUCT_CATEGORY_HANDICRAFT, kv1::UNIT_KIND_PIECE, false, 0, 26800, "XB-2026-02",
+         25},
+    };
+    for (const Listing& l : listings) {
+      kv1::CreateProductRequest create;
+      auto* body = create.mutable_product();
+      body->set_cooperative_id(coop.id());
+      body->set_household_id(first_household_id);
+      body->set_title(l.title);
+      body->set_description(l.description);
+      auto* label = body->add_labels();
+      label->set_language_code("en");
+      label->set_title(l.english);
+      body->set_category(l.category);
+      body->mutable_unit()->set_kind(l.unit);
+      body->mutable_unit()->set_sold_by_weight(l.by_weight);
+      body->mutable_unit()->set_unit_weight_grams(l.grams);
+      body->mutable_price()->set_fen(l.price_fen);
+      body->set_min_order_quantity(1);
+      body->set_origin_region_code("530828");
+      auto product = CatalogCall<kv1::Product>(*catalog, &CS::CreateProduct, coop_admin_token,
+                                               create, "CreateProduct");
+      kv1::SubmitProductRequest submit;
+      submit.set_product_id(product.id());
+      CatalogCall<kv1::Product>(*catalog, &CS::SubmitProduct, member_token, submit,
+                                "SubmitProduct");
+      kv1::ApproveProductRequest approve;
+      approve.set_product_id(product.id());
+      CatalogCall<kv1::Product>(*catalog, &CS::ApproveProduct, worker_token, approve,
+                                "ApproveProduct");
+      kv1::CreateLotRequest lot;
+      lot.mutable_lot()->set_product_id(product.id());
+      lot.mutable_lot()->set_lot_code(l.lot);
+      lot.mutable_lot()->mutable_harvest_date()->set_year(2026);
+      lot.mutable_lot()->mutable_harvest_date()->set_month(1);
+      lot.mutable_lot()->mutable_harvest_date()->set_day(10);
+      lot.mutable_lot()->set_quantity(l.quantity);
+      CatalogCall<kv1::Lot>(*catalog, &CS::CreateLot, coop_admin_token, lot, "CreateLot");
+      kv1::CreateOfferRequest offer;
+      offer.mutable_offer()->set_product_id(product.id());
+      offer.mutable_offer()->set_partner_id(partner.id());
+      CatalogCall<kv1::Offer>(*catalog, &CS::CreateOffer, coop_admin_token, offer,
+                              "CreateOffer");
+      if (l.category == kv1::PRODUCT_CATEGORY_PROCESSED_TEA) Print("DEMO_PRODUCT_ID", product.id());
+    }
+  }
+
   Print("DEMO_COOPERATIVE_ID", coop.id());
   Print("DEMO_PARTNER_ID", partner.id());
   Print("DEMO_SOCIAL_WORKER_ID", worker.id());
   Print("DEMO_MEMBER_ID", first_member_id);
-  Print("COOP_ADMIN_TOKEN", s.TokenFor(coop_admin));
-  Print("SOCIAL_WORKER_TOKEN", s.TokenFor(worker_principal));
-  Print("MEMBER_TOKEN", s.TokenFor(member_principal));
-  Print("PARTNER_TOKEN", s.TokenFor(partner_principal));
+  Print("COOP_ADMIN_TOKEN", coop_admin_token);
+  Print("SOCIAL_WORKER_TOKEN", worker_token);
+  Print("MEMBER_TOKEN", member_token);
+  Print("PARTNER_TOKEN", partner_token);
   return 0;
 }
