@@ -36,6 +36,7 @@ DbConfig TestDbConfig(const std::string& database) {
   c.password = Env("COOPLINK_DB_PASSWORD", "cooplink-dev");
   c.database = database;
   c.pool_size = 16;
+  c.max_retries = 3;
   DropDatabase(c);
   return c;
 }
