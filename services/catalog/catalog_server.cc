@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cooplink/membership/v1/membership.grpc.pb.h"
+#include "services/common/idempotency.h"
 #include "services/common/migrations.h"
 
 namespace cooplink::catalog {
@@ -128,15 +129,18 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   s->host_ = *std::move(host);
 
   Catalog* catalog = s->catalog_.get();
-  const absl::Duration sweep = config.sweep_interval;
-  absl::Notification* stop = &s->stop_sweeper_;
-  s->sweeper_ = std::thread([catalog, sweep, stop] {
-    while (!stop->WaitForNotificationWithTimeout(sweep)) {
-      // Failures (e.g. the database is restarting) are retried on the next tick.
-      while (true) {
-        auto released = catalog->ExpireReservations(100);
-        if (!released.ok() || *released < 100) break;
-      }
+  s->sweeper_ = std::make_unique<Periodic>(config.sweep_interval, [catalog] {
+    // Failures (e.g. the database is restarting) are retried on the next tick.
+    while (true) {
+      auto released = catalog->ExpireReservations(100);
+      if (!released.ok() || *released < 100) break;
+    }
+  });
+  Database* database = s->db_.get();
+  s->janitor_ = std::make_unique<Periodic>(absl::Minutes(10), [database, clock] {
+    while (true) {
+      auto purged = PurgeIdempotencyKeys(*database, clock->Now() - kIdempotencyRetention, 1000);
+      if (!purged.ok() || *purged < 1000) break;
     }
   });
   return s;
@@ -144,10 +148,8 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
 
 void CatalogServer::Shutdown() {
   if (host_) host_->Shutdown();
-  if (sweeper_.joinable()) {
-    stop_sweeper_.Notify();
-    sweeper_.join();
-  }
+  if (sweeper_) sweeper_->Stop();
+  if (janitor_) janitor_->Stop();
   if (workers_) workers_->Stop();
   if (revocations_) revocations_->StopRefreshing();
 }

@@ -6,15 +6,14 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/notification.h"
 #include "services/catalog/catalog.h"
 #include "services/catalog/catalog_grpc.h"
 #include "services/catalog/membership_directory.h"
 #include "services/common/auth.h"
 #include "services/common/config.h"
+#include "services/common/periodic.h"
 #include "services/common/server.h"
 
 namespace cooplink::catalog {
@@ -68,8 +67,8 @@ class CatalogServer {
   std::unique_ptr<RpcRunner> runner_;
   std::unique_ptr<CatalogGrpc> service_;
   std::unique_ptr<ServiceHost> host_;
-  absl::Notification stop_sweeper_;
-  std::thread sweeper_;
+  std::unique_ptr<Periodic> sweeper_;  // releases expired reservations
+  std::unique_ptr<Periodic> janitor_;  // forgets request_ids past their retention
 };
 
 absl::Status MigrateCatalog(const DbConfig& db);

@@ -21,6 +21,8 @@ constexpr const char* kInsertKey =
     "VALUES (?, ?, ?, ?, ?)";
 constexpr const char* kStoreReply =
     "UPDATE idempotency_keys SET reply = ? WHERE principal_id = ? AND request_id = ?";
+constexpr const char* kPurgeKeys =
+    "DELETE FROM idempotency_keys WHERE create_time_us < ? ORDER BY create_time_us LIMIT ?";
 constexpr const char* kSelectKey =
     "SELECT method, request_hash, reply FROM idempotency_keys "
     "WHERE principal_id = ? AND request_id = ?";
@@ -102,6 +104,16 @@ absl::Status RunIdempotent(Database& db, const Clock& clock, const IdempotencyKe
     }
     return absl::OkStatus();
   });
+}
+
+absl::StatusOr<int64_t> PurgeIdempotencyKeys(Database& db, absl::Time cutoff, int limit) {
+  int64_t deleted = 0;
+  absl::Status status = db.Transact([&](Tx& tx) {
+    deleted = tx.Execute(kPurgeKeys, absl::ToUnixMicros(cutoff), static_cast<int64_t>(limit));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return deleted;
 }
 
 }  // namespace cooplink

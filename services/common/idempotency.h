@@ -39,6 +39,11 @@ absl::Status RunIdempotent(Database& db, const Clock& clock, const IdempotencyKe
                            google::protobuf::Message* reply,
                            const std::function<absl::Status(Tx&)>& body);
 
+// Deletes up to `limit` remembered request_ids created before `cutoff`; returns how many. The API
+// promises at least 24 hours; services keep them for kIdempotencyRetention.
+inline constexpr absl::Duration kIdempotencyRetention = absl::Hours(24 * 7);
+absl::StatusOr<int64_t> PurgeIdempotencyKeys(Database& db, absl::Time cutoff, int limit);
+
 }  // namespace cooplink
 
 #endif  // COOPLINK_SERVICES_COMMON_IDEMPOTENCY_H_

@@ -97,6 +97,8 @@ class RpcRunner {
   }
 
   const std::string& service() const { return service_; }
+  // For handlers that finish calls themselves (server streams) and log them the same way.
+  AccessLog* access_log() const { return log_; }
 
  private:
   absl::StatusOr<Principal> Authenticate(const grpc::CallbackServerContext& ctx) const;

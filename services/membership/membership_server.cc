@@ -1,5 +1,6 @@
 #include "services/membership/membership_server.h"
 
+#include "services/common/idempotency.h"
 #include "services/common/migrations.h"
 
 namespace cooplink::membership {
@@ -70,11 +71,20 @@ absl::StatusOr<std::unique_ptr<MembershipServer>> MembershipServer::Start(
   auto host = ServiceHost::Start(config.server, {s->service_.get()}, {kServiceName});
   if (!host.ok()) return host.status();
   s->host_ = *std::move(host);
+  Database* database = s->db_.get();
+  s->janitor_ = std::make_unique<Periodic>(absl::Minutes(10), [database, clock] {
+    // Failures (e.g. the database is restarting) are retried on the next tick.
+    while (true) {
+      auto purged = PurgeIdempotencyKeys(*database, clock->Now() - kIdempotencyRetention, 1000);
+      if (!purged.ok() || *purged < 1000) break;
+    }
+  });
   return s;
 }
 
 void MembershipServer::Shutdown() {
   if (host_) host_->Shutdown();
+  if (janitor_) janitor_->Stop();
   if (workers_) workers_->Stop();
   if (revocations_) revocations_->StopRefreshing();
 }

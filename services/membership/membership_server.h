@@ -11,6 +11,7 @@
 #include "services/common/auth.h"
 #include "services/common/config.h"
 #include "services/common/db.h"
+#include "services/common/periodic.h"
 #include "services/common/server.h"
 #include "services/membership/membership.h"
 #include "services/membership/membership_grpc.h"
@@ -60,6 +61,7 @@ class MembershipServer {
   std::unique_ptr<RpcRunner> runner_;
   std::unique_ptr<MembershipGrpc> service_;
   std::unique_ptr<ServiceHost> host_;
+  std::unique_ptr<Periodic> janitor_;  // forgets request_ids past their retention
 };
 
 // Opens the database and applies migrations only (the `migrate` subcommand).

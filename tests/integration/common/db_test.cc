@@ -9,6 +9,8 @@
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "cooplink/membership/v1/membership.pb.h"
+#include "services/common/idempotency.h"
 #include "services/common/migrations.h"
 #include "services/common/status.h"
 #include "tests/support/test_env.h"
@@ -140,6 +142,36 @@ TEST_F(DatabaseTest, RacingReplicasApplyEachMigrationOnce) {
   std::vector<Migration> edited = kMigrations;
   edited[0].sql = "CREATE TABLE things (id BIGINT PRIMARY KEY);\n";
   EXPECT_EQ(ApplyMigrations(**db, "test", edited).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(DatabaseTest, RememberedRequestIdsReplayUntilPurged) {
+  ASSERT_TRUE(ApplyMigrations(*db_, "test_idempotency", {}).ok());
+  FakeClock clock(absl::FromUnixSeconds(1790000000));
+  Principal caller;
+  caller.id = "01PRINCIPAL000000000000000";
+  membership::v1::CreatePartnerRequest request;
+  request.set_request_id("purge-test");
+  request.mutable_partner()->set_name("x");
+  auto key = MakeIdempotencyKey(caller, "CreatePartner", request);
+  ASSERT_TRUE(key.ok());
+  int effects = 0;
+  auto run = [&] {
+    membership::v1::Partner reply;
+    return RunIdempotent(*db_, clock, *key, &reply, [&](Tx& tx) {
+      ++effects;
+      tx.Execute("UPDATE counters SET n = n + 1 WHERE id = 1");
+      reply.set_name("done");
+      return absl::OkStatus();
+    });
+  };
+  ASSERT_TRUE(run().ok());
+  ASSERT_TRUE(run().ok());
+  EXPECT_EQ(effects, 1);
+  // Younger than the cutoff: kept. Older: forgotten, so the same request_id runs again.
+  EXPECT_EQ(*PurgeIdempotencyKeys(*db_, clock.Now() - absl::Hours(1), 100), 0);
+  EXPECT_GE(*PurgeIdempotencyKeys(*db_, clock.Now() + absl::Hours(1), 100), 1);
+  ASSERT_TRUE(run().ok());
+  EXPECT_EQ(effects, 2);
 }
 
 }  // namespace
