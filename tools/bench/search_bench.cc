@@ -1,0 +1,294 @@
+// Measures SearchProducts on a large catalog. Fills the database bench_search_1m DIRECTLY with SQL
+// (bulk multi-row INSERTs into products and product_tokens; titles and descriptions built at
+// random from a vocabulary of Yunnan products and places, tokens cut the way IndexProduct does
+// for CJK-only text, checked against IndexProduct on a sample), then times
+// Catalog::SearchProducts as a platform admin (no gRPC) over a mix of queries: common and rare
+// terms, one to three words, single characters, and AND of terms that rarely occur together.
+// A benchmark, not a test: run it by hand.
+//
+//   eval "$(tools/db.sh env build/mariadb-dev)"
+//   build/tools/search_bench [products=1000000] [queries=200] [reuse]
+//
+// "reuse" skips the load and queries the existing database (the load drops it first). Drop it
+// afterwards: DROP DATABASE bench_search_1m.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "services/catalog/catalog.h"
+#include "services/catalog/catalog_server.h"
+#include "services/catalog/internal.h"
+#include "tests/support/test_env.h"
+
+namespace {
+
+namespace v1 = ::cooplink::catalog::v1;
+using cooplink::Database;
+using cooplink::Tx;
+
+// Membership is never asked for a platform admin's search.
+class NoDirectory final : public cooplink::catalog::MembershipDirectory {
+ public:
+  absl::StatusOr<std::vector<std::string>> WorkerCooperatives(const std::string&) override {
+    return absl::UnimplementedError("bench");
+  }
+  absl::StatusOr<bool> HouseholdIsActiveMember(const std::string&, const std::string&) override {
+    return absl::UnimplementedError("bench");
+  }
+  absl::StatusOr<cooplink::catalog::CooperativeInfo> GetCooperative(const std::string&) override {
+    return absl::UnimplementedError("bench");
+  }
+  absl::StatusOr<cooplink::catalog::PartnerInfo> GetPartner(const std::string&) override {
+    return absl::UnimplementedError("bench");
+  }
+};
+
+// Places: the first few are common, the tail rare (Zipf-like pick).
+const std::vector<std::string> kPlaces = {
+    "普洱", "勐海", "澜沧", "临沧", "景迈", "大理", "西双版纳", "保山", "楚雄", "文山",
+    "红河", "易武", "双江", "凤庆", "漾濞", "元阳", "哀牢山", "怒江", "迪庆", "香格里拉",
+    "丽江", "永德", "镇沅", "景谷", "墨江", "宁洱", "江城", "孟连", "西盟", "沧源",
+    "耿马", "班章", "冰岛", "昔归", "邦崴", "曼松", "白莺山", "那卡", "南糯山", "布朗山"};
+const std::vector<std::string> kQualifiers = {"古树", "野生", "有机", "高山", "生态", "手工",
+                                              "农家", "传统", "特级", "一级", "头春", "秋茶",
+                                              "原生态", "精选", "老树", "林下"};
+const std::vector<std::string> kGoods = {
+    "普洱生茶", "普洱熟茶", "生茶", "熟茶", "滇红茶", "绿茶", "月光白茶", "核桃", "蜂蜜",
+    "野生菌", "松茸", "鸡枞", "牛肝菌", "干巴菌", "刺绣挎包", "小粒咖啡", "三七", "天麻",
+    "石斛", "芒果", "菠萝", "荔枝", "澳洲坚果", "红糖", "宣威火腿", "腊肉", "乳扇",
+    "饵丝", "过桥米线", "玫瑰花饼", "鲜花饼", "银耳", "黑木耳", "竹编篮", "扎染布",
+    "银器", "建水紫陶", "苦荞", "小米辣", "酸角糕"};
+const std::vector<std::string> kForms = {"", "饼", "砖", "沱", "散装", "礼盒", "袋装", "罐装",
+                                         "五百克", "干货", "鲜品", "家庭装"};
+const std::vector<std::string> kPhrases = {
+    "当季新货", "农户直供", "合作社统一收购", "产地直发", "坚持传统工艺", "不添加防腐剂",
+    "海拔一千八百米", "手工采摘", "自然晾晒", "帮助山区农户增收", "石磨压制", "冷链配送"};
+
+// Index tokens of CJK-only text (punctuation separates runs): every character and every pair
+// of adjacent characters, deduplicated — what IndexProduct produces for such text.
+void AddCjkTokens(const std::string& text, std::set<std::string>* out) {
+  std::vector<std::string> chars;
+  auto flush = [&] {
+    for (size_t i = 0; i < chars.size(); ++i) {
+      out->insert(chars[i]);
+      if (i + 1 < chars.size()) out->insert(chars[i] + chars[i + 1]);
+    }
+    chars.clear();
+  };
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char b = static_cast<unsigned char>(text[i]);
+    const size_t len = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : 4;
+    const std::string c = text.substr(i, len);
+    // All of our CJK characters are 3 bytes in U+4E00..U+9FFF; "，" (U+FF0C) and "。" separate.
+    const bool cjk = len == 3 && c >= "\xE4\xB8\x80" && c <= "\xE9\xBF\xBF";
+    if (cjk) {
+      chars.push_back(c);
+    } else {
+      flush();
+    }
+    i += len;
+  }
+  flush();
+}
+
+struct Row {
+  std::string id, title, description;
+  int state;
+  int category;
+};
+
+double Percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
+}
+
+int Run(int64_t products, int queries, bool reuse) {
+  cooplink::DbConfig config = cooplink::testing::TestDbConfig("bench_search_scratch");
+  cooplink::testing::DropDatabase(config);
+  config.database = "bench_search_1m";
+  if (!reuse) cooplink::testing::DropDatabase(config);
+  if (auto s = cooplink::catalog::MigrateCatalog(config); !s.ok()) {
+    std::fprintf(stderr, "migrate: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  auto db = Database::Open(config);
+  if (!db.ok()) {
+    std::fprintf(stderr, "open: %s\n", db.status().ToString().c_str());
+    return 1;
+  }
+
+  std::mt19937_64 rng(20260301);
+  auto pick = [&](const std::vector<std::string>& v) {
+    return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
+  };
+  // Zipf-like: index ~ size * u^3 favours the head.
+  auto pick_skewed = [&](const std::vector<std::string>& v) {
+    const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+    return v[std::min(v.size() - 1, static_cast<size_t>(static_cast<double>(v.size()) * u * u * u))];
+  };
+
+  int64_t token_rows = 0;
+  if (!reuse) {
+    const absl::Time load_start = absl::Now();
+    const std::string coop = "0000000000000000000000COOP";
+    const std::string household = "00000000000000000000000HH1";
+    constexpr int kBatch = 2000;  // products per transaction
+    for (int64_t base = 0; base < products; base += kBatch) {
+      std::vector<Row> rows;
+      for (int64_t i = base; i < std::min(products, base + kBatch); ++i) {
+        Row r;
+        r.id = absl::StrFormat("01BENCH%019d", i);
+        const std::string place = pick_skewed(kPlaces);
+        const std::string goods = pick_skewed(kGoods);
+        r.title = absl::StrCat(place, rng() % 2 ? pick(kQualifiers) : "", goods, pick(kForms));
+        r.description = absl::StrCat("产自", pick_skewed(kPlaces), pick(kQualifiers), goods, "，",
+                                     pick(kPhrases), "，", pick(kPhrases), "。");
+        const uint64_t s = rng() % 100;
+        r.state = s < 85 ? 3 : s < 92 ? 5 : 1;  // 85% ACTIVE, 7% PAUSED, 8% DRAFT
+        r.category = goods.find("茶") != std::string::npos ? 8 : 11;
+        rows.push_back(std::move(r));
+      }
+      absl::Status st = (*db)->Transact([&](Tx& tx) -> absl::Status {
+        std::string sql =
+            "INSERT INTO products (id, cooperative_id, household_id, title, description, extras, "
+            "category, unit_kind, sold_by_weight, unit_weight_grams, price_fen, "
+            "min_order_quantity, origin_region_code, compliance_certificate_number, state, "
+            "rejection_reason, version, create_time_us, update_time_us) VALUES ";
+        const int64_t now = cooplink::ToMicros(absl::Now());
+        for (size_t k = 0; k < rows.size(); ++k) {
+          const Row& r = rows[k];
+          absl::StrAppend(&sql, k ? "," : "", "('", r.id, "','", coop, "','", household, "','",
+                          r.title, "','", r.description, "','',", r.category, ",9,0,0,",
+                          1000 + (k % 500) * 100, ",1,'530828','',", r.state, ",'',1,", now, ",",
+                          now, ")");
+        }
+        tx.ExecuteScript(sql + ";");
+        std::vector<std::pair<std::string, std::string>> tokens;
+        for (const Row& r : rows) {
+          std::set<std::string> set;
+          AddCjkTokens(r.title, &set);
+          AddCjkTokens(r.description, &set);
+          for (const auto& t : set) tokens.emplace_back(t, r.id);
+        }
+        token_rows += static_cast<int64_t>(tokens.size());
+        for (size_t start = 0; start < tokens.size(); start += 5000) {
+          std::string ins = "INSERT INTO product_tokens (token, product_id) VALUES ";
+          for (size_t k = start; k < std::min(tokens.size(), start + 5000); ++k) {
+            absl::StrAppend(&ins, k == start ? "" : ",", "('", tokens[k].first, "','",
+                            tokens[k].second, "')");
+          }
+          tx.ExecuteScript(ins + ";");
+        }
+        return absl::OkStatus();
+      });
+      if (!st.ok()) {
+        std::fprintf(stderr, "load: %s\n", st.ToString().c_str());
+        return 1;
+      }
+      if ((base / kBatch) % 50 == 0) {
+        std::printf("  loaded %lld products, %lld token rows, %.0f s\n",
+                    static_cast<long long>(base + kBatch), static_cast<long long>(token_rows),
+                    absl::ToDoubleSeconds(absl::Now() - load_start));
+        std::fflush(stdout);
+      }
+    }
+    (void)(*db)->ExecuteScript("ANALYZE TABLE products, product_tokens;");
+    std::printf("load: %lld products, %lld token rows (%.1f per product) in %.1f s\n",
+                static_cast<long long>(products), static_cast<long long>(token_rows),
+                static_cast<double>(token_rows) / static_cast<double>(products),
+                absl::ToDoubleSeconds(absl::Now() - load_start));
+
+    // The bench's tokens must be IndexProduct's: re-index one product and compare.
+    std::set<std::string> before, after;
+    const std::string probe = absl::StrFormat("01BENCH%019d", products / 2);
+    absl::Status st = (*db)->Transact([&](Tx& tx) -> absl::Status {
+      auto read = [&](std::set<std::string>* out) {
+        auto rs = tx.Query("SELECT token FROM product_tokens WHERE product_id = ?", probe);
+        while (rs->next()) out->insert(rs->getString("token"));
+      };
+      read(&before);
+      v1::Product product;
+      if (auto s = cooplink::catalog::LoadProduct(tx, probe, false, &product); !s.ok()) return s;
+      cooplink::catalog::IndexProduct(tx, product);
+      read(&after);
+      return absl::OkStatus();
+    });
+    if (!st.ok() || before != after) {
+      std::fprintf(stderr, "token check FAILED for %s (%zu vs %zu tokens)\n", probe.c_str(),
+                   before.size(), after.size());
+      return 1;
+    }
+    std::printf("token check: the bench's %zu tokens of %s equal IndexProduct's\n", before.size(),
+                probe.c_str());
+  }
+
+  // Queries by kind; each kind gets an equal share.
+  const std::map<std::string, std::vector<std::string>> kinds = {
+      {"common 1 term", {"普洱", "生茶", "古树", "核桃", "蜂蜜", "咖啡", "勐海", "野生"}},
+      {"rare 1 term", {"曼松", "白莺山", "布朗山", "酸角糕", "苦荞", "那卡", "邦崴"}},
+      {"single char", {"茶", "蜜", "菌", "桃"}},
+      {"2 terms", {"古树 普洱", "勐海 熟茶", "野生 蜂蜜", "景迈 生茶", "松茸 礼盒", "大理 核桃"}},
+      {"3 terms", {"景迈 古树 生茶", "勐海 普洱 熟茶", "漾濞 野生 核桃", "易武 头春 饼"}},
+      {"rare AND", {"刺绣 蜂蜜", "银器 咖啡", "曼松 米线", "紫陶 松茸"}},
+  };
+  cooplink::SystemClock clock;
+  NoDirectory directory;
+  cooplink::catalog::Catalog catalog(db->get(), &directory, &clock);
+  cooplink::Principal admin;
+  admin.id = "bench-admin";
+  admin.role = cooplink::Role::kPlatformAdmin;
+
+  std::vector<double> all;
+  const int per_kind = std::max(1, queries / static_cast<int>(kinds.size()));
+  std::printf("\n%-14s %6s %8s %8s %8s %8s\n", "kind", "n", "p50 ms", "p99 ms", "max ms",
+              "hits/pg");
+  for (const auto& [kind, list] : kinds) {
+    std::vector<double> ms;
+    int64_t hits = 0;
+    for (int i = 0; i < per_kind; ++i) {
+      v1::SearchProductsRequest req;
+      req.set_query(list[static_cast<size_t>(i) % list.size()]);
+      v1::SearchProductsResponse resp;
+      const auto t0 = std::chrono::steady_clock::now();
+      absl::Status s = catalog.SearchProducts(admin, req, &resp);
+      const double elapsed =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      if (!s.ok()) {
+        std::fprintf(stderr, "%s: %s\n", req.query().c_str(), s.ToString().c_str());
+        return 1;
+      }
+      hits += resp.products_size();
+      ms.push_back(elapsed);
+      all.push_back(elapsed);
+    }
+    std::printf("%-14s %6zu %8.2f %8.2f %8.2f %8.1f\n", kind.c_str(), ms.size(),
+                Percentile(ms, 0.5), Percentile(ms, 0.99), *std::max_element(ms.begin(), ms.end()),
+                static_cast<double>(hits) / static_cast<double>(ms.size()));
+  }
+  std::printf("%-14s %6zu %8.2f %8.2f %8.2f\n", "ALL", all.size(), Percentile(all, 0.5),
+              Percentile(all, 0.99), *std::max_element(all.begin(), all.end()));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int64_t products = 1000000;
+  int queries = 200;
+  bool reuse = false;
+  if (argc > 1 && !absl::SimpleAtoi(argv[1], &products)) products = 1000000;
+  if (argc > 2 && !absl::SimpleAtoi(argv[2], &queries)) queries = 200;
+  if (argc > 3 && std::string(argv[3]) == "reuse") reuse = true;
+  return Run(products, queries, reuse);
+}
