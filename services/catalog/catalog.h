@@ -86,6 +86,9 @@ class Catalog {
   absl::StatusOr<int64_t> ReadChanges(const Principal& p, int64_t after, int limit,
                                       std::vector<v1::CatalogChange>* out);
   static std::string EncodeCursor(int64_t sequence);
+  // Deletes up to `limit` changes older than `cutoff` (the retention); returns how many. A cursor
+  // pointing before the oldest remaining change is then CURSOR_EXPIRED.
+  absl::StatusOr<int64_t> PurgeChanges(absl::Time cutoff, int limit);
 
   const Clock& clock() const { return *clock_; }
 

@@ -3,6 +3,8 @@
 #ifndef COOPLINK_SERVICES_CATALOG_CATALOG_GRPC_H_
 #define COOPLINK_SERVICES_CATALOG_CATALOG_GRPC_H_
 
+#include <atomic>
+
 #include "absl/time/time.h"
 #include "cooplink/catalog/v1/catalog.grpc.pb.h"
 #include "services/catalog/catalog.h"
@@ -65,7 +67,13 @@ class CatalogGrpc final : public v1::CatalogService::CallbackService {
   grpc::ServerWriteReactor<v1::CatalogChange>* WatchCatalogChanges(
       grpc::CallbackServerContext* ctx, const v1::WatchCatalogChangesRequest* req) override;
 
+  // Called before the server drains: every open watch ends at its next poll with UNAVAILABLE
+  // (the client resumes elsewhere with its last cursor) instead of holding shutdown for the whole
+  // drain timeout.
+  void StopWatches() { stopping_.store(true); }
+
  private:
+  std::atomic<bool> stopping_{false};
   Catalog* catalog_;
   RpcRunner* runner_;
   WorkerPool* workers_;

@@ -137,9 +137,15 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
     }
   });
   Database* database = s->db_.get();
-  s->janitor_ = std::make_unique<Periodic>(absl::Minutes(10), [database, clock] {
+  const absl::Duration change_retention = config.settings.change_retention;
+  s->janitor_ = std::make_unique<Periodic>(absl::Minutes(10), [database, catalog, clock,
+                                                               change_retention] {
     while (true) {
       auto purged = PurgeIdempotencyKeys(*database, clock->Now() - kIdempotencyRetention, 1000);
+      if (!purged.ok() || *purged < 1000) break;
+    }
+    while (true) {
+      auto purged = catalog->PurgeChanges(clock->Now() - change_retention, 1000);
       if (!purged.ok() || *purged < 1000) break;
     }
   });
@@ -147,6 +153,7 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
 }
 
 void CatalogServer::Shutdown() {
+  if (service_) service_->StopWatches();
   if (host_) host_->Shutdown();
   if (sweeper_) sweeper_->Stop();
   if (janitor_) janitor_->Stop();

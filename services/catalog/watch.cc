@@ -41,6 +41,8 @@ constexpr absl::string_view kCursorPrefix = "w1|";
 constexpr const char* kReadChanges =
     "SELECT sequence, kind, product_id, cooperative_id, household_id, offer_id, partner_id, "
     "change_time_us FROM catalog_changes WHERE sequence > ? ORDER BY sequence LIMIT ?";
+constexpr const char* kPurgeChanges =
+    "DELETE FROM catalog_changes WHERE change_time_us < ? ORDER BY sequence LIMIT ?";
 constexpr const char* kOldestChange = "SELECT MIN(sequence) AS oldest FROM catalog_changes";
 constexpr const char* kFeedHead = "SELECT last_sequence FROM feed_head WHERE id = 1";
 constexpr const char* kSelectStock =
@@ -251,6 +253,16 @@ absl::StatusOr<int64_t> Catalog::ReadChanges(const Principal& p, int64_t after, 
   if (!status.ok()) return status;
   for (auto& c : changes) out->push_back(std::move(c));
   return last;
+}
+
+absl::StatusOr<int64_t> Catalog::PurgeChanges(absl::Time cutoff, int limit) {
+  int64_t deleted = 0;
+  absl::Status status = db_->Transact([&](Tx& tx) {
+    deleted = tx.Execute(kPurgeChanges, ToMicros(cutoff), static_cast<int64_t>(limit));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return deleted;
 }
 
 }  // namespace cooplink::catalog

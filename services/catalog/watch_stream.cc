@@ -17,8 +17,8 @@
 // reactor deletes itself there. Nothing references the reactor after that: an alarm callback has
 // already run (Finish happens only downstream of it) and no task is queued.
 //
-// ServiceHost::Shutdown() waits up to its drain timeout for open streams and then gRPC cancels
-// them, which ends each stream within one step.
+// On shutdown CatalogServer calls CatalogGrpc::StopWatches() first: each stream then ends at its
+// next poll (within one poll interval) with UNAVAILABLE, so the drain does not wait for streams.
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -46,8 +46,10 @@ std::chrono::system_clock::time_point Deadline(absl::Duration after) {
 class WatchReactor final : public grpc::ServerWriteReactor<v1::CatalogChange> {
  public:
   WatchReactor(grpc::CallbackServerContext* ctx, Catalog* catalog, WorkerPool* workers,
-               AccessLog* log, std::string service, const WatchOptions& options)
+               AccessLog* log, std::string service, const WatchOptions& options,
+               const std::atomic<bool>* stopping)
       : ctx_(ctx),
+        stopping_(stopping),
         catalog_(catalog),
         workers_(workers),
         log_(log),
@@ -110,6 +112,12 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::CatalogChange> {
   void Poll() {
     if (Cancelled()) {
       End(absl::CancelledError("the client cancelled the stream"));
+      return;
+    }
+    if (stopping_->load()) {
+      End(WithReason(absl::UnavailableError("the server is shutting down; resume with the last "
+                                            "cursor"),
+                     "SERVER_SHUTTING_DOWN"));
       return;
     }
     pending_.clear();
@@ -204,6 +212,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::CatalogChange> {
   }
 
   grpc::CallbackServerContext* const ctx_;
+  const std::atomic<bool>* const stopping_;
   Catalog* const catalog_;
   WorkerPool* const workers_;
   AccessLog* const log_;
@@ -231,7 +240,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::CatalogChange> {
 grpc::ServerWriteReactor<v1::CatalogChange>* CatalogGrpc::WatchCatalogChanges(
     grpc::CallbackServerContext* ctx, const v1::WatchCatalogChangesRequest* req) {
   auto* reactor = new WatchReactor(ctx, catalog_, workers_, runner_->access_log(),
-                                   runner_->service(), watch_);
+                                   runner_->service(), watch_, &stopping_);
   const auto& metadata = ctx->client_metadata();
   auto it = metadata.find("authorization");
   absl::string_view header;

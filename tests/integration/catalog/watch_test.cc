@@ -331,7 +331,7 @@ TEST_F(WatchTest, ClientDeadlineEndsTheStream) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 }
 
-// A separate suite (its own databases): purges the feed to simulate the retention.
+// A separate suite (its own databases): the retention purge makes old cursors expire.
 class WatchRetentionTest : public WatchTest {};
 
 TEST_F(WatchRetentionTest, CursorBeforeThePurgedChangesIsExpired) {
@@ -347,14 +347,14 @@ TEST_F(WatchRetentionTest, CursorBeforeThePurgedChangesIsExpired) {
   }
   Adjust(product, coop.admin_token, 1);
   Adjust(product, coop.admin_token, 1);
-  // What a retention purge would do: drop everything but the newest change.
-  ASSERT_TRUE(db().Transact([](Tx& tx) {
-                    tx.Execute(
-                        "DELETE FROM catalog_changes WHERE sequence < (SELECT last_sequence FROM "
-                        "feed_head WHERE id = 1)");
-                    return absl::OkStatus();
-                  })
-                  .ok());
+  // Eight days later one more change; the retention purge (7 days) drops everything older.
+  const absl::Time start = clock_->Now();
+  clock_->Advance(absl::Hours(24 * 8));
+  Adjust(product, coop.admin_token, 1);
+  auto purged = domain().PurgeChanges(clock_->Now() - absl::Hours(24 * 7), 1000);
+  clock_->Set(start);
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_GE(*purged, 3);
   auto stub = NewCatalogStub();
   {
     Watch watch(*stub, coop.admin_token, early);
@@ -375,7 +375,7 @@ TEST_F(WatchRetentionTest, CursorBeforeThePurgedChangesIsExpired) {
     auto changes = watch.UntilCaughtUp();
     ASSERT_EQ(changes.size(), 1u);
     EXPECT_EQ(changes[0].kind(), cv1::CATALOG_CHANGE_KIND_STOCK_CHANGED);
-    EXPECT_EQ(changes[0].stock().on_hand(), 3);
+    EXPECT_EQ(changes[0].stock().on_hand(), 4);
   }
 }
 
