@@ -67,12 +67,27 @@ std::string EncodeExtras(const v1::Product& product) {
   return Base64UrlEncode(extras.SerializeAsString());
 }
 
-absl::StatusOr<Relation> RelationTo(const Principal& p, const std::string& cooperative_id,
-                                    const std::string& household_id,
-                                    MembershipDirectory& directory) {
+absl::StatusOr<Scope> ResolveScope(const Principal& p, MembershipDirectory& directory) {
+  Scope scope{&p, {}};
+  if (p.is(Role::kSocialWorker)) {
+    auto cooperatives = directory.WorkerCooperatives(p.social_worker_id);
+    if (!cooperatives.ok()) return cooperatives.status();
+    scope.worker_cooperatives = *std::move(cooperatives);
+  }
+  return scope;
+}
+
+Relation RelationIn(const Scope& scope, const std::string& cooperative_id,
+                    const std::string& household_id) {
+  const Principal& p = *scope.principal;
   switch (p.role) {
     case Role::kPlatformAdmin:
       return Relation::kPlatformAdmin;
+    case Role::kSocialWorker:
+      return std::find(scope.worker_cooperatives.begin(), scope.worker_cooperatives.end(),
+                       cooperative_id) != scope.worker_cooperatives.end()
+                 ? Relation::kAssignedWorker
+                 : Relation::kNone;
     case Role::kCooperativeAdmin:
       return p.cooperative_id == cooperative_id ? Relation::kCooperativeAdmin : Relation::kNone;
     case Role::kMember:
@@ -81,18 +96,18 @@ absl::StatusOr<Relation> RelationTo(const Principal& p, const std::string& coope
                  : Relation::kNone;
     case Role::kPartner:
       return Relation::kPartner;
-    case Role::kSocialWorker: {
-      auto cooperatives = directory.WorkerCooperatives(p.social_worker_id);
-      if (!cooperatives.ok()) return cooperatives.status();
-      return std::find(cooperatives->begin(), cooperatives->end(), cooperative_id) !=
-                     cooperatives->end()
-                 ? Relation::kAssignedWorker
-                 : Relation::kNone;
-    }
     case Role::kUnspecified:
       break;
   }
   return Relation::kNone;
+}
+
+absl::StatusOr<Relation> RelationTo(const Principal& p, const std::string& cooperative_id,
+                                    const std::string& household_id,
+                                    MembershipDirectory& directory) {
+  auto scope = ResolveScope(p, directory);
+  if (!scope.ok()) return scope.status();
+  return RelationIn(*scope, cooperative_id, household_id);
 }
 
 absl::Status RequireRelation(Relation relation, std::initializer_list<Relation> allowed,

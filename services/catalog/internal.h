@@ -45,7 +45,16 @@ enum class Relation {
   kProducerMember,   // member of the cooperative whose household produces the product
   kPartner,          // a partner (visibility is decided by its offers: PartnerSeesProduct)
 };
-// Asks membership (cached) for social workers; uses the token's scope for the other roles.
+// What the caller may see, resolved once per call BEFORE any transaction: membership is asked
+// (cached) only for a social worker's caseload; the other roles' scope is in their token.
+struct Scope {
+  const Principal* principal;
+  std::vector<std::string> worker_cooperatives;  // social workers only
+};
+absl::StatusOr<Scope> ResolveScope(const Principal& p, MembershipDirectory& directory);
+Relation RelationIn(const Scope& scope, const std::string& cooperative_id,
+                    const std::string& household_id);
+// ResolveScope + RelationIn, for a call that looks at one product.
 absl::StatusOr<Relation> RelationTo(const Principal& p, const std::string& cooperative_id,
                                     const std::string& household_id,
                                     MembershipDirectory& directory);

@@ -208,46 +208,6 @@ void ValidateProduct(FieldViolations& v, v1::Product& p, const google::protobuf:
   }
 }
 
-// What the caller may see, resolved before any transaction (membership is asked only here).
-struct Scope {
-  const Principal* principal;
-  std::vector<std::string> worker_cooperatives;  // social workers only
-};
-
-absl::StatusOr<Scope> ResolveScope(const Principal& p, MembershipDirectory& directory) {
-  Scope scope{&p, {}};
-  if (p.is(Role::kSocialWorker)) {
-    auto cooperatives = directory.WorkerCooperatives(p.social_worker_id);
-    if (!cooperatives.ok()) return cooperatives.status();
-    scope.worker_cooperatives = *std::move(cooperatives);
-  }
-  return scope;
-}
-
-Relation RelationIn(const Scope& scope, const std::string& cooperative_id,
-                    const std::string& household_id) {
-  const Principal& p = *scope.principal;
-  switch (p.role) {
-    case Role::kPlatformAdmin:
-      return Relation::kPlatformAdmin;
-    case Role::kSocialWorker:
-      return std::find(scope.worker_cooperatives.begin(), scope.worker_cooperatives.end(),
-                       cooperative_id) != scope.worker_cooperatives.end()
-                 ? Relation::kAssignedWorker
-                 : Relation::kNone;
-    case Role::kCooperativeAdmin:
-      return p.cooperative_id == cooperative_id ? Relation::kCooperativeAdmin : Relation::kNone;
-    case Role::kMember:
-      return p.cooperative_id == cooperative_id && p.household_id == household_id
-                 ? Relation::kProducerMember
-                 : Relation::kNone;
-    case Role::kPartner:
-      return Relation::kPartner;
-    case Role::kUnspecified:
-      break;
-  }
-  return Relation::kNone;
-}
 
 // OK when the caller may read `product` (a partner only while it is offered to it).
 absl::Status CheckRead(Tx& tx, const Scope& scope, const v1::Product& product) {

@@ -58,8 +58,12 @@ absl::StatusOr<Principal> TokenCodec::Verify(absl::string_view token, absl::Time
     return Unauthenticated("malformed token");
   }
   const absl::string_view signed_part = token.substr(0, dot);
-  auto signature = Base64UrlDecode(token.substr(dot + 1));
-  if (!signature.ok() || !ConstantTimeEquals(*signature, HmacSha256(key_, signed_part))) {
+  const absl::string_view encoded_signature = token.substr(dot + 1);
+  auto signature = Base64UrlDecode(encoded_signature);
+  // Only the canonical encoding is accepted: base64 leaves spare bits in the last character, and
+  // a token must have exactly one spelling.
+  if (!signature.ok() || Base64UrlEncode(*signature) != encoded_signature ||
+      !ConstantTimeEquals(*signature, HmacSha256(key_, signed_part))) {
     return Unauthenticated("token signature is invalid");
   }
   auto claims = Base64UrlDecode(signed_part.substr(kTokenPrefix.size()));
