@@ -124,8 +124,8 @@ Try:
   npx @bufbuild/buf curl --protocol grpc --http2-prior-knowledge \\
     -H "authorization: Bearer \$COOP_ADMIN_TOKEN" -d '{"cooperative_id":"${DEMO_COOPERATIVE_ID}"}' \\
     http://127.0.0.1:${membership_port}/cooplink.membership.v1.MembershipService/ListMembers
-  npx @bufbuild/buf curl --protocol grpc --http2-prior-knowledge \
-    -H "authorization: Bearer \$PARTNER_TOKEN" -d '{"query":"普洱"}' \
+  npx @bufbuild/buf curl --protocol grpc --http2-prior-knowledge \\
+    -H "authorization: Bearer \$PARTNER_TOKEN" -d '{"query":"普洱"}' \\
     http://127.0.0.1:${catalog_port}/cooplink.catalog.v1.CatalogService/SearchProducts
 
 MSG

@@ -25,16 +25,17 @@ namespace mv1 = ::cooplink::membership::v1;
 namespace cv1 = ::cooplink::common::v1;
 namespace kv1 = ::cooplink::catalog::v1;
 
+int catalog_calls = 0;  // numbers the request_ids of catalog calls
+
 // One catalog call with a bearer token; exits on failure (demo data must load completely).
 template <typename Resp, typename Req, typename Method>
 Resp CatalogCall(kv1::CatalogService::Stub& stub, Method method, const std::string& token,
                  Req req, const char* what) {
-  static int calls = 0;
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   if constexpr (requires { req.set_request_id(""); }) {
-    req.set_request_id(absl::StrCat("demo-catalog-", ++calls));
+    req.set_request_id(absl::StrCat("demo-catalog-", ++catalog_calls));
   }
   Resp resp;
   grpc::Status s = (stub.*method)(&ctx, req, &resp);
