@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
+#include "cooplink/catalog/v1/catalog.grpc.pb.h"
 #include "cooplink/membership/v1/membership.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/support/test_env.h"
@@ -26,6 +27,7 @@ namespace {
 
 namespace mv1 = ::cooplink::membership::v1;
 const std::string kBinary = absl::StrCat(COOPLINK_BINARY_DIR, "/services/membership/membership");
+const std::string kCatalogBinary = absl::StrCat(COOPLINK_BINARY_DIR, "/services/catalog/catalog");
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path);
@@ -38,7 +40,7 @@ std::string ReadAll(const std::string& path) {
 class Process {
  public:
   Process(std::vector<std::string> args, const std::vector<std::string>& extra_env,
-          const std::string& name) {
+          const std::string& name, const std::string& binary = kBinary) {
     out_ = absl::StrCat(COOPLINK_BINARY_DIR, "/", name, ".out");
     err_ = absl::StrCat(COOPLINK_BINARY_DIR, "/", name, ".err");
     posix_spawn_file_actions_t actions;
@@ -49,12 +51,12 @@ class Process {
     for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
     env.insert(env.end(), extra_env.begin(), extra_env.end());
     std::vector<char*> argv, envp;
-    args.insert(args.begin(), kBinary);
+    args.insert(args.begin(), binary);
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
-    posix_spawn(&pid_, kBinary.c_str(), &actions, nullptr, argv.data(), envp.data());
+    posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
   }
   ~Process() {
@@ -198,6 +200,53 @@ TEST_F(ServerProcessTest, ServesHealthLogsAccessWithoutPersonalDataAndDrainsOnSi
             std::string::npos);
   EXPECT_EQ(log.find("13912345678"), std::string::npos);
   EXPECT_EQ(server.err().find("13912345678"), std::string::npos);
+}
+
+TEST_F(ServerProcessTest, CatalogServesBesideMembershipAndEndsOpenWatchesOnSigterm) {
+  Process bootstrap({"bootstrap-admin", "catalog service account"}, Env(), "bootstrap-catalog");
+  ASSERT_EQ(bootstrap.Wait(), 0) << bootstrap.err();
+  std::string token = bootstrap.out();
+  token.erase(token.find_last_not_of("\n") + 1);
+  Process membership({"--listen=127.0.0.1:0"}, Env(), "membership-for-catalog");
+  const int membership_port = membership.WaitForPort();
+  ASSERT_NE(membership_port, 0) << membership.err();
+
+  DbConfig catalog_db = TestDbConfig("test_e2e_catalog_process");
+  Process catalog({"--listen=127.0.0.1:0", "--drain_timeout=30s"},
+                  {absl::StrCat("COOPLINK_DB_NAME=", catalog_db.database),
+                   absl::StrCat("COOPLINK_TOKEN_KEY=", key_),
+                   absl::StrCat("COOPLINK_MEMBERSHIP_TARGET=127.0.0.1:", membership_port),
+                   absl::StrCat("COOPLINK_MEMBERSHIP_TOKEN=", token)},
+                  "catalog", kCatalogBinary);
+  const int port = catalog.WaitForPort();
+  ASSERT_NE(port, 0) << catalog.err();
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                     grpc::InsecureChannelCredentials());
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service("cooplink.catalog.v1.CatalogService");
+  grpc::health::v1::HealthCheckResponse resp;
+  grpc::ClientContext hctx;
+  ASSERT_TRUE(health->Check(&hctx, req, &resp).ok());
+  EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+
+  // An open watch stream does not hold shutdown for the 30 s drain: it ends UNAVAILABLE
+  // (resume elsewhere with the cursor) and the process exits 0.
+  auto stub = cooplink::catalog::v1::CatalogService::NewStub(channel);
+  auto ctx = Ctx(token);
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  cooplink::catalog::v1::WatchCatalogChangesRequest watch;
+  auto reader = stub->WatchCatalogChanges(ctx.get(), watch);
+  absl::SleepFor(absl::Milliseconds(300));  // the stream is open and idle
+  catalog.Signal(SIGTERM);
+  cooplink::catalog::v1::CatalogChange change;
+  while (reader->Read(&change)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(catalog.Wait(), 0);
+  EXPECT_NE(catalog.err().find("\"msg\":\"stopped\""), std::string::npos);
+  membership.Signal(SIGTERM);
+  EXPECT_EQ(membership.Wait(), 0);
 }
 
 }  // namespace
