@@ -321,11 +321,11 @@ TEST_F(WatchTest, ClientDeadlineEndsTheStream) {
   PartnerWorld partner = NewPartner();
   auto stub = NewCatalogStub();
   Watch watch(*stub, partner.token, "", std::chrono::seconds(1));
-  int heartbeats = 0;
-  while (watch.Next().has_value()) ++heartbeats;
-  // The stream ran until the client's deadline (heartbeats meanwhile), then ended with it.
+  while (watch.Next().has_value()) {
+  }
+  // The idle stream ran until the client's deadline and ended with it (not with an error of its
+  // own, and not never).
   EXPECT_EQ(watch.Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
-  EXPECT_GE(heartbeats, 1);
 }
 
 // A separate suite (its own databases): the retention purge makes old cursors expire.
