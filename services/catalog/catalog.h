@@ -86,6 +86,9 @@ class Catalog {
   absl::StatusOr<int64_t> ReadChanges(const Principal& p, int64_t after, int limit,
                                       std::vector<v1::CatalogChange>* out);
   static std::string EncodeCursor(int64_t sequence);
+  // Gives up to `limit` committed changes from the inbox their feed sequence, in inbox order;
+  // returns how many. The server runs it every --feed_interval; tests call it directly.
+  absl::StatusOr<int> SequenceChanges(int limit);
   // Deletes up to `limit` changes older than `cutoff` (the retention); returns how many. A cursor
   // pointing before the oldest remaining change is then CURSOR_EXPIRED.
   absl::StatusOr<int64_t> PurgeChanges(absl::Time cutoff, int limit);

@@ -39,6 +39,9 @@ void AddCatalogFlags(Flags& flags, CatalogConfig* config) {
   flags.AddDuration("sweep_interval", "COOPLINK_SWEEP_INTERVAL",
                     "How often expired reservations are released.", &config->sweep_interval,
                     absl::Milliseconds(50), absl::Minutes(10));
+  flags.AddDuration("feed_interval", "COOPLINK_FEED_INTERVAL",
+                    "How often new changes are sequenced into the watch feed (their latency).",
+                    &config->feed_interval, absl::Milliseconds(5), absl::Seconds(10));
   flags.AddDuration("watch_heartbeat", "COOPLINK_WATCH_HEARTBEAT",
                     "Heartbeat interval of WatchCatalogChanges streams (at most 30s).",
                     &config->watch.heartbeat_interval, absl::Milliseconds(100), absl::Seconds(30));
@@ -136,6 +139,12 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
       if (!released.ok() || *released < 100) break;
     }
   });
+  s->sequencer_ = std::make_unique<Periodic>(config.feed_interval, [catalog] {
+    while (true) {
+      auto moved = catalog->SequenceChanges(500);
+      if (!moved.ok() || *moved < 500) break;
+    }
+  });
   Database* database = s->db_.get();
   const absl::Duration change_retention = config.settings.change_retention;
   s->janitor_ = std::make_unique<Periodic>(absl::Minutes(10), [database, catalog, clock,
@@ -156,6 +165,7 @@ void CatalogServer::Shutdown() {
   if (service_) service_->StopWatches();
   if (host_) host_->Shutdown();
   if (sweeper_) sweeper_->Stop();
+  if (sequencer_) sequencer_->Stop();
   if (janitor_) janitor_->Stop();
   if (workers_) workers_->Stop();
   if (revocations_) revocations_->StopRefreshing();

@@ -32,6 +32,7 @@ struct CatalogConfig {
   absl::Duration directory_cache_ttl = absl::Seconds(5);
   absl::Duration membership_deadline = absl::Seconds(2);
   absl::Duration sweep_interval = absl::Seconds(1);
+  absl::Duration feed_interval = absl::Milliseconds(100);  // inbox → change feed
   bool access_log = true;
   CatalogSettings settings;
   WatchOptions watch;
@@ -67,7 +68,8 @@ class CatalogServer {
   std::unique_ptr<RpcRunner> runner_;
   std::unique_ptr<CatalogGrpc> service_;
   std::unique_ptr<ServiceHost> host_;
-  std::unique_ptr<Periodic> sweeper_;  // releases expired reservations
+  std::unique_ptr<Periodic> sweeper_;    // releases expired reservations
+  std::unique_ptr<Periodic> sequencer_;  // gives inbox changes their feed sequence
   std::unique_ptr<Periodic> janitor_;  // forgets request_ids past their retention
 };
 

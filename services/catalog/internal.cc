@@ -11,12 +11,9 @@ namespace {
 constexpr const char* kPartnerSeesProduct =
     "SELECT 1 FROM offers o JOIN products p ON p.id = o.product_id "
     "WHERE o.partner_id = ? AND o.product_id = ? AND o.state = 1 AND p.state = 3 LIMIT 1";
-constexpr const char* kBumpFeedHead =
-    "UPDATE feed_head SET last_sequence = last_sequence + ? WHERE id = 1";
-constexpr const char* kReadFeedHead = "SELECT last_sequence FROM feed_head WHERE id = 1";
-constexpr const char* kInsertChange =
-    "INSERT INTO catalog_changes (sequence, kind, product_id, cooperative_id, household_id, "
-    "offer_id, partner_id, change_time_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* kInsertInbox =
+    "INSERT INTO catalog_change_inbox (kind, product_id, cooperative_id, household_id, offer_id, "
+    "partner_id, change_time_us) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
 }  // namespace
 
@@ -124,18 +121,9 @@ bool PartnerSeesProduct(Tx& tx, const std::string& partner_id, const std::string
 }
 
 void AppendChanges(Tx& tx, const std::vector<ChangeRow>& changes, int64_t now_us) {
-  if (changes.empty()) return;
-  tx.Execute(kBumpFeedHead, static_cast<int64_t>(changes.size()));
-  int64_t last = 0;
-  {
-    auto rs = tx.Query(kReadFeedHead);
-    rs->next();
-    last = rs->getInt64("last_sequence");
-  }
-  int64_t sequence = last - static_cast<int64_t>(changes.size());
   for (const ChangeRow& c : changes) {
-    tx.ExecuteParams(kInsertChange,
-                     {Param(++sequence), Param(static_cast<int>(c.kind)), Param(c.product_id),
+    tx.ExecuteParams(kInsertInbox,
+                     {Param(static_cast<int>(c.kind)), Param(c.product_id),
                       Param(c.cooperative_id), Param(c.household_id),
                       c.offer_id.empty() ? SqlParam(nullptr) : Param(c.offer_id),
                       c.partner_id.empty() ? SqlParam(nullptr) : Param(c.partner_id),

@@ -75,8 +75,8 @@ struct ChangeRow {
   std::string offer_id;    // OFFER_CHANGED only
   std::string partner_id;  // OFFER_CHANGED only
 };
-// Appends `changes` to catalog_changes. Must be the LAST statement before COMMIT: it takes the
-// feed_head row lock, which serialises commits in sequence order (see the migration).
+// Records `changes` in the change inbox, in the caller's transaction (so they commit or vanish with
+// it). Takes no global lock: Catalog::SequenceChanges later gives them their feed sequence.
 void AppendChanges(Tx& tx, const std::vector<ChangeRow>& changes, int64_t now_us);
 inline ChangeRow ProductChange(v1::CatalogChangeKind kind, const v1::Product& p) {
   return {kind, p.id(), p.cooperative_id(), p.household_id(), "", ""};

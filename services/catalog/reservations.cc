@@ -2,7 +2,7 @@
 //
 // The reservation id is the caller's idempotency key (PRIMARY KEY (partner_id, id) plus the hash of
 // the request body). Lock order, as in stock.cc: reservation row, stock rows in product id order,
-// lots, feed_head (AppendChanges, last). Commit, release and expiry all lock the reservation row
+// lots; changes go to the change inbox. Commit, release and expiry all lock the reservation row
 // first and re-check its state under that lock, so a commit racing the sweeper resolves once.
 #include <cppconn/exception.h>
 #include <cppconn/resultset.h>

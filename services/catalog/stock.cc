@@ -3,7 +3,7 @@
 // Every change of a stock row is a conditional UPDATE whose affected-row count is checked (never
 // read-then-write); the table's CHECKs are only the last line of defence. Lock order in every
 // writing transaction of this file and reservations.cc: reservation row, stock rows (by product
-// id), lots, then feed_head (AppendChanges, last).
+// id), lots; changes go to the lock-free change inbox (AppendChanges).
 #include <cppconn/resultset.h>
 
 #include "absl/strings/ascii.h"

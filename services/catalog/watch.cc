@@ -41,6 +41,16 @@ constexpr absl::string_view kCursorPrefix = "w1|";
 constexpr const char* kReadChanges =
     "SELECT sequence, kind, product_id, cooperative_id, household_id, offer_id, partner_id, "
     "change_time_us FROM catalog_changes WHERE sequence > ? ORDER BY sequence LIMIT ?";
+constexpr const char* kLockFeedHead =
+    "SELECT last_sequence FROM feed_head WHERE id = 1 FOR UPDATE";
+constexpr const char* kReadInbox =
+    "SELECT id, kind, product_id, cooperative_id, household_id, offer_id, partner_id, "
+    "change_time_us FROM catalog_change_inbox ORDER BY id LIMIT ?";
+constexpr const char* kSequenceChange =
+    "INSERT INTO catalog_changes (sequence, kind, product_id, cooperative_id, household_id, "
+    "offer_id, partner_id, change_time_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* kDeleteInboxRow = "DELETE FROM catalog_change_inbox WHERE id = ?";
+constexpr const char* kSetFeedHead = "UPDATE feed_head SET last_sequence = ? WHERE id = 1";
 constexpr const char* kPurgeChanges =
     "DELETE FROM catalog_changes WHERE change_time_us < ? ORDER BY sequence LIMIT ?";
 constexpr const char* kOldestChange = "SELECT MIN(sequence) AS oldest FROM catalog_changes";
@@ -263,6 +273,48 @@ absl::StatusOr<int64_t> Catalog::PurgeChanges(absl::Time cutoff, int limit) {
   });
   if (!status.ok()) return status;
   return deleted;
+}
+
+absl::StatusOr<int> Catalog::SequenceChanges(int limit) {
+  int moved = 0;
+  absl::Status status = db_->Transact([&](Tx& tx) {
+    moved = 0;
+    // The feed_head lock makes this the only sequencer (replicas take turns). The inbox is read
+    // after it with a consistent snapshot: rows committed later wait for the next round.
+    int64_t sequence = 0;
+    {
+      auto head = tx.Query(kLockFeedHead);
+      head->next();
+      sequence = head->getInt64("last_sequence");
+    }
+    struct InboxRow {
+      int64_t id;
+      std::vector<SqlParam> change;  // kind .. change_time_us
+    };
+    std::vector<InboxRow> rows;
+    {
+      auto rs = tx.Query(kReadInbox, static_cast<int64_t>(limit));
+      while (rs->next()) {
+        rows.push_back({rs->getInt64("id"),
+                        {Param(rs->getInt("kind")), Param(std::string(rs->getString("product_id"))),
+                         Param(std::string(rs->getString("cooperative_id"))),
+                         Param(std::string(rs->getString("household_id"))),
+                         Param(GetOptionalString(*rs, "offer_id")),
+                         Param(GetOptionalString(*rs, "partner_id")),
+                         Param(rs->getInt64("change_time_us"))}});
+      }
+    }
+    for (InboxRow& row : rows) {
+      row.change.insert(row.change.begin(), Param(++sequence));
+      tx.ExecuteParams(kSequenceChange, row.change);
+      tx.Execute(kDeleteInboxRow, row.id);
+      ++moved;
+    }
+    if (moved > 0) tx.Execute(kSetFeedHead, sequence);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return moved;
 }
 
 }  // namespace cooplink::catalog

@@ -78,6 +78,7 @@ void CatalogFixture::SetUpTestSuite() {
   cc.revocation_refresh = absl::Milliseconds(200);
   cc.sweep_interval = absl::Hours(1);  // tests expire reservations explicitly
   cc.watch.poll_interval = absl::Milliseconds(20);
+  cc.feed_interval = absl::Milliseconds(10);
   cc.watch.heartbeat_interval = absl::Milliseconds(500);
   cc.workers = 16;
   auto cs = catalog::CatalogServer::Start(cc, clock_);

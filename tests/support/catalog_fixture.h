@@ -22,6 +22,12 @@ namespace cooplink::testing {
 namespace mv1 = ::cooplink::membership::v1;
 namespace cv1 = ::cooplink::catalog::v1;
 
+// Every recorded change, sequenced or still in the inbox, as one derived table: a single SQL
+// statement over it reads one consistent snapshot while the sequencer moves rows.
+inline constexpr char kAllChanges[] =
+    "(SELECT kind, product_id, offer_id, partner_id FROM catalog_changes UNION ALL "
+    "SELECT kind, product_id, offer_id, partner_id FROM catalog_change_inbox) AS all_changes";
+
 // A cooperative with one member household and tokens for its admin and that member.
 struct CoopWorld {
   mv1::Cooperative cooperative;

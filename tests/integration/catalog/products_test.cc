@@ -563,7 +563,7 @@ TEST_F(ProductsTest, PriceChangesAreKeptAsHistory) {
   int64_t feed = 0;
   ASSERT_TRUE(db().Read([&](Tx& tx) {
                     auto rs = tx.Query(
-                        "SELECT COUNT(*) AS n FROM catalog_changes WHERE product_id = ? AND kind = 3",
+                        "SELECT COUNT(*) AS n FROM " + std::string(kAllChanges) + " WHERE product_id = ? AND kind = 3",
                         p.id());
                     rs->next();
                     feed = rs->getInt64("n");
@@ -953,8 +953,9 @@ TEST_F(OffersTest, ListOffersIsScopedAndArchiveWithdrawsOffers) {
   int64_t offer_changes = 0;
   ASSERT_TRUE(db().Read([&](Tx& tx) {
                     auto rs = tx.Query(
-                        "SELECT COUNT(*) AS n FROM catalog_changes WHERE product_id = ? AND "
-                        "kind = 5 AND offer_id IS NOT NULL AND partner_id IS NOT NULL",
+                        "SELECT COUNT(*) AS n FROM " + std::string(kAllChanges) +
+                            " WHERE product_id = ? AND kind = 5 AND offer_id IS NOT NULL AND "
+                            "partner_id IS NOT NULL",
                         p.id());
                     rs->next();
                     offer_changes = rs->getInt64("n");

@@ -154,7 +154,8 @@ class StockReservationsTest : public CatalogFixture {
   }
 
   int64_t StockChanges(const std::string& product_id) {
-    return SqlInt("SELECT COUNT(*) FROM catalog_changes WHERE kind = 4 AND product_id = ?",
+    return SqlInt(absl::StrCat("SELECT COUNT(*) FROM ", kAllChanges,
+                               " WHERE kind = 4 AND product_id = ?"),
                   product_id);
   }
 
@@ -588,7 +589,7 @@ TEST_F(StockReservationsTest, AMultiLineReservationIsAllOrNothing) {
   const cv1::Product scarce = OfferedProduct(world, partner, 2);
   const cv1::Product none = OfferedProduct(world, partner, 0);
   const int64_t reservations = CountRows(db(), "reservations");
-  const int64_t changes = CountRows(db(), "catalog_changes");
+  const int64_t changes = CountRows(db(), kAllChanges);
 
   cv1::Reservation r;
   grpc::Status s = Reserve(partner.token, partner.partner.id(), "multi-1",
@@ -600,7 +601,7 @@ TEST_F(StockReservationsTest, AMultiLineReservationIsAllOrNothing) {
   EXPECT_EQ(StockOf(plenty.id()).reserved(), 0);
   EXPECT_EQ(StockOf(scarce.id()).reserved(), 0);
   EXPECT_EQ(CountRows(db(), "reservations"), reservations);
-  EXPECT_EQ(CountRows(db(), "catalog_changes"), changes);
+  EXPECT_EQ(CountRows(db(), kAllChanges), changes);
 
   // Every short product is named.
   s = Reserve(partner.token, partner.partner.id(), "multi-2",
@@ -616,7 +617,7 @@ TEST_F(StockReservationsTest, AMultiLineReservationIsAllOrNothing) {
   EXPECT_EQ(r.lines(1).quantity(), 2);
   EXPECT_EQ(StockOf(plenty.id()).available(), 5);
   EXPECT_EQ(StockOf(scarce.id()).available(), 0);
-  EXPECT_EQ(CountRows(db(), "catalog_changes"), changes + 2);  // one STOCK_CHANGED per product
+  EXPECT_EQ(CountRows(db(), kAllChanges), changes + 2);  // one STOCK_CHANGED per product
 }
 
 TEST_F(StockReservationsTest, TheReservationIdMakesCreationIdempotent) {
