@@ -1,5 +1,6 @@
 #include "services/common/migrations.h"
 
+#include <cppconn/exception.h>
 #include <cppconn/resultset.h>
 
 #include <cstdio>
@@ -91,9 +92,17 @@ absl::Status ApplyMigrations(Database& db, const std::string& component,
         return absl::DeadlineExceededError("timed out waiting for the migration lock");
       }
     }
-    tx.ExecuteScript(kCreateMigrationsTable);
-    absl::Status status = ApplyComponent(tx, "runtime", RuntimeMigrations());
-    if (status.ok()) status = ApplyComponent(tx, component, migrations);
+    // The named lock belongs to this pooled connection's session: release it on every path, also
+    // when a statement throws, or the next ApplyMigrations would wait for it.
+    absl::Status status;
+    try {
+      tx.ExecuteScript(kCreateMigrationsTable);
+      status = ApplyComponent(tx, "runtime", RuntimeMigrations());
+      if (status.ok()) status = ApplyComponent(tx, component, migrations);
+    } catch (const sql::SQLException&) {
+      tx.Query(kReleaseLock, lock_name);
+      throw;  // mapped to a status by Database::Read
+    }
     tx.Query(kReleaseLock, lock_name);
     return status;
   });

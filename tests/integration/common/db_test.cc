@@ -138,6 +138,14 @@ TEST_F(DatabaseTest, RacingReplicasApplyEachMigrationOnce) {
   EXPECT_EQ(CountRows(**db, "things"), 1);
   EXPECT_EQ(CountRows(**db, "schema_migrations"), 3);  // runtime/1 + test/1 + test/2
 
+  // A failing migration reports its error and leaves the lock free for the next attempt.
+  std::vector<Migration> broken = kMigrations;
+  broken.push_back({3, "0003_broken", "ALTER TABLE no_such_table ADD COLUMN x INT;\n"});
+  EXPECT_EQ(ApplyMigrations(**db, "test", broken).code(), absl::StatusCode::kInternal);
+  auto other_replica = Database::Open(fresh);  // another session: would wait on a leaked lock
+  ASSERT_TRUE(other_replica.ok());
+  EXPECT_TRUE(ApplyMigrations(**other_replica, "test", kMigrations).ok());
+
   // An applied migration whose text changed stops start-up.
   std::vector<Migration> edited = kMigrations;
   edited[0].sql = "CREATE TABLE things (id BIGINT PRIMARY KEY);\n";
