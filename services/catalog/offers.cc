@@ -201,13 +201,8 @@ absl::Status Catalog::ListOffers(const Principal& p, const v1::ListOffersRequest
 
   return db_->Read([&](Tx& tx) -> absl::Status {
     auto rs = tx.QueryParams(sql, params);
-    while (rs->next()) {
-      if (out->offers_size() == page->size) {
-        out->set_next_page_token(MakePageToken(out->offers().rbegin()->id(), filters));
-        break;
-      }
-      OfferFromRow(*rs, out->add_offers());
-    }
+    FillPage(*rs, *page, filters, out->mutable_offers(), out->mutable_next_page_token(),
+             OfferFromRow);
     return absl::OkStatus();
   });
 }

@@ -314,13 +314,8 @@ absl::Status Catalog::SearchProducts(const Principal& p, const v1::SearchProduct
     absl::StrAppend(&sql, " ORDER BY t.product_id LIMIT ?");
     params.push_back(Param(static_cast<int64_t>(page->size) + 1));
     auto rs = tx.QueryParams(sql, params);
-    while (rs->next()) {
-      if (out->products_size() == page->size) {
-        out->set_next_page_token(MakePageToken(out->products().rbegin()->id(), filters));
-        break;
-      }
-      ProductFromRow(*rs, out->add_products());
-    }
+    FillPage(*rs, *page, filters, out->mutable_products(), out->mutable_next_page_token(),
+             ProductFromRow);
     return absl::OkStatus();
   });
 }

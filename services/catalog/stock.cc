@@ -200,13 +200,8 @@ absl::Status Catalog::ListLots(const Principal& p, const v1::ListLotsRequest& re
   }
   return db_->Read([&](Tx& tx) -> absl::Status {
     auto rs = tx.Query(kListLots, product.id(), page->after, static_cast<int64_t>(page->size + 1));
-    while (rs->next()) {
-      if (out->lots_size() == page->size) {
-        out->set_next_page_token(MakePageToken(out->lots().rbegin()->id(), product.id()));
-        break;
-      }
-      LotFromRow(*rs, out->add_lots());
-    }
+    FillPage(*rs, *page, product.id(), out->mutable_lots(), out->mutable_next_page_token(),
+             LotFromRow);
     return absl::OkStatus();
   });
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include "absl/strings/string_view.h"
 
+#include <google/protobuf/repeated_ptr_field.h>
+
 #include "absl/status/statusor.h"
 
 namespace cooplink {
@@ -23,6 +25,21 @@ struct PageRequest {
 absl::StatusOr<PageRequest> ParsePage(int page_size, absl::string_view page_token,
                                       absl::string_view filters);
 std::string MakePageToken(absl::string_view last_key, absl::string_view filters);
+
+// Reads a keyset query's rows (fetched with LIMIT page.size + 1) into `items` until the page is
+// full; when a further row exists, sets `next_page_token` after the last kept item's id.
+template <typename Rows, typename Item, typename FromRow>
+void FillPage(Rows& rows, const PageRequest& page, absl::string_view filters,
+              google::protobuf::RepeatedPtrField<Item>* items, std::string* next_page_token,
+              FromRow from_row) {
+  while (rows.next()) {
+    if (items->size() == page.size) {
+      *next_page_token = MakePageToken(items->rbegin()->id(), filters);
+      return;
+    }
+    from_row(rows, items->Add());
+  }
+}
 
 }  // namespace cooplink
 

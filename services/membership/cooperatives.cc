@@ -143,13 +143,8 @@ absl::Status Membership::ListCooperatives(const Principal& p,
     } else {
       rs = tx.Query(kListOwn, p.cooperative_id, prefix, page->after, limit);
     }
-    while (rs->next()) {
-      if (out->cooperatives_size() == page->size) {
-        out->set_next_page_token(MakePageToken(out->cooperatives().rbegin()->id(), prefix));
-        break;
-      }
-      FromRow(*rs, out->add_cooperatives());
-    }
+    FillPage(*rs, *page, prefix, out->mutable_cooperatives(), out->mutable_next_page_token(),
+             FromRow);
     return absl::OkStatus();
   });
 }

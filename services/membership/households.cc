@@ -262,13 +262,8 @@ absl::Status Membership::ListHouseholds(const Principal& p, const v1::ListHouseh
       rs = tx.Query(kListForCooperative, p.cooperative_id, p.cooperative_id, prefix, category,
                     category, page->after, limit);
     }
-    while (rs->next()) {
-      if (out->households_size() == page->size) {
-        out->set_next_page_token(MakePageToken(out->households().rbegin()->id(), filters));
-        break;
-      }
-      FromRow(*rs, out->add_households());
-    }
+    FillPage(*rs, *page, filters, out->mutable_households(), out->mutable_next_page_token(),
+             FromRow);
     return absl::OkStatus();
   });
 }
@@ -378,13 +373,8 @@ absl::Status Membership::ListCategoryChanges(const Principal& p,
     if (auto s = CheckHouseholdAccess(tx, p, scope, Access::kRead); !s.ok()) return s;
     auto rs = tx.Query(kListChanges, req.household_id(), page->after,
                        static_cast<int64_t>(page->size) + 1);
-    while (rs->next()) {
-      if (out->changes_size() == page->size) {
-        out->set_next_page_token(MakePageToken(out->changes().rbegin()->id(), req.household_id()));
-        break;
-      }
-      ChangeFromRow(*rs, out->add_changes());
-    }
+    FillPage(*rs, *page, req.household_id(), out->mutable_changes(), out->mutable_next_page_token(),
+             ChangeFromRow);
     return absl::OkStatus();
   });
 }

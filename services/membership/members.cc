@@ -591,14 +591,8 @@ absl::Status Membership::ListCapitalContributions(const Principal& p,
     if (auto s = CheckMemberAccess(tx, p, member); !s.ok()) return s;
     auto rs = tx.Query(kListContributions, req.member_id(), page->after,
                        static_cast<int64_t>(page->size) + 1);
-    while (rs->next()) {
-      if (out->contributions_size() == page->size) {
-        out->set_next_page_token(MakePageToken(out->contributions().rbegin()->id(),
-                                               req.member_id()));
-        break;
-      }
-      ContributionFromRow(*rs, out->add_contributions());
-    }
+    FillPage(*rs, *page, req.member_id(), out->mutable_contributions(), out->mutable_next_page_token(),
+             ContributionFromRow);
     return absl::OkStatus();
   });
 }

@@ -109,13 +109,8 @@ absl::Status Membership::ListPartners(const Principal& p, const v1::ListPartners
   if (!page.ok()) return page.status();
   return db_->Read([&](Tx& tx) -> absl::Status {
     auto rs = tx.Query(kListPartners, kind, kind, page->after, page->size + 1);
-    while (rs->next()) {
-      if (out->partners_size() == page->size) {
-        out->set_next_page_token(MakePageToken(out->partners().rbegin()->id(), filters));
-        break;
-      }
-      FromRow(*rs, out->add_partners());
-    }
+    FillPage(*rs, *page, filters, out->mutable_partners(), out->mutable_next_page_token(),
+             FromRow);
     return absl::OkStatus();
   });
 }

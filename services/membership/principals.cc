@@ -199,13 +199,8 @@ absl::Status Membership::ListPrincipals(const Principal& p, const v1::ListPrinci
   return db_->Read([&](Tx& tx) -> absl::Status {
     const int role = static_cast<int>(req.role());
     auto rs = tx.Query(kListPrincipals, role, role, page->after, page->size + 1);
-    while (rs->next()) {
-      if (out->principals_size() == page->size) {
-        out->set_next_page_token(MakePageToken(out->principals().rbegin()->id(), filters));
-        break;
-      }
-      PrincipalFromRow(*rs, out->add_principals());
-    }
+    FillPage(*rs, *page, filters, out->mutable_principals(), out->mutable_next_page_token(),
+             PrincipalFromRow);
     return absl::OkStatus();
   });
 }
@@ -264,13 +259,8 @@ absl::Status Membership::ListTokens(const Principal& p, const v1::ListTokensRequ
   if (!page.ok()) return page.status();
   return db_->Read([&](Tx& tx) -> absl::Status {
     auto rs = tx.Query(kListTokens, req.principal_id(), page->after, page->after, page->size + 1);
-    while (rs->next()) {
-      if (out->tokens_size() == page->size) {
-        out->set_next_page_token(MakePageToken(out->tokens().rbegin()->id(), req.principal_id()));
-        break;
-      }
-      TokenFromRow(*rs, out->add_tokens());
-    }
+    FillPage(*rs, *page, req.principal_id(), out->mutable_tokens(), out->mutable_next_page_token(),
+             TokenFromRow);
     return absl::OkStatus();
   });
 }

@@ -183,13 +183,8 @@ absl::Status Membership::ListSocialWorkers(const Principal& p,
   if (!page.ok()) return page.status();
   return db_->Read([&](Tx& tx) -> absl::Status {
     auto rs = tx.Query(kListSocialWorkers, prefix, page->after, page->size + 1);
-    while (rs->next()) {
-      if (out->social_workers_size() == page->size) {
-        out->set_next_page_token(MakePageToken(out->social_workers().rbegin()->id(), prefix));
-        break;
-      }
-      WorkerFromRow(*rs, out->add_social_workers());
-    }
+    FillPage(*rs, *page, prefix, out->mutable_social_workers(), out->mutable_next_page_token(),
+             WorkerFromRow);
     return absl::OkStatus();
   });
 }
@@ -292,13 +287,8 @@ absl::Status Membership::ListAssignments(const Principal& p, const v1::ListAssig
       return NotFound("social_worker", req.social_worker_id());
     }
     auto rs = tx.Query(kListAssignments, req.social_worker_id(), page->after, page->size + 1);
-    while (rs->next()) {
-      if (out->assignments_size() == page->size) {
-        out->set_next_page_token(MakePageToken(out->assignments().rbegin()->id(), filters));
-        break;
-      }
-      AssignmentFromRow(*rs, out->add_assignments());
-    }
+    FillPage(*rs, *page, filters, out->mutable_assignments(), out->mutable_next_page_token(),
+             AssignmentFromRow);
     return absl::OkStatus();
   });
 }
