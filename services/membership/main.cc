@@ -4,14 +4,14 @@
 //   membership migrate [flags]              apply migrations and exit
 //   membership bootstrap-admin NAME [flags] create a platform admin and print a bearer token
 #include <cstdio>
-#include <iostream>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/migrations.h"
+#include "services/common/service_main.h"
 #include "services/membership/membership_server.h"
 
 namespace {
 
+constexpr char kService[] = "membership";
 constexpr char kUsage[] =
     "membership: the cooplink membership service.\n"
     "Usage:\n"
@@ -20,10 +20,7 @@ constexpr char kUsage[] =
     "  membership bootstrap-admin NAME [flags]  create a platform admin principal and print a\n"
     "                                           bearer token for it (run on the server host)";
 
-int Fail(const absl::Status& status) {
-  std::fprintf(stderr, "membership: %s\n", std::string(status.ToString()).c_str());
-  return 2;
-}
+int Fail(const absl::Status& status) { return cooplink::FailStartup(kService, status); }
 
 }  // namespace
 
@@ -33,11 +30,7 @@ int main(int argc, char** argv) {
   MembershipConfig config;
   cooplink::Flags flags(kUsage);
   AddMembershipFlags(flags, &config);
-  if (auto s = flags.Parse(argc, argv); !s.ok()) return Fail(s);
-  if (flags.help_requested()) {
-    std::cout << flags.Usage();
-    return 0;
-  }
+  if (auto exit_code = cooplink::ParseCommandLine(kService, flags, argc, argv)) return *exit_code;
   const auto& args = flags.positional();
   cooplink::SystemClock clock;
 
@@ -66,14 +59,5 @@ int main(int argc, char** argv) {
   }
   if (!args.empty()) return Fail(absl::InvalidArgumentError(absl::StrCat("unknown command ", args[0])));
 
-  auto server = MembershipServer::Start(config, &clock);
-  if (!server.ok()) return Fail(server.status());
-  std::fprintf(stderr,
-               "{\"level\":\"info\",\"msg\":\"serving\",\"service\":\"membership\",\"port\":%d}\n",
-               (*server)->port());
-  const int sig = cooplink::WaitForTerminationSignal();
-  std::fprintf(stderr, "{\"level\":\"info\",\"msg\":\"draining\",\"signal\":%d}\n", sig);
-  (*server)->Shutdown();
-  std::fprintf(stderr, "{\"level\":\"info\",\"msg\":\"stopped\"}\n");
-  return 0;
+  return cooplink::ServeUntilTerminated<MembershipServer>(kService, config, &clock);
 }
