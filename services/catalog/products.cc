@@ -347,6 +347,25 @@ absl::Status ReadableProduct(Tx& tx, const Scope& scope, const std::string& id) 
   return CheckRead(tx, scope, product);
 }
 
+void TransitionFromRow(sql::ResultSet& rs, v1::ProductTransition* t) {
+  t->set_id(rs.getString("id"));
+  t->set_product_id(rs.getString("product_id"));
+  t->set_from_state(static_cast<v1::ProductState>(rs.getInt("from_state")));
+  t->set_to_state(static_cast<v1::ProductState>(rs.getInt("to_state")));
+  t->set_reason(rs.getString("reason"));
+  t->set_actor(rs.getString("actor"));
+  *t->mutable_transition_time() = ToTimestamp(rs.getInt64("transition_time_us"));
+}
+
+void PriceChangeFromRow(sql::ResultSet& rs, v1::PriceChange* c) {
+  c->set_id(rs.getString("id"));
+  c->set_product_id(rs.getString("product_id"));
+  c->mutable_old_price()->set_fen(rs.getInt64("old_price_fen"));
+  c->mutable_new_price()->set_fen(rs.getInt64("new_price_fen"));
+  c->set_changed_by(rs.getString("changed_by"));
+  *c->mutable_change_time() = ToTimestamp(rs.getInt64("change_time_us"));
+}
+
 }  // namespace
 
 absl::Status Catalog::CreateProduct(const Principal& p, const v1::CreateProductRequest& req,
@@ -715,21 +734,8 @@ absl::Status Catalog::ListProductTransitions(const Principal& p,
     if (auto s = ReadableProduct(tx, *scope, req.product_id()); !s.ok()) return s;
     auto rs = tx.Query(kListTransitions, req.product_id(), page->after,
                        static_cast<int64_t>(page->size + 1));
-    while (rs->next()) {
-      if (out->transitions_size() == page->size) {
-        out->set_next_page_token(
-            MakePageToken(out->transitions().rbegin()->id(), req.product_id()));
-        break;
-      }
-      auto* t = out->add_transitions();
-      t->set_id(rs->getString("id"));
-      t->set_product_id(rs->getString("product_id"));
-      t->set_from_state(static_cast<v1::ProductState>(rs->getInt("from_state")));
-      t->set_to_state(static_cast<v1::ProductState>(rs->getInt("to_state")));
-      t->set_reason(rs->getString("reason"));
-      t->set_actor(rs->getString("actor"));
-      *t->mutable_transition_time() = ToTimestamp(rs->getInt64("transition_time_us"));
-    }
+    FillPage(*rs, *page, req.product_id(), out->mutable_transitions(),
+             out->mutable_next_page_token(), TransitionFromRow);
     return absl::OkStatus();
   });
 }
@@ -752,20 +758,8 @@ absl::Status Catalog::ListPriceChanges(const Principal& p, const v1::ListPriceCh
     if (auto s = ReadableProduct(tx, *scope, req.product_id()); !s.ok()) return s;
     auto rs = tx.Query(kListPriceChanges, req.product_id(), page->after,
                        static_cast<int64_t>(page->size + 1));
-    while (rs->next()) {
-      if (out->price_changes_size() == page->size) {
-        out->set_next_page_token(
-            MakePageToken(out->price_changes().rbegin()->id(), req.product_id()));
-        break;
-      }
-      auto* c = out->add_price_changes();
-      c->set_id(rs->getString("id"));
-      c->set_product_id(rs->getString("product_id"));
-      c->mutable_old_price()->set_fen(rs->getInt64("old_price_fen"));
-      c->mutable_new_price()->set_fen(rs->getInt64("new_price_fen"));
-      c->set_changed_by(rs->getString("changed_by"));
-      *c->mutable_change_time() = ToTimestamp(rs->getInt64("change_time_us"));
-    }
+    FillPage(*rs, *page, req.product_id(), out->mutable_price_changes(),
+             out->mutable_next_page_token(), PriceChangeFromRow);
     return absl::OkStatus();
   });
 }

@@ -6,8 +6,6 @@
 // first and re-check its state under that lock, so a commit racing the sweeper resolves once.
 #include <cppconn/exception.h>
 #include <cppconn/resultset.h>
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <algorithm>
 #include <map>
@@ -26,7 +24,6 @@ namespace {
 
 constexpr int kErDupEntry = 1062;
 constexpr int64_t kMaxLineQuantity = 1000000;
-constexpr size_t kMaxReservationId = 64;
 constexpr absl::Duration kMinTtl = absl::Minutes(1);
 
 // Stored states (ReservationState numbering).
@@ -93,25 +90,6 @@ struct Row {
   int64_t update_us = 0;
   std::vector<Line> lines;  // by line_no
 };
-
-bool IsClientId(const std::string& id) {
-  if (id.empty() || id.size() > kMaxReservationId) return false;
-  for (char c : id) {
-    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
-  }
-  return true;
-}
-
-std::string DeterministicBytes(const google::protobuf::Message& message) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
 
 // Loads the row (optionally locking it) and its lines; false when absent.
 bool LoadRow(Tx& tx, const std::string& partner_id, const std::string& id, bool for_update,
@@ -255,7 +233,7 @@ absl::Status Catalog::CreateReservation(const Principal& p,
                                         v1::Reservation* out) {
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kPartner}); !s.ok()) return s;
   FieldViolations v;
-  if (!IsClientId(req.reservation_id())) {
+  if (!IsValidRequestId(req.reservation_id())) {
     v.Add("reservation_id", "required: 1-64 characters of A-Z a-z 0-9 _ -");
   }
   CheckId(v, "partner_id", req.partner_id());
@@ -296,7 +274,7 @@ absl::Status Catalog::CreateReservation(const Principal& p,
   body.clear_reservation_id();
   body.mutable_ttl()->set_seconds(absl::ToInt64Seconds(ttl));
   body.mutable_ttl()->set_nanos(0);
-  const std::string hash = Sha256Hex(DeterministicBytes(body));
+  const std::string hash = RequestFingerprint(body);
   const std::string& partner_id = req.partner_id();
   const std::string& id = req.reservation_id();
 
@@ -395,7 +373,7 @@ absl::StatusOr<std::string> ResolvePartner(Database& db, const Principal& p,
 absl::Status Catalog::GetReservation(const Principal& p, const v1::GetReservationRequest& req,
                                      v1::Reservation* out) {
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kPartner}); !s.ok()) return s;
-  if (!IsClientId(req.id())) {
+  if (!IsValidRequestId(req.id())) {
     return InvalidField("id", "required: 1-64 characters of A-Z a-z 0-9 _ -");
   }
   auto partner_id = ResolvePartner(*db_, p, req.id());
@@ -415,7 +393,7 @@ absl::Status Catalog::CommitReservation(const Principal& p,
   auto key = MakeIdempotencyKey(p, "CommitReservation", req);
   if (!key.ok()) return key.status();
   const std::string& id = req.reservation_id();
-  if (!IsClientId(id)) {
+  if (!IsValidRequestId(id)) {
     return InvalidField("reservation_id", "required: 1-64 characters of A-Z a-z 0-9 _ -");
   }
   auto partner_id = ResolvePartner(*db_, p, id);
@@ -446,7 +424,7 @@ absl::Status Catalog::ReleaseReservation(const Principal& p,
   auto key = MakeIdempotencyKey(p, "ReleaseReservation", req);
   if (!key.ok()) return key.status();
   const std::string& id = req.reservation_id();
-  if (!IsClientId(id)) {
+  if (!IsValidRequestId(id)) {
     return InvalidField("reservation_id", "required: 1-64 characters of A-Z a-z 0-9 _ -");
   }
   auto partner_id = ResolvePartner(*db_, p, id);

@@ -154,29 +154,13 @@ absl::StatusOr<int64_t> Catalog::StartWatch(const Principal& p, const std::strin
 absl::StatusOr<int64_t> Catalog::ReadChanges(const Principal& p, int64_t after, int limit,
                                              std::vector<v1::CatalogChange>* out) {
   // Membership is asked before the database is touched (once per batch).
-  std::vector<std::string> caseload;
-  if (p.is(Role::kSocialWorker)) {
-    auto assigned = directory_->WorkerCooperatives(p.social_worker_id);
-    if (!assigned.ok()) return assigned.status();
-    caseload = *std::move(assigned);
-  }
+  auto scope = ResolveScope(p, *directory_);
+  if (!scope.ok()) return scope.status();
   auto in_scope = [&](const FeedRow& row) {
-    switch (p.role) {
-      case Role::kPlatformAdmin:
-        return true;
-      case Role::kSocialWorker:
-        return std::find(caseload.begin(), caseload.end(), row.cooperative_id) != caseload.end();
-      case Role::kCooperativeAdmin:
-        return row.cooperative_id == p.cooperative_id;
-      case Role::kMember:
-        return row.kind != v1::CATALOG_CHANGE_KIND_OFFER_CHANGED &&
-               row.cooperative_id == p.cooperative_id && row.household_id == p.household_id;
-      case Role::kPartner:
-        return true;  // decided per row below, against current offers
-      case Role::kUnspecified:
-        break;
-    }
-    return false;
+    // Members see their household's products but not the cooperative's offers; partners are
+    // decided per row below, against their current offers.
+    if (p.is(Role::kMember) && row.kind == v1::CATALOG_CHANGE_KIND_OFFER_CHANGED) return false;
+    return RelationIn(*scope, row.cooperative_id, row.household_id) != Relation::kNone;
   };
 
   int64_t last = after;

@@ -38,6 +38,8 @@ std::string DeterministicBytes(const google::protobuf::Message& message) {
   return out;
 }
 
+}  // namespace
+
 bool IsValidRequestId(absl::string_view id) {
   if (id.empty() || id.size() > kMaxRequestIdLength) return false;
   for (char c : id) {
@@ -46,7 +48,9 @@ bool IsValidRequestId(absl::string_view id) {
   return true;
 }
 
-}  // namespace
+std::string RequestFingerprint(const google::protobuf::Message& message) {
+  return Sha256Hex(DeterministicBytes(message));
+}
 
 absl::StatusOr<IdempotencyKey> MakeIdempotencyKey(const Principal& principal,
                                                   absl::string_view method,
@@ -63,7 +67,7 @@ absl::StatusOr<IdempotencyKey> MakeIdempotencyKey(const Principal& principal,
   copy->CopyFrom(request);
   copy->GetReflection()->ClearField(copy.get(), field);
   return IdempotencyKey{principal.id, std::move(request_id), std::string(method),
-                        Sha256Hex(DeterministicBytes(*copy))};
+                        RequestFingerprint(*copy)};
 }
 
 absl::Status RunIdempotent(Database& db, const Clock& clock, const IdempotencyKey& key,

@@ -28,6 +28,12 @@ struct IdempotencyKey {
   std::string request_hash;  // SHA-256 of the request serialised deterministically, request_id cleared
 };
 
+// True for 1..64 characters of [A-Za-z0-9_-]: the rule for request_ids and caller-chosen ids
+// such as reservation ids.
+bool IsValidRequestId(absl::string_view id);
+// SHA-256 (hex) of `message` serialised deterministically: equal requests, equal fingerprints.
+std::string RequestFingerprint(const google::protobuf::Message& message);
+
 // INVALID_ARGUMENT (field "request_id") unless the request's request_id is 1..64 chars of
 // [A-Za-z0-9_-]. `request` must have a string field named request_id.
 absl::StatusOr<IdempotencyKey> MakeIdempotencyKey(const Principal& principal, absl::string_view method,

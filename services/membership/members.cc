@@ -466,13 +466,8 @@ absl::Status Membership::ListMembers(const Principal& p, const v1::ListMembersRe
     const int state = req.state();
     auto rs = tx.Query(kListMembers, req.cooperative_id(), req.household_id(), req.household_id(),
                        state, state, page->after, static_cast<int64_t>(page->size) + 1);
-    while (rs->next()) {
-      if (out->members_size() == page->size) {
-        out->set_next_page_token(MakePageToken(out->members().rbegin()->id(), filters));
-        break;
-      }
-      MemberFromRow(*rs, out->add_members(), nullptr);
-    }
+    FillPage(*rs, *page, filters, out->mutable_members(), out->mutable_next_page_token(),
+             [](sql::ResultSet& row, v1::Member* m) { MemberFromRow(row, m, nullptr); });
     return absl::OkStatus();
   });
 }

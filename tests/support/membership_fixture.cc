@@ -162,7 +162,7 @@ mv1::Assignment MembershipFixture::AssignVillage(const std::string& worker_id,
   return out;
 }
 
-std::string MembershipFixture::TokenFor(const mv1::Principal& principal) {
+MembershipFixture::Caller MembershipFixture::CallerFor(const mv1::Principal& principal) {
   mv1::CreatePrincipalRequest create;
   create.set_request_id(NewRequestId());
   *create.mutable_principal() = principal;
@@ -178,7 +178,7 @@ std::string MembershipFixture::TokenFor(const mv1::Principal& principal) {
   mv1::IssueTokenResponse token;
   s = stub().IssueToken(Ctx(admin()).get(), issue, &token);
   EXPECT_TRUE(s.ok()) << s.error_message();
-  return token.token();
+  return {created.id(), token.token()};
 }
 
 std::string MembershipFixture::CoopAdminToken(const std::string& cooperative_id) {

@@ -45,8 +45,13 @@ class MembershipFixture : public ::testing::Test {
   mv1::Partner CreatePartner();
   mv1::Assignment AssignCooperative(const std::string& worker_id, const std::string& cooperative_id);
   mv1::Assignment AssignVillage(const std::string& worker_id, const std::string& village_code);
-  // Creates a principal with the role and scope and returns a bearer token for it.
-  std::string TokenFor(const mv1::Principal& principal);
+  // Creates a principal with the role and scope and a bearer token for it.
+  struct Caller {
+    std::string id;     // principal id
+    std::string token;  // bearer token
+  };
+  Caller CallerFor(const mv1::Principal& principal);
+  std::string TokenFor(const mv1::Principal& principal) { return CallerFor(principal).token; }
   std::string CoopAdminToken(const std::string& cooperative_id);
   std::string WorkerToken(const std::string& social_worker_id);
   std::string MemberToken(const mv1::Member& member);

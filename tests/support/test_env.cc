@@ -3,9 +3,11 @@
 #include <cppconn/resultset.h>
 
 #include <atomic>
+#include <thread>
 #include <cstdlib>
 
 #include "absl/strings/escaping.h"
+#include "absl/synchronization/barrier.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -99,6 +101,19 @@ std::string ErrorReason(const grpc::Status& status) {
     if (any.UnpackTo(&info)) return info.reason();
   }
   return "";
+}
+
+void RunConcurrently(int n, const std::function<void(int)>& call) {
+  absl::Barrier* start = new absl::Barrier(n);
+  std::vector<std::thread> threads;
+  threads.reserve(n);
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&call, start, i] {
+      if (start->Block()) delete start;  // the last one through frees the barrier
+      call(i);
+    });
+  }
+  for (auto& t : threads) t.join();
 }
 
 int64_t CountRows(Database& db, const std::string& table) {

@@ -6,6 +6,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,10 @@ std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token);
 // The google.rpc.BadRequest field names / ErrorInfo reason carried by `status`.
 std::vector<std::string> ViolatedFields(const grpc::Status& status);
 std::string ErrorReason(const grpc::Status& status);
+
+// Runs `call(i)` for i in [0, n) on n threads released together by a barrier (so the calls really
+// race), and returns when all have finished.
+void RunConcurrently(int n, const std::function<void(int)>& call);
 
 // Rows in `table` (for "nothing was written" assertions).
 int64_t CountRows(Database& db, const std::string& table);

@@ -643,13 +643,9 @@ TEST_F(ProductsTest, RequestIdsMakeCreateIdempotent) {
   const std::string concurrent = NewRequestId();
   std::vector<cv1::Product> replies(8);
   std::vector<grpc::Status> statuses(8);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < 8; ++i) {
-    threads.emplace_back([&, i] {
-      statuses[i] = Create(w.admin_token, ProductBody(w), &replies[i], concurrent);
-    });
-  }
-  for (auto& t : threads) t.join();
+  RunConcurrently(8, [&](int i) {
+    statuses[i] = Create(w.admin_token, ProductBody(w), &replies[i], concurrent);
+  });
   std::set<std::string> ids;
   for (int i = 0; i < 8; ++i) {
     if (statuses[i].ok()) {

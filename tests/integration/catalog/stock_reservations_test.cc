@@ -422,22 +422,16 @@ TEST_F(StockReservationsTest, SixtyFourConcurrentBuyersNeverOversellFifty) {
   for (int i = 0; i < 4; ++i) stubs.push_back(NewCatalogStub());
 
   constexpr int kBuyers = 64;
-  absl::Barrier* start = new absl::Barrier(kBuyers);
   std::vector<grpc::Status> results(kBuyers);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kBuyers; ++i) {
-    threads.emplace_back([&, i] {
-      const PartnerWorld& partner = partners[i % partners.size()];
-      cv1::Reservation r;
-      if (start->Block()) delete start;
-      results[i] = Reserve(partner.token, partner.partner.id(), absl::StrCat("buyer-", i),
-                           {{product.id(), 1}}, &r, 0, stubs[i % stubs.size()].get());
-      if (results[i].ok()) {
-        EXPECT_EQ(r.state(), cv1::RESERVATION_STATE_HELD);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
+  RunConcurrently(kBuyers, [&](int i) {
+    const PartnerWorld& partner = partners[i % partners.size()];
+    cv1::Reservation r;
+    results[i] = Reserve(partner.token, partner.partner.id(), absl::StrCat("buyer-", i),
+                         {{product.id(), 1}}, &r, 0, stubs[i % stubs.size()].get());
+    if (results[i].ok()) {
+      EXPECT_EQ(r.state(), cv1::RESERVATION_STATE_HELD);
+    }
+  });
 
   int ok = 0, insufficient = 0;
   for (const grpc::Status& s : results) {
@@ -538,16 +532,13 @@ TEST_F(StockReservationsTest, ACommitRacingTheExpirySweeperResolvesExactlyOnce) 
     // One millisecond before expiry: the commit is still in time unless the sweeper's clock
     // advance and row lock come first.
     clock_->Advance(absl::Seconds(60) - absl::Milliseconds(1));
-    absl::Barrier* start = new absl::Barrier(2);
     grpc::Status commit;
     cv1::Reservation committed_reply;
     absl::StatusOr<int> swept = 0;
     std::thread committer([&] {
-      if (start->Block()) delete start;
       commit = Commit(partner.token, id, &committed_reply);
     });
     std::thread sweeper([&] {
-      if (start->Block()) delete start;
       // Staggered across the commit's own latency, so that rounds land before, inside and after
       // the window in which the commit holds the reservation's row lock.
       std::this_thread::sleep_for(std::chrono::microseconds(40 * round));
@@ -651,18 +642,12 @@ TEST_F(StockReservationsTest, TheReservationIdMakesCreationIdempotent) {
 
   // Concurrent duplicates: one reservation, every caller gets it.
   constexpr int kCallers = 8;
-  absl::Barrier* start = new absl::Barrier(kCallers);
   std::vector<grpc::Status> results(kCallers);
   std::vector<cv1::Reservation> replies(kCallers);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kCallers; ++i) {
-    threads.emplace_back([&, i] {
-      if (start->Block()) delete start;
-      results[i] = Reserve(partner.token, partner.partner.id(), "idem-concurrent",
-                           {{product.id(), 9}}, &replies[i]);
-    });
-  }
-  for (auto& t : threads) t.join();
+  RunConcurrently(kCallers, [&](int i) {
+    results[i] = Reserve(partner.token, partner.partner.id(), "idem-concurrent",
+                         {{product.id(), 9}}, &replies[i]);
+  });
   for (int i = 0; i < kCallers; ++i) {
     ASSERT_TRUE(results[i].ok()) << results[i].error_message();
     EXPECT_EQ(replies[i].SerializeAsString(), replies[0].SerializeAsString());

@@ -148,13 +148,9 @@ TEST_F(CooperativesTest, ConcurrentRetriesWithOneRequestIdHaveOneEffect) {
   constexpr int kCallers = 8;
   std::vector<mv1::Cooperative> replies(kCallers);
   std::vector<grpc::Status> statuses(kCallers);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kCallers; ++i) {
-    threads.emplace_back([&, i] {
-      statuses[i] = stub().CreateCooperative(Ctx(admin()).get(), req, &replies[i]);
-    });
-  }
-  for (auto& t : threads) t.join();
+  RunConcurrently(kCallers, [&](int i) {
+    statuses[i] = stub().CreateCooperative(Ctx(admin()).get(), req, &replies[i]);
+  });
   for (int i = 0; i < kCallers; ++i) {
     ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
     EXPECT_EQ(replies[i].id(), replies[0].id());

@@ -16,11 +16,6 @@ using ::grpc::StatusCode;
 
 class HouseholdsTest : public MembershipFixture {
  protected:
-  struct Caller {
-    std::string id;     // principal id
-    std::string token;  // bearer token
-  };
-
   // A village code no other test uses ("530828" + 6 digits), so lists can be filtered by it.
   static std::string NewVillage() { return absl::StrFormat("530828%06d", NextSequence()); }
 
@@ -61,23 +56,6 @@ class HouseholdsTest : public MembershipFixture {
     return out;
   }
 
-  // Creates a principal and a token and returns both (TokenFor does not reveal the id).
-  Caller CallerFor(mv1::Principal principal) {
-    mv1::CreatePrincipalRequest create;
-    create.set_request_id(NewRequestId());
-    principal.set_display_name("户籍测试用户");
-    *create.mutable_principal() = principal;
-    mv1::Principal created;
-    grpc::Status s = stub().CreatePrincipal(Ctx(admin()).get(), create, &created);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    mv1::IssueTokenRequest issue;
-    issue.set_request_id(NewRequestId());
-    issue.set_principal_id(created.id());
-    mv1::IssueTokenResponse token;
-    s = stub().IssueToken(Ctx(admin()).get(), issue, &token);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return {created.id(), token.token()};
-  }
   Caller Admin() {
     mv1::Principal p;
     p.set_role(common::v1::ROLE_PLATFORM_ADMIN);
@@ -596,13 +574,9 @@ TEST_F(HouseholdsTest, ConcurrentCreatesWithOneRequestIdHaveOneEffect) {
   constexpr int kCallers = 8;
   std::vector<mv1::Household> replies(kCallers);
   std::vector<grpc::Status> statuses(kCallers);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kCallers; ++i) {
-    threads.emplace_back([&, i] {
-      statuses[i] = stub().CreateHousehold(Ctx(admin()).get(), req, &replies[i]);
-    });
-  }
-  for (auto& t : threads) t.join();
+  RunConcurrently(kCallers, [&](int i) {
+    statuses[i] = stub().CreateHousehold(Ctx(admin()).get(), req, &replies[i]);
+  });
   for (int i = 0; i < kCallers; ++i) {
     ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
     EXPECT_EQ(replies[i].SerializeAsString(), replies[0].SerializeAsString());
@@ -633,13 +607,9 @@ TEST_F(HouseholdsTest, SameRequestIdReplaysACategoryChangeAndChangesOnce) {
   constexpr int kCallers = 8;
   std::vector<mv1::Household> replies(kCallers);
   std::vector<grpc::Status> statuses(kCallers);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kCallers; ++i) {
-    threads.emplace_back([&, i] {
-      statuses[i] = stub().ChangeMonitoringCategory(Ctx(admin()).get(), concurrent, &replies[i]);
-    });
-  }
-  for (auto& t : threads) t.join();
+  RunConcurrently(kCallers, [&](int i) {
+    statuses[i] = stub().ChangeMonitoringCategory(Ctx(admin()).get(), concurrent, &replies[i]);
+  });
   for (int i = 0; i < kCallers; ++i) {
     ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
     EXPECT_EQ(replies[i].SerializeAsString(), replies[0].SerializeAsString());

@@ -482,11 +482,7 @@ TEST_F(MembersTest, ConcurrentRetriesWithOneRequestIdHaveOneEffect) {
   constexpr int kCallers = 8;
   std::vector<mv1::Member> replies(kCallers);
   std::vector<grpc::Status> statuses(kCallers);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kCallers; ++i) {
-    threads.emplace_back([&, i] { statuses[i] = Create(admin(), req, &replies[i]); });
-  }
-  for (auto& t : threads) t.join();
+  RunConcurrently(kCallers, [&](int i) { statuses[i] = Create(admin(), req, &replies[i]); });
   for (int i = 0; i < kCallers; ++i) {
     ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
     EXPECT_EQ(replies[i].SerializeAsString(), replies[0].SerializeAsString());
@@ -507,13 +503,9 @@ TEST_F(MembersTest, ConcurrentContributionsWithOneRequestIdAddOnce) {
   constexpr int kCallers = 8;
   std::vector<mv1::CapitalContribution> replies(kCallers);
   std::vector<grpc::Status> statuses(kCallers);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kCallers; ++i) {
-    threads.emplace_back([&, i] {
-      statuses[i] = stub().RecordCapitalContribution(Ctx(admin()).get(), req, &replies[i]);
-    });
-  }
-  for (auto& t : threads) t.join();
+  RunConcurrently(kCallers, [&](int i) {
+    statuses[i] = stub().RecordCapitalContribution(Ctx(admin()).get(), req, &replies[i]);
+  });
   for (int i = 0; i < kCallers; ++i) {
     ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
     EXPECT_EQ(replies[i].SerializeAsString(), replies[0].SerializeAsString());
@@ -607,15 +599,12 @@ TEST_F(MembersTest, ConcurrentAdmissionsCannotTogetherBreakTheRule) {
   // 8 of 9 farmers: exactly one more non-farmer fits (8 of 10 = 80 %), a second would not.
   constexpr int kCallers = 6;
   std::vector<grpc::Status> statuses(kCallers);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kCallers; ++i) {
-    auto req = ValidCreate(coop.id(), household.id(), false);
-    threads.emplace_back([this, req, &statuses, i] {
-      mv1::Member reply;
-      statuses[i] = Create(admin(), req, &reply);
-    });
-  }
-  for (auto& t : threads) t.join();
+  std::vector<mv1::CreateMemberRequest> requests;
+  for (int i = 0; i < kCallers; ++i) requests.push_back(ValidCreate(coop.id(), household.id(), false));
+  RunConcurrently(kCallers, [&](int i) {
+    mv1::Member reply;
+    statuses[i] = Create(admin(), requests[i], &reply);
+  });
   int ok = 0;
   for (const auto& s : statuses) {
     if (s.ok()) {
@@ -1184,13 +1173,9 @@ TEST_F(MemberExitTest, ExitRequestsAreIdempotent) {
   constexpr int kCallers = 8;
   std::vector<mv1::Member> replies(kCallers);
   std::vector<grpc::Status> statuses(kCallers);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kCallers; ++i) {
-    threads.emplace_back([&, i] {
-      statuses[i] = stub().CompleteMemberExit(Ctx(admin_now).get(), complete, &replies[i]);
-    });
-  }
-  for (auto& t : threads) t.join();
+  RunConcurrently(kCallers, [&](int i) {
+    statuses[i] = stub().CompleteMemberExit(Ctx(admin_now).get(), complete, &replies[i]);
+  });
   for (int i = 0; i < kCallers; ++i) {
     ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
     EXPECT_EQ(replies[i].SerializeAsString(), replies[0].SerializeAsString());

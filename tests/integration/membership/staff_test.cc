@@ -286,13 +286,9 @@ TEST_F(SocialWorkersTest, ConcurrentRetriesWithOneRequestIdHaveOneEffect) {
   constexpr int kCallers = 8;
   std::vector<mv1::SocialWorker> replies(kCallers);
   std::vector<grpc::Status> statuses(kCallers);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kCallers; ++i) {
-    threads.emplace_back([&, i] {
-      statuses[i] = stub().CreateSocialWorker(Ctx(admin()).get(), req, &replies[i]);
-    });
-  }
-  for (auto& t : threads) t.join();
+  RunConcurrently(kCallers, [&](int i) {
+    statuses[i] = stub().CreateSocialWorker(Ctx(admin()).get(), req, &replies[i]);
+  });
   for (int i = 0; i < kCallers; ++i) {
     ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
     EXPECT_EQ(replies[i].SerializeAsString(), replies[0].SerializeAsString());
@@ -441,13 +437,9 @@ TEST_F(SocialWorkersTest, ConcurrentAssignmentsOfOneScopeCreateOneActiveAssignme
   const std::string rid = NewRequestId();
   std::vector<mv1::Assignment> replies(kCallers);
   std::vector<grpc::Status> statuses(kCallers);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kCallers; ++i) {
-    threads.emplace_back([&, i] {
-      statuses[i] = Assign(admin(), worker.id(), "530822100230", "", &replies[i], rid);
-    });
-  }
-  for (auto& t : threads) t.join();
+  RunConcurrently(kCallers, [&](int i) {
+    statuses[i] = Assign(admin(), worker.id(), "530822100230", "", &replies[i], rid);
+  });
   for (int i = 0; i < kCallers; ++i) {
     ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
     EXPECT_EQ(replies[i].SerializeAsString(), replies[0].SerializeAsString());
@@ -455,13 +447,9 @@ TEST_F(SocialWorkersTest, ConcurrentAssignmentsOfOneScopeCreateOneActiveAssignme
   EXPECT_EQ(CountRows(db(), "assignments"), before + 1);
 
   // Eight different requests for one scope: exactly one wins, the rest are ALREADY_EXISTS.
-  threads.clear();
-  for (int i = 0; i < kCallers; ++i) {
-    threads.emplace_back([&, i] {
-      statuses[i] = Assign(admin(), worker.id(), "530822100231", "", &replies[i]);
-    });
-  }
-  for (auto& t : threads) t.join();
+  RunConcurrently(kCallers, [&](int i) {
+    statuses[i] = Assign(admin(), worker.id(), "530822100231", "", &replies[i]);
+  });
   int ok = 0;
   for (const auto& s : statuses) {
     if (s.ok()) {
@@ -792,13 +780,9 @@ TEST_F(PartnersTest, ConcurrentRetriesWithOneRequestIdHaveOneEffect) {
   constexpr int kCallers = 8;
   std::vector<mv1::Partner> replies(kCallers);
   std::vector<grpc::Status> statuses(kCallers);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kCallers; ++i) {
-    threads.emplace_back([&, i] {
-      statuses[i] = stub().CreatePartner(Ctx(admin()).get(), req, &replies[i]);
-    });
-  }
-  for (auto& t : threads) t.join();
+  RunConcurrently(kCallers, [&](int i) {
+    statuses[i] = stub().CreatePartner(Ctx(admin()).get(), req, &replies[i]);
+  });
   for (int i = 0; i < kCallers; ++i) {
     ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
     EXPECT_EQ(replies[i].SerializeAsString(), replies[0].SerializeAsString());
@@ -810,13 +794,9 @@ TEST_F(PartnersTest, ConcurrentRetriesWithOneRequestIdHaveOneEffect) {
   auto update = UpdateName(partner, "并发改名");
   update.mutable_partner()->set_etag(partner.etag());
   std::vector<mv1::Partner> updated(kCallers);
-  threads.clear();
-  for (int i = 0; i < kCallers; ++i) {
-    threads.emplace_back([&, i] {
-      statuses[i] = stub().UpdatePartner(Ctx(admin()).get(), update, &updated[i]);
-    });
-  }
-  for (auto& t : threads) t.join();
+  RunConcurrently(kCallers, [&](int i) {
+    statuses[i] = stub().UpdatePartner(Ctx(admin()).get(), update, &updated[i]);
+  });
   for (int i = 0; i < kCallers; ++i) {
     ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
     EXPECT_EQ(updated[i].SerializeAsString(), updated[0].SerializeAsString());
