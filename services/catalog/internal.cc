@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/common/crypto.h"
 
 namespace cooplink::catalog {
@@ -97,6 +98,40 @@ Relation RelationIn(const Scope& scope, const std::string& cooperative_id,
       break;
   }
   return Relation::kNone;
+}
+
+bool AppendProductScope(const Scope& scope, std::string* sql, std::vector<SqlParam>* params) {
+  const Principal& p = *scope.principal;
+  switch (p.role) {
+    case Role::kPlatformAdmin:
+      return true;
+    case Role::kSocialWorker: {
+      if (scope.worker_cooperatives.empty()) return false;
+      std::vector<std::string> marks(scope.worker_cooperatives.size(), "?");
+      absl::StrAppend(sql, " AND p.cooperative_id IN (", absl::StrJoin(marks, ", "), ")");
+      for (const auto& c : scope.worker_cooperatives) params->push_back(Param(c));
+      return true;
+    }
+    case Role::kCooperativeAdmin:
+      absl::StrAppend(sql, " AND p.cooperative_id = ?");
+      params->push_back(Param(p.cooperative_id));
+      return true;
+    case Role::kMember:
+      absl::StrAppend(sql, " AND p.cooperative_id = ? AND p.household_id = ?");
+      params->push_back(Param(p.cooperative_id));
+      params->push_back(Param(p.household_id));
+      return true;
+    case Role::kPartner:
+      // active_product_id is set only while an offer is ACTIVE (unique per partner and product).
+      absl::StrAppend(sql,
+                      " AND p.state = 3 AND EXISTS (SELECT 1 FROM offers o WHERE "
+                      "o.partner_id = ? AND o.active_product_id = p.id)");
+      params->push_back(Param(p.partner_id));
+      return true;
+    case Role::kUnspecified:
+      break;
+  }
+  return false;
 }
 
 absl::StatusOr<Relation> RelationTo(const Principal& p, const std::string& cooperative_id,

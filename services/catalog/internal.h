@@ -54,6 +54,10 @@ struct Scope {
 absl::StatusOr<Scope> ResolveScope(const Principal& p, MembershipDirectory& directory);
 Relation RelationIn(const Scope& scope, const std::string& cooperative_id,
                     const std::string& household_id);
+// Appends to a WHERE clause over `products p` the conditions limiting rows to what the caller may
+// list (a partner: ACTIVE products with an ACTIVE offer to it). Returns false when the caller
+// can see nothing at all (a worker without cooperatives, an unknown role): skip the query.
+bool AppendProductScope(const Scope& scope, std::string* sql, std::vector<SqlParam>* params);
 // ResolveScope + RelationIn, for a call that looks at one product.
 absl::StatusOr<Relation> RelationTo(const Principal& p, const std::string& cooperative_id,
                                     const std::string& household_id,

@@ -478,34 +478,7 @@ absl::Status Catalog::ListProducts(const Principal& p, const v1::ListProductsReq
 
   std::string sql = absl::StrCat("SELECT ", kProductColumns, " FROM products p WHERE 1 = 1");
   std::vector<SqlParam> params;
-  switch (p.role) {
-    case Role::kPlatformAdmin:
-      break;
-    case Role::kSocialWorker: {
-      if (scope->worker_cooperatives.empty()) return absl::OkStatus();
-      std::vector<std::string> marks(scope->worker_cooperatives.size(), "?");
-      absl::StrAppend(&sql, " AND p.cooperative_id IN (", absl::StrJoin(marks, ", "), ")");
-      for (const auto& c : scope->worker_cooperatives) params.push_back(Param(c));
-      break;
-    }
-    case Role::kCooperativeAdmin:
-      absl::StrAppend(&sql, " AND p.cooperative_id = ?");
-      params.push_back(Param(p.cooperative_id));
-      break;
-    case Role::kMember:
-      absl::StrAppend(&sql, " AND p.cooperative_id = ? AND p.household_id = ?");
-      params.push_back(Param(p.cooperative_id));
-      params.push_back(Param(p.household_id));
-      break;
-    case Role::kPartner:
-      absl::StrAppend(&sql,
-                      " AND p.state = 3 AND EXISTS (SELECT 1 FROM offers o WHERE o.product_id = "
-                      "p.id AND o.partner_id = ? AND o.state = 1)");
-      params.push_back(Param(p.partner_id));
-      break;
-    case Role::kUnspecified:
-      return absl::OkStatus();
-  }
+  if (!AppendProductScope(*scope, &sql, &params)) return absl::OkStatus();
   if (!req.cooperative_id().empty()) {
     absl::StrAppend(&sql, " AND p.cooperative_id = ?");
     params.push_back(Param(req.cooperative_id()));

@@ -236,13 +236,8 @@ absl::Status Catalog::SearchProducts(const Principal& p, const v1::SearchProduct
   if (!page.ok()) return page.status();
 
   // Social workers' caseload comes from membership, before any database work.
-  std::vector<std::string> cooperatives;
-  if (p.is(Role::kSocialWorker)) {
-    auto assigned = directory_->WorkerCooperatives(p.social_worker_id);
-    if (!assigned.ok()) return assigned.status();
-    cooperatives = *std::move(assigned);
-    if (cooperatives.empty()) return absl::OkStatus();
-  }
+  auto scope = ResolveScope(p, *directory_);
+  if (!scope.ok()) return scope.status();
 
   return db_->Read([&](Tx& tx) -> absl::Status {
     // The driver is the token with the shortest posting list (probed up to a cap).
@@ -280,37 +275,7 @@ absl::Status Catalog::SearchProducts(const Principal& p, const v1::SearchProduct
       absl::StrAppend(&sql, " AND p.category = ?");
       params.push_back(Param(static_cast<int>(req.category())));
     }
-    switch (p.role) {
-      case Role::kPlatformAdmin:
-        break;
-      case Role::kSocialWorker: {
-        absl::StrAppend(&sql, " AND p.cooperative_id IN (");
-        for (size_t i = 0; i < cooperatives.size(); ++i) {
-          absl::StrAppend(&sql, i == 0 ? "?" : ", ?");
-          params.push_back(Param(cooperatives[i]));
-        }
-        absl::StrAppend(&sql, ")");
-        break;
-      }
-      case Role::kCooperativeAdmin:
-        absl::StrAppend(&sql, " AND p.cooperative_id = ?");
-        params.push_back(Param(p.cooperative_id));
-        break;
-      case Role::kMember:
-        absl::StrAppend(&sql, " AND p.cooperative_id = ? AND p.household_id = ?");
-        params.push_back(Param(p.cooperative_id));
-        params.push_back(Param(p.household_id));
-        break;
-      case Role::kPartner:
-        // active_product_id is set only while the offer is ACTIVE (unique per partner).
-        absl::StrAppend(&sql,
-                        " AND EXISTS (SELECT 1 FROM offers o WHERE o.partner_id = ? AND "
-                        "o.active_product_id = t.product_id AND o.state = 1)");
-        params.push_back(Param(p.partner_id));
-        break;
-      case Role::kUnspecified:
-        return absl::OkStatus();
-    }
+    if (!AppendProductScope(*scope, &sql, &params)) return absl::OkStatus();
     absl::StrAppend(&sql, " ORDER BY t.product_id LIMIT ?");
     params.push_back(Param(static_cast<int64_t>(page->size) + 1));
     auto rs = tx.QueryParams(sql, params);
