@@ -31,8 +31,8 @@ class CatalogGrpc final : public v1::CatalogService::CallbackService {
 #define COOPLINK_CATALOG_RPC(Method, Request, Reply)                                             \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* req,      \
                                    v1::Reply* reply) override {                                  \
-    return runner_->Unary(ctx, #Method, [this, req, reply](const Principal& p) {                 \
-      return catalog_->Method(p, *req, reply);                                                   \
+    return runner_->Unary(ctx, #Method, [this, req, reply](const CallContext& call) {                 \
+      return catalog_->Method(call, *req, reply);                                                   \
     });                                                                                           \
   }
 

@@ -70,8 +70,9 @@ bool Eligible832(Tx& tx, const std::string& region_code) {
 
 }  // namespace
 
-absl::Status Catalog::CreateOffer(const Principal& p, const v1::CreateOfferRequest& req,
+absl::Status Catalog::CreateOffer(const CallContext& call, const v1::CreateOfferRequest& req,
                                   v1::Offer* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kCooperativeAdmin}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "CreateOffer", req);
   if (!key.ok()) return key.status();
@@ -151,8 +152,9 @@ absl::Status Catalog::CreateOffer(const Principal& p, const v1::CreateOfferReque
   });
 }
 
-absl::Status Catalog::ListOffers(const Principal& p, const v1::ListOffersRequest& req,
+absl::Status Catalog::ListOffers(const CallContext& call, const v1::ListOffersRequest& req,
                                  v1::ListOffersResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker,
                                Role::kCooperativeAdmin, Role::kPartner});
       !s.ok()) {
@@ -207,8 +209,9 @@ absl::Status Catalog::ListOffers(const Principal& p, const v1::ListOffersRequest
   });
 }
 
-absl::Status Catalog::WithdrawOffer(const Principal& p, const v1::WithdrawOfferRequest& req,
+absl::Status Catalog::WithdrawOffer(const CallContext& call, const v1::WithdrawOfferRequest& req,
                                     v1::Offer* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kCooperativeAdmin}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "WithdrawOffer", req);
   if (!key.ok()) return key.status();

@@ -368,8 +368,9 @@ void PriceChangeFromRow(sql::ResultSet& rs, v1::PriceChange* c) {
 
 }  // namespace
 
-absl::Status Catalog::CreateProduct(const Principal& p, const v1::CreateProductRequest& req,
+absl::Status Catalog::CreateProduct(const CallContext& call, const v1::CreateProductRequest& req,
                                     v1::Product* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireEditorRole(p); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "CreateProduct", req);
   if (!key.ok()) return key.status();
@@ -418,8 +419,9 @@ absl::Status Catalog::CreateProduct(const Principal& p, const v1::CreateProductR
   });
 }
 
-absl::Status Catalog::GetProduct(const Principal& p, const v1::GetProductRequest& req,
+absl::Status Catalog::GetProduct(const CallContext& call, const v1::GetProductRequest& req,
                                  v1::Product* out) {
+  const Principal& p = call.principal();
   FieldViolations v;
   CheckId(v, "id", req.id());
   if (!v.empty()) return v.ToStatus();
@@ -435,8 +437,9 @@ absl::Status Catalog::GetProduct(const Principal& p, const v1::GetProductRequest
   });
 }
 
-absl::Status Catalog::ListProducts(const Principal& p, const v1::ListProductsRequest& req,
+absl::Status Catalog::ListProducts(const CallContext& call, const v1::ListProductsRequest& req,
                                    v1::ListProductsResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker,
                                Role::kCooperativeAdmin, Role::kMember, Role::kPartner});
       !s.ok()) {
@@ -523,8 +526,9 @@ absl::Status Catalog::ListProducts(const Principal& p, const v1::ListProductsReq
   });
 }
 
-absl::Status Catalog::UpdateProduct(const Principal& p, const v1::UpdateProductRequest& req,
+absl::Status Catalog::UpdateProduct(const CallContext& call, const v1::UpdateProductRequest& req,
                                     v1::Product* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireEditorRole(p); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "UpdateProduct", req);
   if (!key.ok()) return key.status();
@@ -616,8 +620,9 @@ absl::Status Catalog::UpdateProduct(const Principal& p, const v1::UpdateProductR
   });
 }
 
-absl::Status Catalog::SubmitProduct(const Principal& p, const v1::SubmitProductRequest& req,
+absl::Status Catalog::SubmitProduct(const CallContext& call, const v1::SubmitProductRequest& req,
                                     v1::Product* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireEditorRole(p); !s.ok()) return s;
   TransitionSpec spec{"SubmitProduct", "submit", kEditors,
                       {v1::PRODUCT_STATE_DRAFT, v1::PRODUCT_STATE_REJECTED},
@@ -627,8 +632,9 @@ absl::Status Catalog::SubmitProduct(const Principal& p, const v1::SubmitProductR
   return RunTransition(*db_, *clock_, *directory_, p, req, req.product_id(), spec, out);
 }
 
-absl::Status Catalog::ApproveProduct(const Principal& p, const v1::ApproveProductRequest& req,
+absl::Status Catalog::ApproveProduct(const CallContext& call, const v1::ApproveProductRequest& req,
                                      v1::Product* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker,
                                Role::kCooperativeAdmin});
       !s.ok()) {
@@ -641,8 +647,9 @@ absl::Status Catalog::ApproveProduct(const Principal& p, const v1::ApproveProduc
   return RunTransition(*db_, *clock_, *directory_, p, req, req.product_id(), spec, out);
 }
 
-absl::Status Catalog::RejectProduct(const Principal& p, const v1::RejectProductRequest& req,
+absl::Status Catalog::RejectProduct(const CallContext& call, const v1::RejectProductRequest& req,
                                     v1::Product* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker,
                                Role::kCooperativeAdmin});
       !s.ok()) {
@@ -657,8 +664,9 @@ absl::Status Catalog::RejectProduct(const Principal& p, const v1::RejectProductR
   return RunTransition(*db_, *clock_, *directory_, p, req, req.product_id(), spec, out);
 }
 
-absl::Status Catalog::PauseProduct(const Principal& p, const v1::PauseProductRequest& req,
+absl::Status Catalog::PauseProduct(const CallContext& call, const v1::PauseProductRequest& req,
                                    v1::Product* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kCooperativeAdmin}); !s.ok()) return s;
   FieldViolations v;
   std::string reason = CheckText(v, "reason", req.reason(), kMaxReason, false);
@@ -668,8 +676,9 @@ absl::Status Catalog::PauseProduct(const Principal& p, const v1::PauseProductReq
   return RunTransition(*db_, *clock_, *directory_, p, req, req.product_id(), spec, out);
 }
 
-absl::Status Catalog::ResumeProduct(const Principal& p, const v1::ResumeProductRequest& req,
+absl::Status Catalog::ResumeProduct(const CallContext& call, const v1::ResumeProductRequest& req,
                                     v1::Product* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kCooperativeAdmin}); !s.ok()) return s;
   TransitionSpec spec{"ResumeProduct", "resume", kManagers, {v1::PRODUCT_STATE_PAUSED},
                       v1::PRODUCT_STATE_ACTIVE, ""};
@@ -677,8 +686,9 @@ absl::Status Catalog::ResumeProduct(const Principal& p, const v1::ResumeProductR
   return RunTransition(*db_, *clock_, *directory_, p, req, req.product_id(), spec, out);
 }
 
-absl::Status Catalog::ArchiveProduct(const Principal& p, const v1::ArchiveProductRequest& req,
+absl::Status Catalog::ArchiveProduct(const CallContext& call, const v1::ArchiveProductRequest& req,
                                      v1::Product* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kCooperativeAdmin}); !s.ok()) return s;
   FieldViolations v;
   std::string reason = CheckText(v, "reason", req.reason(), kMaxReason, false);
@@ -692,9 +702,10 @@ absl::Status Catalog::ArchiveProduct(const Principal& p, const v1::ArchiveProduc
   return RunTransition(*db_, *clock_, *directory_, p, req, req.product_id(), spec, out);
 }
 
-absl::Status Catalog::ListProductTransitions(const Principal& p,
+absl::Status Catalog::ListProductTransitions(const CallContext& call,
                                              const v1::ListProductTransitionsRequest& req,
                                              v1::ListProductTransitionsResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireEditorRole(p); !s.ok()) return s;
   FieldViolations v;
   CheckId(v, "product_id", req.product_id());
@@ -713,8 +724,9 @@ absl::Status Catalog::ListProductTransitions(const Principal& p,
   });
 }
 
-absl::Status Catalog::ListPriceChanges(const Principal& p, const v1::ListPriceChangesRequest& req,
+absl::Status Catalog::ListPriceChanges(const CallContext& call, const v1::ListPriceChangesRequest& req,
                                        v1::ListPriceChangesResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker,
                                Role::kCooperativeAdmin, Role::kMember, Role::kPartner});
       !s.ok()) {

@@ -228,9 +228,10 @@ absl::Status InsufficientStock(const std::vector<std::pair<std::string, std::str
 
 }  // namespace
 
-absl::Status Catalog::CreateReservation(const Principal& p,
+absl::Status Catalog::CreateReservation(const CallContext& call,
                                         const v1::CreateReservationRequest& req,
                                         v1::Reservation* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kPartner}); !s.ok()) return s;
   FieldViolations v;
   if (!IsValidRequestId(req.reservation_id())) {
@@ -370,8 +371,9 @@ absl::StatusOr<std::string> ResolvePartner(Database& db, const Principal& p,
 
 }  // namespace
 
-absl::Status Catalog::GetReservation(const Principal& p, const v1::GetReservationRequest& req,
+absl::Status Catalog::GetReservation(const CallContext& call, const v1::GetReservationRequest& req,
                                      v1::Reservation* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kPartner}); !s.ok()) return s;
   if (!IsValidRequestId(req.id())) {
     return InvalidField("id", "required: 1-64 characters of A-Z a-z 0-9 _ -");
@@ -386,9 +388,10 @@ absl::Status Catalog::GetReservation(const Principal& p, const v1::GetReservatio
   });
 }
 
-absl::Status Catalog::CommitReservation(const Principal& p,
+absl::Status Catalog::CommitReservation(const CallContext& call,
                                         const v1::CommitReservationRequest& req,
                                         v1::Reservation* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kPartner}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "CommitReservation", req);
   if (!key.ok()) return key.status();
@@ -417,9 +420,10 @@ absl::Status Catalog::CommitReservation(const Principal& p,
   });
 }
 
-absl::Status Catalog::ReleaseReservation(const Principal& p,
+absl::Status Catalog::ReleaseReservation(const CallContext& call,
                                          const v1::ReleaseReservationRequest& req,
                                          v1::Reservation* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kPartner}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "ReleaseReservation", req);
   if (!key.ok()) return key.status();

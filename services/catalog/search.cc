@@ -209,8 +209,9 @@ void IndexProduct(Tx& tx, const v1::Product& product) {
   }
 }
 
-absl::Status Catalog::SearchProducts(const Principal& p, const v1::SearchProductsRequest& req,
+absl::Status Catalog::SearchProducts(const CallContext& call, const v1::SearchProductsRequest& req,
                                      v1::SearchProductsResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
                                Role::kMember, Role::kPartner});
       !s.ok()) {

@@ -109,7 +109,8 @@ void LoadStock(Tx& tx, const v1::Product& product, v1::Stock* out) {
 
 }  // namespace
 
-absl::Status Catalog::CreateLot(const Principal& p, const v1::CreateLotRequest& req, v1::Lot* out) {
+absl::Status Catalog::CreateLot(const CallContext& call, const v1::CreateLotRequest& req, v1::Lot* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kCooperativeAdmin, Role::kMember});
       !s.ok()) {
     return s;
@@ -172,8 +173,9 @@ absl::Status Catalog::CreateLot(const Principal& p, const v1::CreateLotRequest& 
   });
 }
 
-absl::Status Catalog::ListLots(const Principal& p, const v1::ListLotsRequest& req,
+absl::Status Catalog::ListLots(const CallContext& call, const v1::ListLotsRequest& req,
                                v1::ListLotsResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
                                Role::kMember});
       !s.ok()) {
@@ -206,8 +208,9 @@ absl::Status Catalog::ListLots(const Principal& p, const v1::ListLotsRequest& re
   });
 }
 
-absl::Status Catalog::AdjustStock(const Principal& p, const v1::AdjustStockRequest& req,
+absl::Status Catalog::AdjustStock(const CallContext& call, const v1::AdjustStockRequest& req,
                                   v1::Stock* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kCooperativeAdmin}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "AdjustStock", req);
   if (!key.ok()) return key.status();
@@ -278,7 +281,8 @@ absl::Status Catalog::AdjustStock(const Principal& p, const v1::AdjustStockReque
   });
 }
 
-absl::Status Catalog::GetStock(const Principal& p, const v1::GetStockRequest& req, v1::Stock* out) {
+absl::Status Catalog::GetStock(const CallContext& call, const v1::GetStockRequest& req, v1::Stock* out) {
+  const Principal& p = call.principal();
   FieldViolations v;
   CheckId(v, "product_id", req.product_id());
   if (!v.empty()) return v.ToStatus();

@@ -110,7 +110,8 @@ std::string Catalog::EncodeCursor(int64_t sequence) {
   return Base64UrlEncode(absl::StrCat(kCursorPrefix, sequence));
 }
 
-absl::StatusOr<int64_t> Catalog::StartWatch(const Principal& p, const std::string& cursor) {
+absl::StatusOr<int64_t> Catalog::StartWatch(const CallContext& call, const std::string& cursor) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
                                Role::kMember, Role::kPartner});
       !s.ok()) {
@@ -151,8 +152,9 @@ absl::StatusOr<int64_t> Catalog::StartWatch(const Principal& p, const std::strin
   return *after;
 }
 
-absl::StatusOr<int64_t> Catalog::ReadChanges(const Principal& p, int64_t after, int limit,
+absl::StatusOr<int64_t> Catalog::ReadChanges(const CallContext& call, int64_t after, int limit,
                                              std::vector<v1::CatalogChange>* out) {
+  const Principal& p = call.principal();
   // Membership is asked before the database is touched (once per batch).
   auto scope = ResolveScope(p, *directory_);
   if (!scope.ok()) return scope.status();

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::CatalogChange> {
       return;
     }
     principal_ = *std::move(principal);
+    call_.emplace(MakeCallContext(ctx_, principal_));
     cursor_ = std::move(cursor);
     if (!workers_->Submit([this] { Begin(); })) {
       End(WithReason(absl::ResourceExhaustedError("server is overloaded; retry with backoff"),
@@ -99,7 +101,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::CatalogChange> {
 
   // Worker: validate the cursor, then poll.
   void Begin() {
-    absl::StatusOr<int64_t> after = Guarded([&] { return catalog_->StartWatch(principal_, cursor_); });
+    absl::StatusOr<int64_t> after = Guarded([&] { return catalog_->StartWatch(*call_, cursor_); });
     if (!after.ok()) {
       End(after.status());
       return;
@@ -123,7 +125,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::CatalogChange> {
     pending_.clear();
     next_ = 0;
     absl::StatusOr<int64_t> last = Guarded(
-        [&] { return catalog_->ReadChanges(principal_, after_, options_.batch_size, &pending_); });
+        [&] { return catalog_->ReadChanges(*call_, after_, options_.batch_size, &pending_); });
     if (!last.ok()) {
       End(last.status());
       return;
@@ -227,6 +229,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::CatalogChange> {
 
   // Owned by the chain's current holder (see the file comment).
   Principal principal_;
+  std::optional<CallContext> call_;
   std::string cursor_;
   int64_t after_ = 0;
   std::vector<v1::CatalogChange> pending_;

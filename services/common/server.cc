@@ -44,6 +44,15 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 
 }  // namespace
 
+CallContext MakeCallContext(grpc::CallbackServerContext* ctx, Principal principal) {
+  const auto deadline = ctx->deadline();
+  return CallContext(std::move(principal),
+                     deadline == std::chrono::system_clock::time_point::max()
+                         ? absl::InfiniteFuture()
+                         : absl::FromChrono(deadline),
+                     [ctx] { return ctx->IsCancelled(); });
+}
+
 WorkerPool::WorkerPool(int threads, size_t max_queue) : max_queue_(max_queue) {
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
 }

@@ -24,6 +24,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "services/common/auth.h"
+#include "services/common/call_context.h"
 #include "services/common/status.h"
 
 namespace cooplink {
@@ -46,6 +47,9 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
+// The CallContext of a call: its principal, the client's deadline, its cancellation.
+CallContext MakeCallContext(grpc::CallbackServerContext* ctx, Principal principal);
+
 // One JSON line per RPC on stdout: time, service, method, code, reason, duration, principal id.
 // Never request bodies, never personal data.
 class AccessLog {
@@ -64,7 +68,7 @@ class RpcRunner {
   RpcRunner(std::string service, WorkerPool* pool, const Authenticator* auth, AccessLog* log)
       : service_(std::move(service)), pool_(pool), auth_(auth), log_(log) {}
 
-  // Authenticates the caller, runs `fn(principal)` on the worker pool, converts its status once,
+  // Authenticates the caller, runs `fn(call)` (a CallContext) on the worker pool, converts its status once,
   // logs the call and finishes the reactor. `fn` must not throw; if it does, the call fails with
   // INTERNAL (and is logged) rather than crashing the server.
   template <typename Fn>
@@ -84,7 +88,8 @@ class RpcRunner {
           } else if (ctx->deadline() < std::chrono::system_clock::now()) {
             status = absl::DeadlineExceededError("deadline passed before the call started");
           } else {
-            status = Guarded([&] { return fn(p); });
+            const CallContext call = MakeCallContext(ctx, p);
+            status = Guarded([&] { return fn(call); });
           }
           Finish(reactor, method, start, p.id, status);
         });

@@ -88,9 +88,10 @@ absl::Status Load(Tx& tx, const std::string& sql, const std::string& id, v1::Coo
 
 }  // namespace
 
-absl::Status Membership::CreateCooperative(const Principal& p,
+absl::Status Membership::CreateCooperative(const CallContext& call,
                                            const v1::CreateCooperativeRequest& req,
                                            v1::Cooperative* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "CreateCooperative", req);
   if (!key.ok()) return key.status();
@@ -108,8 +109,9 @@ absl::Status Membership::CreateCooperative(const Principal& p,
   });
 }
 
-absl::Status Membership::GetCooperative(const Principal& p, const v1::GetCooperativeRequest& req,
+absl::Status Membership::GetCooperative(const CallContext& call, const v1::GetCooperativeRequest& req,
                                         v1::Cooperative* out) {
+  const Principal& p = call.principal();
   FieldViolations v;
   CheckId(v, "id", req.id());
   if (!v.empty()) return v.ToStatus();
@@ -119,9 +121,10 @@ absl::Status Membership::GetCooperative(const Principal& p, const v1::GetCoopera
   });
 }
 
-absl::Status Membership::ListCooperatives(const Principal& p,
+absl::Status Membership::ListCooperatives(const CallContext& call,
                                           const v1::ListCooperativesRequest& req,
                                           v1::ListCooperativesResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
                                Role::kMember});
       !s.ok()) {
@@ -149,9 +152,10 @@ absl::Status Membership::ListCooperatives(const Principal& p,
   });
 }
 
-absl::Status Membership::UpdateCooperative(const Principal& p,
+absl::Status Membership::UpdateCooperative(const CallContext& call,
                                            const v1::UpdateCooperativeRequest& req,
                                            v1::Cooperative* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin});
       !s.ok()) {
     return s;

@@ -163,8 +163,9 @@ std::string NewChangeId(Tx& tx, const std::string& household_id, absl::Time now)
 
 }  // namespace
 
-absl::Status Membership::CreateHousehold(const Principal& p, const v1::CreateHouseholdRequest& req,
+absl::Status Membership::CreateHousehold(const CallContext& call, const v1::CreateHouseholdRequest& req,
                                          v1::Household* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin});
       !s.ok()) {
     return s;
@@ -210,8 +211,9 @@ absl::Status Membership::CreateHousehold(const Principal& p, const v1::CreateHou
   });
 }
 
-absl::Status Membership::GetHousehold(const Principal& p, const v1::GetHouseholdRequest& req,
+absl::Status Membership::GetHousehold(const CallContext& call, const v1::GetHouseholdRequest& req,
                                       v1::Household* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
                                Role::kMember});
       !s.ok()) {
@@ -230,8 +232,9 @@ absl::Status Membership::GetHousehold(const Principal& p, const v1::GetHousehold
   });
 }
 
-absl::Status Membership::ListHouseholds(const Principal& p, const v1::ListHouseholdsRequest& req,
+absl::Status Membership::ListHouseholds(const CallContext& call, const v1::ListHouseholdsRequest& req,
                                         v1::ListHouseholdsResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin});
       !s.ok()) {
     return s;
@@ -268,8 +271,9 @@ absl::Status Membership::ListHouseholds(const Principal& p, const v1::ListHouseh
   });
 }
 
-absl::Status Membership::UpdateHousehold(const Principal& p, const v1::UpdateHouseholdRequest& req,
+absl::Status Membership::UpdateHousehold(const CallContext& call, const v1::UpdateHouseholdRequest& req,
                                          v1::Household* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin});
       !s.ok()) {
     return s;
@@ -315,9 +319,10 @@ absl::Status Membership::UpdateHousehold(const Principal& p, const v1::UpdateHou
   });
 }
 
-absl::Status Membership::ChangeMonitoringCategory(const Principal& p,
+absl::Status Membership::ChangeMonitoringCategory(const CallContext& call,
                                                   const v1::ChangeMonitoringCategoryRequest& req,
                                                   v1::Household* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "ChangeMonitoringCategory", req);
   if (!key.ok()) return key.status();
@@ -354,9 +359,10 @@ absl::Status Membership::ChangeMonitoringCategory(const Principal& p,
   });
 }
 
-absl::Status Membership::ListCategoryChanges(const Principal& p,
+absl::Status Membership::ListCategoryChanges(const CallContext& call,
                                              const v1::ListCategoryChangesRequest& req,
                                              v1::ListCategoryChangesResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin});
       !s.ok()) {
     return s;

@@ -287,8 +287,9 @@ void AuditSensitiveRead(const Principal& p, const std::string& member_id, absl::
 
 }  // namespace
 
-absl::Status Membership::CreateMember(const Principal& p, const v1::CreateMemberRequest& req,
+absl::Status Membership::CreateMember(const CallContext& call, const v1::CreateMemberRequest& req,
                                       v1::Member* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kCooperativeAdmin}); !s.ok()) return s;
   v1::CreateMemberRequest fingerprint = req;
   fingerprint.mutable_member()->set_resident_id(
@@ -393,8 +394,9 @@ absl::Status Membership::CreateMember(const Principal& p, const v1::CreateMember
   });
 }
 
-absl::Status Membership::GetMember(const Principal& p, const v1::GetMemberRequest& req,
+absl::Status Membership::GetMember(const CallContext& call, const v1::GetMemberRequest& req,
                                    v1::Member* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
                                Role::kMember});
       !s.ok()) {
@@ -442,8 +444,9 @@ absl::Status Membership::GetMember(const Principal& p, const v1::GetMemberReques
   return absl::OkStatus();
 }
 
-absl::Status Membership::ListMembers(const Principal& p, const v1::ListMembersRequest& req,
+absl::Status Membership::ListMembers(const CallContext& call, const v1::ListMembersRequest& req,
                                      v1::ListMembersResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin});
       !s.ok()) {
     return s;
@@ -472,8 +475,9 @@ absl::Status Membership::ListMembers(const Principal& p, const v1::ListMembersRe
   });
 }
 
-absl::Status Membership::UpdateMember(const Principal& p, const v1::UpdateMemberRequest& req,
+absl::Status Membership::UpdateMember(const CallContext& call, const v1::UpdateMemberRequest& req,
                                       v1::Member* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin});
       !s.ok()) {
     return s;
@@ -522,9 +526,10 @@ absl::Status Membership::UpdateMember(const Principal& p, const v1::UpdateMember
   });
 }
 
-absl::Status Membership::RecordCapitalContribution(const Principal& p,
+absl::Status Membership::RecordCapitalContribution(const CallContext& call,
                                                    const v1::RecordCapitalContributionRequest& req,
                                                    v1::CapitalContribution* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kCooperativeAdmin}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "RecordCapitalContribution", req);
   if (!key.ok()) return key.status();
@@ -567,9 +572,10 @@ absl::Status Membership::RecordCapitalContribution(const Principal& p,
   });
 }
 
-absl::Status Membership::ListCapitalContributions(const Principal& p,
+absl::Status Membership::ListCapitalContributions(const CallContext& call,
                                                   const v1::ListCapitalContributionsRequest& req,
                                                   v1::ListCapitalContributionsResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
                                Role::kMember});
       !s.ok()) {
@@ -592,9 +598,10 @@ absl::Status Membership::ListCapitalContributions(const Principal& p,
   });
 }
 
-absl::Status Membership::RequestMemberExit(const Principal& p,
+absl::Status Membership::RequestMemberExit(const CallContext& call,
                                            const v1::RequestMemberExitRequest& req,
                                            v1::Member* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kCooperativeAdmin}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "RequestMemberExit", req);
   if (!key.ok()) return key.status();
@@ -633,9 +640,10 @@ absl::Status Membership::RequestMemberExit(const Principal& p,
   });
 }
 
-absl::Status Membership::CompleteMemberExit(const Principal& p,
+absl::Status Membership::CompleteMemberExit(const CallContext& call,
                                             const v1::CompleteMemberExitRequest& req,
                                             v1::Member* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kCooperativeAdmin}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "CompleteMemberExit", req);
   if (!key.ok()) return key.status();

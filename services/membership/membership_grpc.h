@@ -17,8 +17,8 @@ class MembershipGrpc final : public v1::MembershipService::CallbackService {
 #define COOPLINK_MEMBERSHIP_RPC(Method, Request, Reply)                                          \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* req,      \
                                    v1::Reply* reply) override {                                  \
-    return runner_->Unary(ctx, #Method, [this, req, reply](const Principal& p) {                 \
-      return membership_->Method(p, *req, reply);                                                \
+    return runner_->Unary(ctx, #Method, [this, req, reply](const CallContext& call) {                 \
+      return membership_->Method(call, *req, reply);                                                \
     });                                                                                           \
   }
 

@@ -60,8 +60,9 @@ absl::Status Load(Tx& tx, const std::string& sql, const std::string& id, v1::Par
 
 }  // namespace
 
-absl::Status Membership::CreatePartner(const Principal& p, const v1::CreatePartnerRequest& req,
+absl::Status Membership::CreatePartner(const CallContext& call, const v1::CreatePartnerRequest& req,
                                        v1::Partner* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "CreatePartner", req);
   if (!key.ok()) return key.status();
@@ -79,8 +80,9 @@ absl::Status Membership::CreatePartner(const Principal& p, const v1::CreatePartn
   });
 }
 
-absl::Status Membership::GetPartner(const Principal& p, const v1::GetPartnerRequest& req,
+absl::Status Membership::GetPartner(const CallContext& call, const v1::GetPartnerRequest& req,
                                     v1::Partner* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kCooperativeAdmin, Role::kSocialWorker,
                                Role::kPartner});
       !s.ok()) {
@@ -94,8 +96,9 @@ absl::Status Membership::GetPartner(const Principal& p, const v1::GetPartnerRequ
   return db_->Read([&](Tx& tx) { return Load(tx, kSelectPartner, req.id(), out); });
 }
 
-absl::Status Membership::ListPartners(const Principal& p, const v1::ListPartnersRequest& req,
+absl::Status Membership::ListPartners(const CallContext& call, const v1::ListPartnersRequest& req,
                                       v1::ListPartnersResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kCooperativeAdmin, Role::kSocialWorker});
       !s.ok()) {
     return s;
@@ -115,8 +118,9 @@ absl::Status Membership::ListPartners(const Principal& p, const v1::ListPartners
   });
 }
 
-absl::Status Membership::UpdatePartner(const Principal& p, const v1::UpdatePartnerRequest& req,
+absl::Status Membership::UpdatePartner(const CallContext& call, const v1::UpdatePartnerRequest& req,
                                        v1::Partner* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "UpdatePartner", req);
   if (!key.ok()) return key.status();

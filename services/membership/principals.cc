@@ -156,8 +156,9 @@ bool OwnsOrAdmin(const Principal& caller, const std::string& principal_id) {
 
 }  // namespace
 
-absl::Status Membership::CreatePrincipal(const Principal& p, const v1::CreatePrincipalRequest& req,
+absl::Status Membership::CreatePrincipal(const CallContext& call, const v1::CreatePrincipalRequest& req,
                                          v1::Principal* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "CreatePrincipal", req);
   if (!key.ok()) return key.status();
@@ -180,8 +181,9 @@ absl::Status Membership::CreatePrincipal(const Principal& p, const v1::CreatePri
   });
 }
 
-absl::Status Membership::GetPrincipal(const Principal& p, const v1::GetPrincipalRequest& req,
+absl::Status Membership::GetPrincipal(const CallContext& call, const v1::GetPrincipalRequest& req,
                                       v1::Principal* out) {
+  const Principal& p = call.principal();
   FieldViolations v;
   CheckId(v, "id", req.id());
   if (!v.empty()) return v.ToStatus();
@@ -189,8 +191,9 @@ absl::Status Membership::GetPrincipal(const Principal& p, const v1::GetPrincipal
   return db_->Read([&](Tx& tx) { return LoadPrincipal(tx, req.id(), out); });
 }
 
-absl::Status Membership::ListPrincipals(const Principal& p, const v1::ListPrincipalsRequest& req,
+absl::Status Membership::ListPrincipals(const CallContext& call, const v1::ListPrincipalsRequest& req,
                                         v1::ListPrincipalsResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin}); !s.ok()) return s;
   if (!common::v1::Role_IsValid(req.role())) return InvalidField("role", "unknown role");
   const std::string filters = absl::StrCat(static_cast<int>(req.role()));
@@ -205,8 +208,9 @@ absl::Status Membership::ListPrincipals(const Principal& p, const v1::ListPrinci
   });
 }
 
-absl::Status Membership::IssueToken(const Principal& p, const v1::IssueTokenRequest& req,
+absl::Status Membership::IssueToken(const CallContext& call, const v1::IssueTokenRequest& req,
                                     v1::IssueTokenResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "IssueToken", req);
   if (!key.ok()) return key.status();
@@ -249,8 +253,9 @@ absl::Status Membership::IssueToken(const Principal& p, const v1::IssueTokenRequ
   return absl::OkStatus();
 }
 
-absl::Status Membership::ListTokens(const Principal& p, const v1::ListTokensRequest& req,
+absl::Status Membership::ListTokens(const CallContext& call, const v1::ListTokensRequest& req,
                                     v1::ListTokensResponse* out) {
+  const Principal& p = call.principal();
   FieldViolations v;
   CheckId(v, "principal_id", req.principal_id());
   if (!v.empty()) return v.ToStatus();
@@ -265,8 +270,9 @@ absl::Status Membership::ListTokens(const Principal& p, const v1::ListTokensRequ
   });
 }
 
-absl::Status Membership::RevokeToken(const Principal& p, const v1::RevokeTokenRequest& req,
+absl::Status Membership::RevokeToken(const CallContext& call, const v1::RevokeTokenRequest& req,
                                      v1::Token* out) {
+  const Principal& p = call.principal();
   auto key = MakeIdempotencyKey(p, "RevokeToken", req);
   if (!key.ok()) return key.status();
   FieldViolations v;
@@ -286,9 +292,10 @@ absl::Status Membership::RevokeToken(const Principal& p, const v1::RevokeTokenRe
   });
 }
 
-absl::Status Membership::ListTokenRevocations(const Principal& p,
+absl::Status Membership::ListTokenRevocations(const CallContext& call,
                                               const v1::ListTokenRevocationsRequest& req,
                                               v1::ListTokenRevocationsResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin}); !s.ok()) return s;
   if (req.page_size() < 0) return InvalidField("page_size", "must not be negative");
   if (req.after_sequence() < 0) return InvalidField("after_sequence", "must not be negative");
@@ -333,17 +340,18 @@ absl::Status Membership::BootstrapPlatformAdmin(const std::string& display_name,
   Principal host;
   host.id = "host-bootstrap";
   host.role = Role::kPlatformAdmin;
+  const CallContext call = CallContext::Internal(host);
   const std::string nonce = NewId(clock_->Now());
   v1::CreatePrincipalRequest create;
   create.set_request_id(absl::StrCat("bootstrap-", nonce));
   create.mutable_principal()->set_display_name(display_name);
   create.mutable_principal()->set_role(common::v1::ROLE_PLATFORM_ADMIN);
-  if (auto s = CreatePrincipal(host, create, principal); !s.ok()) return s;
+  if (auto s = CreatePrincipal(call, create, principal); !s.ok()) return s;
   v1::IssueTokenRequest issue;
   issue.set_request_id(absl::StrCat("bootstrap-token-", nonce));
   issue.set_principal_id(principal->id());
   issue.mutable_ttl()->set_seconds(absl::ToInt64Seconds(ttl));
-  return IssueToken(host, issue, token);
+  return IssueToken(call, issue, token);
 }
 
 }  // namespace cooplink::membership

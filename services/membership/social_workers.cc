@@ -117,9 +117,10 @@ bool IsDigitPrefix(const std::string& s, size_t max_len) {
 
 }  // namespace
 
-absl::Status Membership::CreateSocialWorker(const Principal& p,
+absl::Status Membership::CreateSocialWorker(const CallContext& call,
                                             const v1::CreateSocialWorkerRequest& req,
                                             v1::SocialWorker* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "CreateSocialWorker", req);
   if (!key.ok()) return key.status();
@@ -161,8 +162,9 @@ absl::Status Membership::CreateSocialWorker(const Principal& p,
   });
 }
 
-absl::Status Membership::GetSocialWorker(const Principal& p, const v1::GetSocialWorkerRequest& req,
+absl::Status Membership::GetSocialWorker(const CallContext& call, const v1::GetSocialWorkerRequest& req,
                                          v1::SocialWorker* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker}); !s.ok()) return s;
   FieldViolations v;
   CheckId(v, "id", req.id());
@@ -171,9 +173,10 @@ absl::Status Membership::GetSocialWorker(const Principal& p, const v1::GetSocial
   return db_->Read([&](Tx& tx) { return LoadWorker(tx, req.id(), out); });
 }
 
-absl::Status Membership::ListSocialWorkers(const Principal& p,
+absl::Status Membership::ListSocialWorkers(const CallContext& call,
                                            const v1::ListSocialWorkersRequest& req,
                                            v1::ListSocialWorkersResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin}); !s.ok()) return s;
   const std::string& prefix = req.county_code_prefix();
   if (!IsDigitPrefix(prefix, 6)) {
@@ -189,9 +192,10 @@ absl::Status Membership::ListSocialWorkers(const Principal& p,
   });
 }
 
-absl::Status Membership::AssignSocialWorker(const Principal& p,
+absl::Status Membership::AssignSocialWorker(const CallContext& call,
                                             const v1::AssignSocialWorkerRequest& req,
                                             v1::Assignment* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "AssignSocialWorker", req);
   if (!key.ok()) return key.status();
@@ -248,9 +252,10 @@ absl::Status Membership::AssignSocialWorker(const Principal& p,
   });
 }
 
-absl::Status Membership::UnassignSocialWorker(const Principal& p,
+absl::Status Membership::UnassignSocialWorker(const CallContext& call,
                                               const v1::UnassignSocialWorkerRequest& req,
                                               v1::Assignment* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin}); !s.ok()) return s;
   auto key = MakeIdempotencyKey(p, "UnassignSocialWorker", req);
   if (!key.ok()) return key.status();
@@ -272,8 +277,9 @@ absl::Status Membership::UnassignSocialWorker(const Principal& p,
   });
 }
 
-absl::Status Membership::ListAssignments(const Principal& p, const v1::ListAssignmentsRequest& req,
+absl::Status Membership::ListAssignments(const CallContext& call, const v1::ListAssignmentsRequest& req,
                                          v1::ListAssignmentsResponse* out) {
+  const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker}); !s.ok()) return s;
   FieldViolations v;
   CheckId(v, "social_worker_id", req.social_worker_id());

@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
       cooplink::membership::CompleteUscc("93530828000000001"));
   coop_req.mutable_cooperative()->set_region_code("530828");
   mv1::Cooperative coop;
-  if (!Check(m.CreateCooperative(admin, coop_req, &coop), "cooperative")) return 1;
+  if (!Check(m.CreateCooperative(cooplink::CallContext::Internal(admin), coop_req, &coop), "cooperative")) return 1;
   mv1::CreateHouseholdRequest household_req;
   household_req.set_request_id(Rid("household"));
   household_req.mutable_household()->set_village_code("530828100201");
@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
   household_req.mutable_household()->set_resident_size(4);
   household_req.mutable_household()->set_ethnicity("拉祜族");
   mv1::Household household;
-  if (!Check(m.CreateHousehold(admin, household_req, &household), "household")) return 1;
+  if (!Check(m.CreateHousehold(cooplink::CallContext::Internal(admin), household_req, &household), "household")) return 1;
   mv1::CreateMemberRequest member_req;
   member_req.set_request_id(Rid("member"));
   member_req.mutable_member()->set_cooperative_id(coop.id());
@@ -115,27 +115,27 @@ int main(int argc, char** argv) {
   member_req.mutable_member()->set_is_farmer(true);
   member_req.mutable_member()->set_member_kind(mv1::MEMBER_KIND_NATURAL_PERSON);
   mv1::Member member;
-  if (!Check(m.CreateMember(admin, member_req, &member), "member")) return 1;
+  if (!Check(m.CreateMember(cooplink::CallContext::Internal(admin), member_req, &member), "member")) return 1;
   mv1::CreatePartnerRequest partner_req;
   partner_req.set_request_id(Rid("partner"));
   partner_req.mutable_partner()->set_name("压测电商平台");
   partner_req.mutable_partner()->set_channel_kind(cooplink::common::v1::CHANNEL_KIND_ECOMMERCE);
   partner_req.mutable_partner()->set_commission_rate_bps(500);
   mv1::Partner partner;
-  if (!Check(m.CreatePartner(admin, partner_req, &partner), "partner")) return 1;
+  if (!Check(m.CreatePartner(cooplink::CallContext::Internal(admin), partner_req, &partner), "partner")) return 1;
   mv1::CreatePrincipalRequest principal_req;
   principal_req.set_request_id(Rid("principal"));
   principal_req.mutable_principal()->set_display_name("压测平台账号");
   principal_req.mutable_principal()->set_role(cooplink::common::v1::ROLE_PARTNER);
   principal_req.mutable_principal()->set_partner_id(partner.id());
   mv1::Principal partner_principal;
-  if (!Check(m.CreatePrincipal(admin, principal_req, &partner_principal), "principal")) return 1;
+  if (!Check(m.CreatePrincipal(cooplink::CallContext::Internal(admin), principal_req, &partner_principal), "principal")) return 1;
   mv1::IssueTokenRequest issue;
   issue.set_request_id(Rid("token"));
   issue.set_principal_id(partner_principal.id());
   issue.mutable_ttl()->set_seconds(2 * 3600);
   mv1::IssueTokenResponse partner_token;
-  if (!Check(m.IssueToken(admin, issue, &partner_token), "token")) return 1;
+  if (!Check(m.IssueToken(cooplink::CallContext::Internal(admin), issue, &partner_token), "token")) return 1;
 
   // Catalog setup goes straight to the domain object with the principals the tokens would carry.
   Principal coop_admin;
@@ -163,28 +163,28 @@ int main(int argc, char** argv) {
     p->set_min_order_quantity(1);
     p->set_origin_region_code("530828");
     cv1::Product product;
-    if (!Check(catalog.CreateProduct(coop_admin, create, &product), "product")) return 1;
+    if (!Check(catalog.CreateProduct(cooplink::CallContext::Internal(coop_admin), create, &product), "product")) return 1;
     cv1::SubmitProductRequest submit;
     submit.set_request_id(Rid("submit"));
     submit.set_product_id(product.id());
-    if (!Check(catalog.SubmitProduct(producer, submit, &product), "submit")) return 1;
+    if (!Check(catalog.SubmitProduct(cooplink::CallContext::Internal(producer), submit, &product), "submit")) return 1;
     cv1::ApproveProductRequest approve;
     approve.set_request_id(Rid("approve"));
     approve.set_product_id(product.id());
-    if (!Check(catalog.ApproveProduct(admin, approve, &product), "approve")) return 1;
+    if (!Check(catalog.ApproveProduct(cooplink::CallContext::Internal(admin), approve, &product), "approve")) return 1;
     cv1::AdjustStockRequest adjust;
     adjust.set_request_id(Rid("adjust"));
     adjust.set_product_id(product.id());
     adjust.set_delta(1000000000);
     adjust.set_reason(cv1::STOCK_ADJUSTMENT_REASON_RESTOCK);
     cv1::Stock stock;
-    if (!Check(catalog.AdjustStock(coop_admin, adjust, &stock), "stock")) return 1;
+    if (!Check(catalog.AdjustStock(cooplink::CallContext::Internal(coop_admin), adjust, &stock), "stock")) return 1;
     cv1::CreateOfferRequest offer_req;
     offer_req.set_request_id(Rid("offer"));
     offer_req.mutable_offer()->set_product_id(product.id());
     offer_req.mutable_offer()->set_partner_id(partner.id());
     cv1::Offer offer;
-    if (!Check(catalog.CreateOffer(coop_admin, offer_req, &offer), "offer")) return 1;
+    if (!Check(catalog.CreateOffer(cooplink::CallContext::Internal(coop_admin), offer_req, &offer), "offer")) return 1;
     product_ids.push_back(product.id());
   }
 

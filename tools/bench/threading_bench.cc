@@ -36,7 +36,7 @@ class SyncMembership final : public mv1::MembershipService::Service {
     if (it != ctx->client_metadata().end()) header = absl::string_view(it->second.data(), it->second.size());
     auto p = auth_->Authenticate(header);
     if (!p.ok()) return cooplink::ToGrpcStatus(p.status());
-    return cooplink::ToGrpcStatus(m_->GetPartner(*p, *req, out));
+    return cooplink::ToGrpcStatus(m_->GetPartner(cooplink::CallContext::Internal(*p), *req, out));
   }
 
  private:
@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
   create.mutable_partner()->set_name("bench");
   create.mutable_partner()->set_channel_kind(cooplink::common::v1::CHANNEL_KIND_OTHER);
   mv1::Partner partner;
-  if (auto s = m.CreatePartner(p, create, &partner); !s.ok()) {
+  if (auto s = m.CreatePartner(cooplink::CallContext::Internal(p), create, &partner); !s.ok()) {
     std::fprintf(stderr, "%s\n", std::string(s.ToString()).c_str());
     return 1;
   }

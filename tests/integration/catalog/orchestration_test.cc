@@ -80,7 +80,7 @@ TEST_F(CatalogOrchestrationTest, UnreachableMembershipIsUnavailableAndWritesNoth
   const int64_t products = CountRows(*db_, "products");
   const int64_t keys = CountRows(*db_, "idempotency_keys");
   cv1::Product out;
-  absl::Status s = catalog_->CreateProduct(admin_, Create(), &out);
+  absl::Status s = catalog_->CreateProduct(CallContext::Internal(admin_), Create(), &out);
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(CountRows(*db_, "products"), products);
   EXPECT_EQ(CountRows(*db_, "idempotency_keys"), keys);  // a retry will run afresh
@@ -90,7 +90,7 @@ TEST_F(CatalogOrchestrationTest, ProducerMustBeAnActiveMemberHousehold) {
   EXPECT_CALL(directory_, HouseholdIsActiveMember(coop_, household_)).WillOnce(Return(false));
   const int64_t before = CountRows(*db_, "products");
   cv1::Product out;
-  absl::Status s = catalog_->CreateProduct(admin_, Create(), &out);
+  absl::Status s = catalog_->CreateProduct(CallContext::Internal(admin_), Create(), &out);
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReasonOf(s), "PRODUCER_NOT_MEMBER");
   EXPECT_EQ(CountRows(*db_, "products"), before);
@@ -99,11 +99,11 @@ TEST_F(CatalogOrchestrationTest, ProducerMustBeAnActiveMemberHousehold) {
 TEST_F(CatalogOrchestrationTest, SocialWorkerScopeComesFromItsCaseload) {
   EXPECT_CALL(directory_, HouseholdIsActiveMember(coop_, household_)).WillOnce(Return(true));
   cv1::Product product;
-  ASSERT_TRUE(catalog_->CreateProduct(admin_, Create(), &product).ok());
+  ASSERT_TRUE(catalog_->CreateProduct(CallContext::Internal(admin_), Create(), &product).ok());
   cv1::SubmitProductRequest submit;
   submit.set_request_id(NewRequestId());
   submit.set_product_id(product.id());
-  ASSERT_TRUE(catalog_->SubmitProduct(admin_, submit, &product).ok());
+  ASSERT_TRUE(catalog_->SubmitProduct(CallContext::Internal(admin_), submit, &product).ok());
 
   Principal worker;
   worker.id = NewId(clock_.Now());
@@ -116,11 +116,11 @@ TEST_F(CatalogOrchestrationTest, SocialWorkerScopeComesFromItsCaseload) {
   approve.set_request_id(NewRequestId());
   approve.set_product_id(product.id());
   // Not in the caseload: the product does not exist for this worker.
-  EXPECT_EQ(catalog_->ApproveProduct(worker, approve, &product).code(),
+  EXPECT_EQ(catalog_->ApproveProduct(CallContext::Internal(worker), approve, &product).code(),
             absl::StatusCode::kNotFound);
   // Assigned now: the worker reviews it (it did not submit it).
   approve.set_request_id(NewRequestId());
-  absl::Status s = catalog_->ApproveProduct(worker, approve, &product);
+  absl::Status s = catalog_->ApproveProduct(CallContext::Internal(worker), approve, &product);
   ASSERT_TRUE(s.ok()) << s;
   EXPECT_EQ(product.state(), cv1::PRODUCT_STATE_ACTIVE);
 }
@@ -128,14 +128,14 @@ TEST_F(CatalogOrchestrationTest, SocialWorkerScopeComesFromItsCaseload) {
 TEST_F(CatalogOrchestrationTest, OfferToAnUnknownPartnerIsARefusedReference) {
   EXPECT_CALL(directory_, HouseholdIsActiveMember(_, _)).WillOnce(Return(true));
   cv1::Product product;
-  ASSERT_TRUE(catalog_->CreateProduct(admin_, Create(), &product).ok());
+  ASSERT_TRUE(catalog_->CreateProduct(CallContext::Internal(admin_), Create(), &product).ok());
   EXPECT_CALL(directory_, GetPartner(_)).WillOnce(Return(NotFound("partner", "x")));
   cv1::CreateOfferRequest offer;
   offer.set_request_id(NewRequestId());
   offer.mutable_offer()->set_product_id(product.id());
   offer.mutable_offer()->set_partner_id(NewId(clock_.Now()));
   cv1::Offer out;
-  absl::Status s = catalog_->CreateOffer(admin_, offer, &out);
+  absl::Status s = catalog_->CreateOffer(CallContext::Internal(admin_), offer, &out);
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReasonOf(s), "REFERENCED_RESOURCE_NOT_FOUND");
 }
