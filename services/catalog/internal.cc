@@ -65,10 +65,11 @@ std::string EncodeExtras(const v1::Product& product) {
   return Base64UrlEncode(extras.SerializeAsString());
 }
 
-absl::StatusOr<Scope> ResolveScope(const Principal& p, MembershipDirectory& directory) {
+absl::StatusOr<Scope> ResolveScope(const CallContext& call, MembershipDirectory& directory) {
+  const Principal& p = call.principal();
   Scope scope{&p, {}};
   if (p.is(Role::kSocialWorker)) {
-    auto cooperatives = directory.WorkerCooperatives(p.social_worker_id);
+    auto cooperatives = directory.WorkerCooperatives(call, p.social_worker_id);
     if (!cooperatives.ok()) return cooperatives.status();
     scope.worker_cooperatives = *std::move(cooperatives);
   }
@@ -134,10 +135,10 @@ bool AppendProductScope(const Scope& scope, std::string* sql, std::vector<SqlPar
   return false;
 }
 
-absl::StatusOr<Relation> RelationTo(const Principal& p, const std::string& cooperative_id,
+absl::StatusOr<Relation> RelationTo(const CallContext& call, const std::string& cooperative_id,
                                     const std::string& household_id,
                                     MembershipDirectory& directory) {
-  auto scope = ResolveScope(p, directory);
+  auto scope = ResolveScope(call, directory);
   if (!scope.ok()) return scope.status();
   return RelationIn(*scope, cooperative_id, household_id);
 }

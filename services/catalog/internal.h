@@ -14,6 +14,7 @@
 #include "cooplink/catalog/v1/catalog.pb.h"
 #include "services/catalog/membership_directory.h"
 #include "services/common/auth.h"
+#include "services/common/call_context.h"
 #include "services/common/db.h"
 #include "services/common/fields.h"
 #include "services/common/status.h"
@@ -51,7 +52,7 @@ struct Scope {
   const Principal* principal;
   std::vector<std::string> worker_cooperatives;  // social workers only
 };
-absl::StatusOr<Scope> ResolveScope(const Principal& p, MembershipDirectory& directory);
+absl::StatusOr<Scope> ResolveScope(const CallContext& call, MembershipDirectory& directory);
 Relation RelationIn(const Scope& scope, const std::string& cooperative_id,
                     const std::string& household_id);
 // Appends to a WHERE clause over `products p` the conditions limiting rows to what the caller may
@@ -59,7 +60,7 @@ Relation RelationIn(const Scope& scope, const std::string& cooperative_id,
 // can see nothing at all (a worker without cooperatives, an unknown role): skip the query.
 bool AppendProductScope(const Scope& scope, std::string* sql, std::vector<SqlParam>* params);
 // ResolveScope + RelationIn, for a call that looks at one product.
-absl::StatusOr<Relation> RelationTo(const Principal& p, const std::string& cooperative_id,
+absl::StatusOr<Relation> RelationTo(const CallContext& call, const std::string& cooperative_id,
                                     const std::string& household_id,
                                     MembershipDirectory& directory);
 // NOT_FOUND("product", id) unless `relation` is one of `allowed`; PERMISSION_DENIED when the

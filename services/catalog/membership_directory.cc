@@ -26,8 +26,7 @@ std::unique_ptr<grpc::ClientContext> GrpcMembershipDirectory::Context() const {
 
 // Membership's own errors keep their code (NOT_FOUND stays NOT_FOUND); a membership that cannot be
 // reached is UNAVAILABLE for our caller too.
-absl::StatusOr<std::vector<std::string>> GrpcMembershipDirectory::WorkerCooperatives(
-    const std::string& social_worker_id) {
+absl::StatusOr<std::vector<std::string>> GrpcMembershipDirectory::WorkerCooperatives(const CallContext& /*call*/, const std::string& social_worker_id) {
   {
     absl::MutexLock lock(&mu_);
     auto it = caseloads_.find(social_worker_id);
@@ -56,8 +55,7 @@ absl::StatusOr<std::vector<std::string>> GrpcMembershipDirectory::WorkerCooperat
   return cooperatives;
 }
 
-absl::StatusOr<bool> GrpcMembershipDirectory::HouseholdIsActiveMember(
-    const std::string& cooperative_id, const std::string& household_id) {
+absl::StatusOr<bool> GrpcMembershipDirectory::HouseholdIsActiveMember(const CallContext& /*call*/, const std::string& cooperative_id, const std::string& household_id) {
   mv1::ListMembersRequest req;
   req.set_cooperative_id(cooperative_id);
   req.set_household_id(household_id);
@@ -70,8 +68,7 @@ absl::StatusOr<bool> GrpcMembershipDirectory::HouseholdIsActiveMember(
   return resp.members_size() > 0;
 }
 
-absl::StatusOr<CooperativeInfo> GrpcMembershipDirectory::GetCooperative(
-    const std::string& cooperative_id) {
+absl::StatusOr<CooperativeInfo> GrpcMembershipDirectory::GetCooperative(const CallContext& /*call*/, const std::string& cooperative_id) {
   mv1::GetCooperativeRequest req;
   req.set_id(cooperative_id);
   mv1::Cooperative resp;
@@ -80,7 +77,7 @@ absl::StatusOr<CooperativeInfo> GrpcMembershipDirectory::GetCooperative(
   return CooperativeInfo{resp.id(), resp.region_code()};
 }
 
-absl::StatusOr<PartnerInfo> GrpcMembershipDirectory::GetPartner(const std::string& partner_id) {
+absl::StatusOr<PartnerInfo> GrpcMembershipDirectory::GetPartner(const CallContext& /*call*/, const std::string& partner_id) {
   mv1::GetPartnerRequest req;
   req.set_id(partner_id);
   mv1::Partner resp;

@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "cooplink/common/v1/common.pb.h"
 #include "cooplink/membership/v1/membership.grpc.pb.h"
+#include "services/common/call_context.h"
 #include "services/common/clock.h"
 
 namespace cooplink::catalog {
@@ -36,13 +37,16 @@ class MembershipDirectory {
   virtual ~MembershipDirectory() = default;
   // Ids of the cooperatives the social worker is actively assigned to.
   virtual absl::StatusOr<std::vector<std::string>> WorkerCooperatives(
-      const std::string& social_worker_id) = 0;
+      const CallContext& call, const std::string& social_worker_id) = 0;
   // Does the household have an ACTIVE member in the cooperative?
-  virtual absl::StatusOr<bool> HouseholdIsActiveMember(const std::string& cooperative_id,
+  virtual absl::StatusOr<bool> HouseholdIsActiveMember(const CallContext& call,
+                                                       const std::string& cooperative_id,
                                                        const std::string& household_id) = 0;
   // NOT_FOUND when there is no such cooperative / partner.
-  virtual absl::StatusOr<CooperativeInfo> GetCooperative(const std::string& cooperative_id) = 0;
-  virtual absl::StatusOr<PartnerInfo> GetPartner(const std::string& partner_id) = 0;
+  virtual absl::StatusOr<CooperativeInfo> GetCooperative(const CallContext& call,
+                                                         const std::string& cooperative_id) = 0;
+  virtual absl::StatusOr<PartnerInfo> GetPartner(const CallContext& call,
+                                                 const std::string& partner_id) = 0;
 };
 
 // MembershipService over gRPC. Worker assignments are cached for `cache_ttl` (a changed caseload
@@ -53,11 +57,14 @@ class GrpcMembershipDirectory final : public MembershipDirectory {
                           const Clock* clock, absl::Duration cache_ttl, absl::Duration deadline);
 
   absl::StatusOr<std::vector<std::string>> WorkerCooperatives(
-      const std::string& social_worker_id) override;
-  absl::StatusOr<bool> HouseholdIsActiveMember(const std::string& cooperative_id,
+      const CallContext& call, const std::string& social_worker_id) override;
+  absl::StatusOr<bool> HouseholdIsActiveMember(const CallContext& call,
+                                               const std::string& cooperative_id,
                                                const std::string& household_id) override;
-  absl::StatusOr<CooperativeInfo> GetCooperative(const std::string& cooperative_id) override;
-  absl::StatusOr<PartnerInfo> GetPartner(const std::string& partner_id) override;
+  absl::StatusOr<CooperativeInfo> GetCooperative(const CallContext& call,
+                                                 const std::string& cooperative_id) override;
+  absl::StatusOr<PartnerInfo> GetPartner(const CallContext& call,
+                                         const std::string& partner_id) override;
 
  private:
   std::unique_ptr<grpc::ClientContext> Context() const;

@@ -87,7 +87,7 @@ absl::Status Catalog::CreateOffer(const CallContext& call, const v1::CreateOffer
   if (!v.empty()) return v.ToStatus();
 
   // Membership answers first, outside any transaction.
-  auto partner = directory_->GetPartner(offer.partner_id());
+  auto partner = directory_->GetPartner(call, offer.partner_id());
   if (!partner.ok()) {
     if (partner.status().code() == absl::StatusCode::kNotFound) {
       return FailedPrecondition("REFERENCED_RESOURCE_NOT_FOUND",
@@ -104,7 +104,7 @@ absl::Status Catalog::CreateOffer(const CallContext& call, const v1::CreateOffer
       return RequireOfferManager(p, product.cooperative_id(), "product", product.id());
     });
     if (!read.ok()) return read;
-    auto cooperative = directory_->GetCooperative(product.cooperative_id());
+    auto cooperative = directory_->GetCooperative(call, product.cooperative_id());
     if (!cooperative.ok()) return cooperative.status();
     cooperative_region = cooperative->region_code;
   }
@@ -173,7 +173,7 @@ absl::Status Catalog::ListOffers(const CallContext& call, const v1::ListOffersRe
   std::string sql = absl::StrCat("SELECT ", kOfferColumns, " FROM offers o WHERE o.id > ?");
   std::vector<SqlParam> params = {Param(page->after)};
   if (p.is(Role::kSocialWorker)) {
-    auto cooperatives = directory_->WorkerCooperatives(p.social_worker_id);
+    auto cooperatives = directory_->WorkerCooperatives(call, p.social_worker_id);
     if (!cooperatives.ok()) return cooperatives.status();
     if (cooperatives->empty()) return absl::OkStatus();
     std::vector<std::string> marks(cooperatives->size(), "?");

@@ -268,15 +268,16 @@ struct TransitionSpec {
 };
 
 absl::Status RunTransition(Database& db, const Clock& clock, MembershipDirectory& directory,
-                           const Principal& p, const google::protobuf::Message& req,
+                           const CallContext& call, const google::protobuf::Message& req,
                            const std::string& product_id, const TransitionSpec& spec,
                            v1::Product* out) {
+  const Principal& p = call.principal();
   auto key = MakeIdempotencyKey(p, spec.method, req);
   if (!key.ok()) return key.status();
   FieldViolations v;
   CheckId(v, "product_id", product_id);
   if (!v.empty()) return v.ToStatus();
-  auto scope = ResolveScope(p, directory);
+  auto scope = ResolveScope(call, directory);
   if (!scope.ok()) return scope.status();
 
   return RunIdempotent(db, clock, *key, out, [&](Tx& tx) -> absl::Status {
@@ -379,7 +380,7 @@ absl::Status Catalog::CreateProduct(const CallContext& call, const v1::CreatePro
   ValidateProduct(v, product, nullptr);
   if (!v.empty()) return v.ToStatus();
 
-  auto scope = ResolveScope(p, *directory_);
+  auto scope = ResolveScope(call, *directory_);
   if (!scope.ok()) return scope.status();
   if (RelationIn(*scope, product.cooperative_id(), product.household_id()) == Relation::kNone) {
     if (p.is(Role::kMember) && p.cooperative_id == product.cooperative_id()) {
@@ -388,7 +389,7 @@ absl::Status Catalog::CreateProduct(const CallContext& call, const v1::CreatePro
     }
     return NotFound("cooperative", product.cooperative_id());
   }
-  auto member = directory_->HouseholdIsActiveMember(product.cooperative_id(),
+  auto member = directory_->HouseholdIsActiveMember(call, product.cooperative_id(),
                                                     product.household_id());
   if (!member.ok()) return member.status();
   if (!*member) {
@@ -426,7 +427,7 @@ absl::Status Catalog::GetProduct(const CallContext& call, const v1::GetProductRe
   CheckId(v, "id", req.id());
   if (!v.empty()) return v.ToStatus();
   if (p.is(Role::kUnspecified)) return RequireEditorRole(p);
-  auto scope = ResolveScope(p, *directory_);
+  auto scope = ResolveScope(call, *directory_);
   if (!scope.ok()) return scope.status();
   return db_->Read([&](Tx& tx) -> absl::Status {
     v1::Product product;
@@ -476,7 +477,7 @@ absl::Status Catalog::ListProducts(const CallContext& call, const v1::ListProduc
     }
     after_id = parts[1];
   }
-  auto scope = ResolveScope(p, *directory_);
+  auto scope = ResolveScope(call, *directory_);
   if (!scope.ok()) return scope.status();
 
   std::string sql = absl::StrCat("SELECT ", kProductColumns, " FROM products p WHERE 1 = 1");
@@ -546,7 +547,7 @@ absl::Status Catalog::UpdateProduct(const CallContext& call, const v1::UpdatePro
   v1::Product patch = req.product();
   ValidateProduct(v, patch, &mask);
   if (!v.empty()) return v.ToStatus();
-  auto scope = ResolveScope(p, *directory_);
+  auto scope = ResolveScope(call, *directory_);
   if (!scope.ok()) return scope.status();
 
   return RunIdempotent(*db_, *clock_, *key, out, [&](Tx& tx) -> absl::Status {
@@ -629,7 +630,7 @@ absl::Status Catalog::SubmitProduct(const CallContext& call, const v1::SubmitPro
                       v1::PRODUCT_STATE_SUBMITTED, ""};
   spec.certificate_rule = true;
   spec.record_submitter = true;
-  return RunTransition(*db_, *clock_, *directory_, p, req, req.product_id(), spec, out);
+  return RunTransition(*db_, *clock_, *directory_, call, req, req.product_id(), spec, out);
 }
 
 absl::Status Catalog::ApproveProduct(const CallContext& call, const v1::ApproveProductRequest& req,
@@ -644,7 +645,7 @@ absl::Status Catalog::ApproveProduct(const CallContext& call, const v1::ApproveP
                       v1::PRODUCT_STATE_ACTIVE, ""};
   spec.certificate_rule = true;
   spec.forbid_submitter = true;
-  return RunTransition(*db_, *clock_, *directory_, p, req, req.product_id(), spec, out);
+  return RunTransition(*db_, *clock_, *directory_, call, req, req.product_id(), spec, out);
 }
 
 absl::Status Catalog::RejectProduct(const CallContext& call, const v1::RejectProductRequest& req,
@@ -661,7 +662,7 @@ absl::Status Catalog::RejectProduct(const CallContext& call, const v1::RejectPro
   TransitionSpec spec{"RejectProduct", "reject", kReviewers, {v1::PRODUCT_STATE_SUBMITTED},
                       v1::PRODUCT_STATE_REJECTED, reason};
   spec.forbid_submitter = true;
-  return RunTransition(*db_, *clock_, *directory_, p, req, req.product_id(), spec, out);
+  return RunTransition(*db_, *clock_, *directory_, call, req, req.product_id(), spec, out);
 }
 
 absl::Status Catalog::PauseProduct(const CallContext& call, const v1::PauseProductRequest& req,
@@ -673,7 +674,7 @@ absl::Status Catalog::PauseProduct(const CallContext& call, const v1::PauseProdu
   if (!v.empty()) return v.ToStatus();
   TransitionSpec spec{"PauseProduct", "pause", kManagers, {v1::PRODUCT_STATE_ACTIVE},
                       v1::PRODUCT_STATE_PAUSED, reason};
-  return RunTransition(*db_, *clock_, *directory_, p, req, req.product_id(), spec, out);
+  return RunTransition(*db_, *clock_, *directory_, call, req, req.product_id(), spec, out);
 }
 
 absl::Status Catalog::ResumeProduct(const CallContext& call, const v1::ResumeProductRequest& req,
@@ -683,7 +684,7 @@ absl::Status Catalog::ResumeProduct(const CallContext& call, const v1::ResumePro
   TransitionSpec spec{"ResumeProduct", "resume", kManagers, {v1::PRODUCT_STATE_PAUSED},
                       v1::PRODUCT_STATE_ACTIVE, ""};
   spec.certificate_rule = true;
-  return RunTransition(*db_, *clock_, *directory_, p, req, req.product_id(), spec, out);
+  return RunTransition(*db_, *clock_, *directory_, call, req, req.product_id(), spec, out);
 }
 
 absl::Status Catalog::ArchiveProduct(const CallContext& call, const v1::ArchiveProductRequest& req,
@@ -699,7 +700,7 @@ absl::Status Catalog::ArchiveProduct(const CallContext& call, const v1::ArchiveP
                        v1::PRODUCT_STATE_PAUSED},
                       v1::PRODUCT_STATE_ARCHIVED, reason};
   spec.withdraw_offers = true;
-  return RunTransition(*db_, *clock_, *directory_, p, req, req.product_id(), spec, out);
+  return RunTransition(*db_, *clock_, *directory_, call, req, req.product_id(), spec, out);
 }
 
 absl::Status Catalog::ListProductTransitions(const CallContext& call,
@@ -712,7 +713,7 @@ absl::Status Catalog::ListProductTransitions(const CallContext& call,
   if (!v.empty()) return v.ToStatus();
   auto page = ParsePage(req.page_size(), req.page_token(), req.product_id());
   if (!page.ok()) return page.status();
-  auto scope = ResolveScope(p, *directory_);
+  auto scope = ResolveScope(call, *directory_);
   if (!scope.ok()) return scope.status();
   return db_->Read([&](Tx& tx) -> absl::Status {
     if (auto s = ReadableProduct(tx, *scope, req.product_id()); !s.ok()) return s;
@@ -737,7 +738,7 @@ absl::Status Catalog::ListPriceChanges(const CallContext& call, const v1::ListPr
   if (!v.empty()) return v.ToStatus();
   auto page = ParsePage(req.page_size(), req.page_token(), req.product_id());
   if (!page.ok()) return page.status();
-  auto scope = ResolveScope(p, *directory_);
+  auto scope = ResolveScope(call, *directory_);
   if (!scope.ok()) return scope.status();
   return db_->Read([&](Tx& tx) -> absl::Status {
     if (auto s = ReadableProduct(tx, *scope, req.product_id()); !s.ok()) return s;

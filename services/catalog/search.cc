@@ -237,7 +237,7 @@ absl::Status Catalog::SearchProducts(const CallContext& call, const v1::SearchPr
   if (!page.ok()) return page.status();
 
   // Social workers' caseload comes from membership, before any database work.
-  auto scope = ResolveScope(p, *directory_);
+  auto scope = ResolveScope(call, *directory_);
   if (!scope.ok()) return scope.status();
 
   return db_->Read([&](Tx& tx) -> absl::Status {

@@ -73,14 +73,14 @@ bool IsLotCode(const std::string& code) {
 
 // Reads the product (outside any transaction) and the caller's relation to it, so that
 // membership is asked before a transaction opens.
-absl::Status ProductAndRelation(Database& db, MembershipDirectory& directory, const Principal& p,
+absl::Status ProductAndRelation(Database& db, MembershipDirectory& directory, const CallContext& call,
                                 const std::string& product_id, v1::Product* product,
                                 Relation* relation) {
   if (auto s = db.Read([&](Tx& tx) { return LoadProduct(tx, product_id, false, product); });
       !s.ok()) {
     return s;
   }
-  auto r = RelationTo(p, product->cooperative_id(), product->household_id(), directory);
+  auto r = RelationTo(call, product->cooperative_id(), product->household_id(), directory);
   if (!r.ok()) return r.status();
   *relation = *r;
   return absl::OkStatus();
@@ -133,7 +133,7 @@ absl::Status Catalog::CreateLot(const CallContext& call, const v1::CreateLotRequ
 
   v1::Product product;
   Relation relation = Relation::kNone;
-  if (auto s = ProductAndRelation(*db_, *directory_, p, lot.product_id(), &product, &relation);
+  if (auto s = ProductAndRelation(*db_, *directory_, call, lot.product_id(), &product, &relation);
       !s.ok()) {
     return s;
   }
@@ -189,7 +189,7 @@ absl::Status Catalog::ListLots(const CallContext& call, const v1::ListLotsReques
 
   v1::Product product;
   Relation relation = Relation::kNone;
-  if (auto s = ProductAndRelation(*db_, *directory_, p, req.product_id(), &product, &relation);
+  if (auto s = ProductAndRelation(*db_, *directory_, call, req.product_id(), &product, &relation);
       !s.ok()) {
     return s;
   }
@@ -240,7 +240,7 @@ absl::Status Catalog::AdjustStock(const CallContext& call, const v1::AdjustStock
 
   v1::Product product;
   Relation relation = Relation::kNone;
-  if (auto s = ProductAndRelation(*db_, *directory_, p, req.product_id(), &product, &relation);
+  if (auto s = ProductAndRelation(*db_, *directory_, call, req.product_id(), &product, &relation);
       !s.ok()) {
     return s;
   }
@@ -288,7 +288,7 @@ absl::Status Catalog::GetStock(const CallContext& call, const v1::GetStockReques
   if (!v.empty()) return v.ToStatus();
   v1::Product product;
   Relation relation = Relation::kNone;
-  if (auto s = ProductAndRelation(*db_, *directory_, p, req.product_id(), &product, &relation);
+  if (auto s = ProductAndRelation(*db_, *directory_, call, req.product_id(), &product, &relation);
       !s.ok()) {
     return s;
   }

@@ -156,7 +156,7 @@ absl::StatusOr<int64_t> Catalog::ReadChanges(const CallContext& call, int64_t af
                                              std::vector<v1::CatalogChange>* out) {
   const Principal& p = call.principal();
   // Membership is asked before the database is touched (once per batch).
-  auto scope = ResolveScope(p, *directory_);
+  auto scope = ResolveScope(call, *directory_);
   if (!scope.ok()) return scope.status();
   auto in_scope = [&](const FeedRow& row) {
     // Members see their household's products but not the cooperative's offers; partners are

@@ -39,16 +39,20 @@ using cooplink::Tx;
 // Membership is never asked for a platform admin's search.
 class NoDirectory final : public cooplink::catalog::MembershipDirectory {
  public:
-  absl::StatusOr<std::vector<std::string>> WorkerCooperatives(const std::string&) override {
+  absl::StatusOr<std::vector<std::string>> WorkerCooperatives(
+      const cooplink::CallContext&, const std::string&) override {
     return absl::UnimplementedError("bench");
   }
-  absl::StatusOr<bool> HouseholdIsActiveMember(const std::string&, const std::string&) override {
+  absl::StatusOr<bool> HouseholdIsActiveMember(const cooplink::CallContext&, const std::string&,
+                                               const std::string&) override {
     return absl::UnimplementedError("bench");
   }
-  absl::StatusOr<cooplink::catalog::CooperativeInfo> GetCooperative(const std::string&) override {
+  absl::StatusOr<cooplink::catalog::CooperativeInfo> GetCooperative(
+      const cooplink::CallContext&, const std::string&) override {
     return absl::UnimplementedError("bench");
   }
-  absl::StatusOr<cooplink::catalog::PartnerInfo> GetPartner(const std::string&) override {
+  absl::StatusOr<cooplink::catalog::PartnerInfo> GetPartner(
+      const cooplink::CallContext&, const std::string&) override {
     return absl::UnimplementedError("bench");
   }
 };

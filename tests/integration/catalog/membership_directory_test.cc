@@ -29,22 +29,24 @@ class MembershipDirectoryTest : public CatalogFixture {
   }
 };
 
+CallContext Background() { return CallContext::Internal(Principal{}); }
+
 TEST_F(MembershipDirectoryTest, AnswersComeFromMembership) {
   const CoopWorld world = NewCoop();
   const PartnerWorld partner = NewPartner(common::v1::CHANNEL_KIND_PLATFORM_832);
   auto directory = Directory(absl::ZeroDuration());
 
-  auto coop = directory->GetCooperative(world.cooperative.id());
+  auto coop = directory->GetCooperative(Background(), world.cooperative.id());
   ASSERT_TRUE(coop.ok()) << coop.status();
   EXPECT_EQ(coop->region_code, "530828");
-  auto p = directory->GetPartner(partner.partner.id());
+  auto p = directory->GetPartner(Background(), partner.partner.id());
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->channel_kind, common::v1::CHANNEL_KIND_PLATFORM_832);
-  EXPECT_TRUE(*directory->HouseholdIsActiveMember(world.cooperative.id(), world.household.id()));
+  EXPECT_TRUE(*directory->HouseholdIsActiveMember(Background(), world.cooperative.id(), world.household.id()));
   const CoopWorld other = NewCoop();
-  EXPECT_FALSE(*directory->HouseholdIsActiveMember(other.cooperative.id(), world.household.id()));
+  EXPECT_FALSE(*directory->HouseholdIsActiveMember(Background(), other.cooperative.id(), world.household.id()));
   // Membership's NOT_FOUND stays NOT_FOUND (not flattened to INTERNAL/UNKNOWN).
-  EXPECT_EQ(directory->GetCooperative("01ARZ3NDEKTSV4RRFFQ69G5FAV").status().code(),
+  EXPECT_EQ(directory->GetCooperative(Background(), "01ARZ3NDEKTSV4RRFFQ69G5FAV").status().code(),
             absl::StatusCode::kNotFound);
 }
 
@@ -52,7 +54,7 @@ TEST_F(MembershipDirectoryTest, CaseloadsAreCachedForTheirTtl) {
   const CoopWorld world = NewCoop();
   const mv1::SocialWorker worker = NewWorker();
   auto directory = Directory(absl::Seconds(5));
-  EXPECT_TRUE(directory->WorkerCooperatives(worker.id())->empty());
+  EXPECT_TRUE(directory->WorkerCooperatives(Background(), worker.id())->empty());
 
   mv1::AssignSocialWorkerRequest assign;
   assign.set_request_id(NewRequestId());
@@ -61,10 +63,10 @@ TEST_F(MembershipDirectoryTest, CaseloadsAreCachedForTheirTtl) {
   mv1::Assignment assignment;
   ASSERT_TRUE(members().AssignSocialWorker(Ctx(admin()).get(), assign, &assignment).ok());
 
-  EXPECT_TRUE(directory->WorkerCooperatives(worker.id())->empty());  // still cached
+  EXPECT_TRUE(directory->WorkerCooperatives(Background(), worker.id())->empty());  // still cached
   const absl::Time start = clock_->Now();
   clock_->Advance(absl::Seconds(6));
-  EXPECT_EQ(*directory->WorkerCooperatives(worker.id()),
+  EXPECT_EQ(*directory->WorkerCooperatives(Background(), worker.id()),
             std::vector<std::string>{world.cooperative.id()});
   clock_->Set(start);
 }
@@ -73,7 +75,7 @@ TEST_F(MembershipDirectoryTest, UnreachableMembershipIsUnavailable) {
   catalog::GrpcMembershipDirectory directory(
       grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()), admin(), clock_,
       absl::ZeroDuration(), absl::Milliseconds(500));
-  EXPECT_EQ(directory.GetPartner("01ARZ3NDEKTSV4RRFFQ69G5FAV").status().code(),
+  EXPECT_EQ(directory.GetPartner(Background(), "01ARZ3NDEKTSV4RRFFQ69G5FAV").status().code(),
             absl::StatusCode::kUnavailable);
 }
 

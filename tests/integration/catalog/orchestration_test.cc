@@ -19,13 +19,14 @@ using ::testing::Return;
 
 class MockDirectory : public catalog::MembershipDirectory {
  public:
-  MOCK_METHOD(absl::StatusOr<std::vector<std::string>>, WorkerCooperatives, (const std::string&),
-              (override));
+  MOCK_METHOD(absl::StatusOr<std::vector<std::string>>, WorkerCooperatives,
+              (const CallContext&, const std::string&), (override));
   MOCK_METHOD(absl::StatusOr<bool>, HouseholdIsActiveMember,
-              (const std::string&, const std::string&), (override));
-  MOCK_METHOD(absl::StatusOr<catalog::CooperativeInfo>, GetCooperative, (const std::string&),
-              (override));
-  MOCK_METHOD(absl::StatusOr<catalog::PartnerInfo>, GetPartner, (const std::string&), (override));
+              (const CallContext&, const std::string&, const std::string&), (override));
+  MOCK_METHOD(absl::StatusOr<catalog::CooperativeInfo>, GetCooperative,
+              (const CallContext&, const std::string&), (override));
+  MOCK_METHOD(absl::StatusOr<catalog::PartnerInfo>, GetPartner,
+              (const CallContext&, const std::string&), (override));
 };
 
 class CatalogOrchestrationTest : public ::testing::Test {
@@ -75,7 +76,7 @@ class CatalogOrchestrationTest : public ::testing::Test {
 DbConfig* CatalogOrchestrationTest::config_ = nullptr;
 
 TEST_F(CatalogOrchestrationTest, UnreachableMembershipIsUnavailableAndWritesNothing) {
-  EXPECT_CALL(directory_, HouseholdIsActiveMember(coop_, household_))
+  EXPECT_CALL(directory_, HouseholdIsActiveMember(_, coop_, household_))
       .WillOnce(Return(absl::UnavailableError("membership is down")));
   const int64_t products = CountRows(*db_, "products");
   const int64_t keys = CountRows(*db_, "idempotency_keys");
@@ -87,7 +88,7 @@ TEST_F(CatalogOrchestrationTest, UnreachableMembershipIsUnavailableAndWritesNoth
 }
 
 TEST_F(CatalogOrchestrationTest, ProducerMustBeAnActiveMemberHousehold) {
-  EXPECT_CALL(directory_, HouseholdIsActiveMember(coop_, household_)).WillOnce(Return(false));
+  EXPECT_CALL(directory_, HouseholdIsActiveMember(_, coop_, household_)).WillOnce(Return(false));
   const int64_t before = CountRows(*db_, "products");
   cv1::Product out;
   absl::Status s = catalog_->CreateProduct(CallContext::Internal(admin_), Create(), &out);
@@ -97,7 +98,7 @@ TEST_F(CatalogOrchestrationTest, ProducerMustBeAnActiveMemberHousehold) {
 }
 
 TEST_F(CatalogOrchestrationTest, SocialWorkerScopeComesFromItsCaseload) {
-  EXPECT_CALL(directory_, HouseholdIsActiveMember(coop_, household_)).WillOnce(Return(true));
+  EXPECT_CALL(directory_, HouseholdIsActiveMember(_, coop_, household_)).WillOnce(Return(true));
   cv1::Product product;
   ASSERT_TRUE(catalog_->CreateProduct(CallContext::Internal(admin_), Create(), &product).ok());
   cv1::SubmitProductRequest submit;
@@ -109,7 +110,7 @@ TEST_F(CatalogOrchestrationTest, SocialWorkerScopeComesFromItsCaseload) {
   worker.id = NewId(clock_.Now());
   worker.role = Role::kSocialWorker;
   worker.social_worker_id = NewId(clock_.Now());
-  EXPECT_CALL(directory_, WorkerCooperatives(worker.social_worker_id))
+  EXPECT_CALL(directory_, WorkerCooperatives(_, worker.social_worker_id))
       .WillOnce(Return(std::vector<std::string>{"01OTHERCOOP000000000000000"}))
       .WillOnce(Return(std::vector<std::string>{coop_}));
   cv1::ApproveProductRequest approve;
@@ -126,10 +127,10 @@ TEST_F(CatalogOrchestrationTest, SocialWorkerScopeComesFromItsCaseload) {
 }
 
 TEST_F(CatalogOrchestrationTest, OfferToAnUnknownPartnerIsARefusedReference) {
-  EXPECT_CALL(directory_, HouseholdIsActiveMember(_, _)).WillOnce(Return(true));
+  EXPECT_CALL(directory_, HouseholdIsActiveMember(_, _, _)).WillOnce(Return(true));
   cv1::Product product;
   ASSERT_TRUE(catalog_->CreateProduct(CallContext::Internal(admin_), Create(), &product).ok());
-  EXPECT_CALL(directory_, GetPartner(_)).WillOnce(Return(NotFound("partner", "x")));
+  EXPECT_CALL(directory_, GetPartner(_, _)).WillOnce(Return(NotFound("partner", "x")));
   cv1::CreateOfferRequest offer;
   offer.set_request_id(NewRequestId());
   offer.mutable_offer()->set_product_id(product.id());
