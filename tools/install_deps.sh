@@ -19,7 +19,7 @@ packages=(
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libmysqlcppconn-dev mariadb-server mariadb-client
   libssl-dev grpc-proto golang-github-gogo-googleapis-dev
-  ca-certificates
+  ca-certificates clang-format
 )
 
 # Node.js: keep any node/npm already on PATH; otherwise take Debian's.
