@@ -9,6 +9,7 @@
 #include "services/catalog/offer_rules.h"
 #include "services/catalog/offers_store.h"
 #include "services/catalog/products_store.h"
+#include "services/common/fields.h"
 #include "services/common/idempotency.h"
 #include "services/common/ids.h"
 #include "services/common/paging.h"

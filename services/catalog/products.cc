@@ -11,6 +11,7 @@
 #include "services/catalog/product_rules.h"
 #include "services/catalog/products_store.h"
 #include "services/catalog/search_store.h"
+#include "services/common/fields.h"
 #include "services/common/idempotency.h"
 #include "services/common/ids.h"
 #include "services/common/paging.h"

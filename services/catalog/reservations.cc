@@ -17,6 +17,7 @@
 #include "services/catalog/reservation_rules.h"
 #include "services/catalog/reservations_store.h"
 #include "services/catalog/stock_store.h"
+#include "services/common/fields.h"
 #include "services/common/idempotency.h"
 
 namespace cooplink::catalog {

@@ -42,6 +42,7 @@
 #include "services/catalog/products_store.h"
 #include "services/catalog/search_rules.h"
 #include "services/catalog/search_store.h"
+#include "services/common/fields.h"
 #include "services/common/paging.h"
 
 namespace cooplink::catalog {

@@ -34,6 +34,7 @@
 #include "services/catalog/offers_store.h"
 #include "services/catalog/products_store.h"
 #include "services/common/crypto.h"
+#include "services/common/fields.h"
 
 namespace cooplink::catalog {
 namespace {
