@@ -17,7 +17,7 @@
 namespace cooplink::catalog {
 namespace {
 
-constexpr char kCoop[] = "01COOP00000000000000000000";
+constexpr char kCoop[] = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 constexpr char kHousehold[] = "01HH0000000000000000000000";
 constexpr char kProductId[] = "01PRD00000000000000000000A";
 
@@ -288,7 +288,7 @@ TEST(ProductValidationTest, LabelsImagesCertificationsRegion) {
   v1::Product p = ValidProduct();
   for (int i = 0; i < kMaxLabels; ++i) {
     auto* label = p.add_labels();
-    label->set_language_code(absl::StrCat("x", static_cast<char>('a' + i)));
+    label->set_language_code(std::string("x") + static_cast<char>('a' + i));
     label->set_title("t");
   }
   EXPECT_TRUE(Violations(p).empty());
@@ -378,7 +378,9 @@ TEST(ProductUpdateTest, UpdatableUnlessUnderReviewOrArchived) {
     const bool refused = s == v1::PRODUCT_STATE_SUBMITTED || s == v1::PRODUCT_STATE_ARCHIVED;
     const absl::Status status = CheckUpdatable(p);
     EXPECT_EQ(!status.ok(), refused) << v1::ProductState_Name(s);
-    if (refused) EXPECT_EQ(ReasonOf(status), "INVALID_STATE_TRANSITION");
+    if (refused) {
+      EXPECT_EQ(ReasonOf(status), "INVALID_STATE_TRANSITION");
+    }
   }
 }
 

@@ -46,7 +46,9 @@ TEST(ReservationRulesTest, TtlBounds) {
     FieldViolations v;
     const absl::Duration ttl = ValidateReservation(v, Request(1, c.ttl), kLimits);
     EXPECT_EQ(v.empty(), c.ok) << c.ttl;
-    if (c.ok) EXPECT_EQ(ttl, c.effective) << c.ttl;
+    if (c.ok) {
+      EXPECT_EQ(ttl, c.effective) << c.ttl;
+    }
   }
 }
 
