@@ -24,7 +24,7 @@
 namespace cooplink::catalog {
 
 enum class Relation {
-  kNone,              // outside the caller's scope: report NOT_FOUND
+  kNone,  // outside the caller's scope: report NOT_FOUND
   kPlatformAdmin,
   kAssignedWorker,    // social worker assigned to the cooperative
   kCooperativeAdmin,  // admin of the cooperative
@@ -60,9 +60,8 @@ inline constexpr Relation kStaffRelations[] = {Relation::kPlatformAdmin, Relatio
                                                Relation::kCooperativeAdmin,
                                                Relation::kProducerMember};
 // Who reviews (approves or rejects) a submitted product.
-inline constexpr Relation kReviewerRelations[] = {Relation::kPlatformAdmin,
-                                                  Relation::kAssignedWorker,
-                                                  Relation::kCooperativeAdmin};
+inline constexpr Relation kReviewerRelations[] = {
+    Relation::kPlatformAdmin, Relation::kAssignedWorker, Relation::kCooperativeAdmin};
 // Who manages a product's life after review (pause, resume, archive) and its stock.
 inline constexpr Relation kManagerRelations[] = {Relation::kPlatformAdmin,
                                                  Relation::kCooperativeAdmin};

@@ -19,8 +19,12 @@ namespace {
 
 ChangeRow OfferChange(const v1::Product& product, const std::string& offer_id,
                       const std::string& partner_id) {
-  return {v1::CATALOG_CHANGE_KIND_OFFER_CHANGED, product.id(), product.cooperative_id(),
-          product.household_id(), offer_id, partner_id};
+  return {v1::CATALOG_CHANGE_KIND_OFFER_CHANGED,
+          product.id(),
+          product.cooperative_id(),
+          product.household_id(),
+          offer_id,
+          partner_id};
 }
 
 }  // namespace
@@ -96,8 +100,8 @@ absl::Status Catalog::CreateOffer(const CallContext& call, const v1::CreateOffer
 absl::Status Catalog::ListOffers(const CallContext& call, const v1::ListOffersRequest& req,
                                  v1::ListOffersResponse* out) {
   const Principal& p = call.principal();
-  if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker,
-                               Role::kCooperativeAdmin, Role::kPartner});
+  if (auto s = RequireRole(
+          p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin, Role::kPartner});
       !s.ok()) {
     return s;
   }
@@ -106,18 +110,17 @@ absl::Status Catalog::ListOffers(const CallContext& call, const v1::ListOffersRe
   if (!req.partner_id().empty()) CheckId(v, "partner_id", req.partner_id());
   if (!v1::OfferState_IsValid(req.state())) v.Add("state", "must be one of the defined states");
   if (!v.empty()) return v.ToStatus();
-  const std::string filters = absl::StrCat(req.product_id(), "|", req.partner_id(), "|",
-                                           static_cast<int>(req.state()));
+  const std::string filters =
+      absl::StrCat(req.product_id(), "|", req.partner_id(), "|", static_cast<int>(req.state()));
   auto page = ParsePage(req.page_size(), req.page_token(), filters);
   if (!page.ok()) return page.status();
   auto scope = ResolveScope(call, *directory_);
   if (!scope.ok()) return scope.status();
 
   SqlQuery query;
-  if (!ListOffersQuery(p, scope->worker_cooperatives,
-                       {req.product_id(), req.partner_id(), req.state(), page->after,
-                        page->size + 1},
-                       &query)) {
+  if (!ListOffersQuery(
+          p, scope->worker_cooperatives,
+          {req.product_id(), req.partner_id(), req.state(), page->after, page->size + 1}, &query)) {
     return absl::OkStatus();
   }
   return db_->Read([&](Tx& tx) -> absl::Status {

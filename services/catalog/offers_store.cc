@@ -7,7 +7,7 @@
 namespace cooplink::catalog {
 namespace {
 
-#define COOPLINK_OFFER_COLUMNS                                                              \
+#define COOPLINK_OFFER_COLUMNS                                                         \
   "o.id, o.product_id, o.partner_id, o.cooperative_id, o.channel_price_fen, o.state, " \
   "o.create_time_us, o.withdraw_time_us"
 
@@ -27,8 +27,7 @@ constexpr const char* kActiveOffersOfProduct =
 constexpr const char* kWithdrawOffersOfProduct =
     "UPDATE offers SET state = ?, active_product_id = NULL, withdraw_time_us = ? "
     "WHERE product_id = ? AND state = ?";
-constexpr const char* kEligibleCounty =
-    "SELECT 1 FROM eligible_832_counties WHERE region_code = ?";
+constexpr const char* kEligibleCounty = "SELECT 1 FROM eligible_832_counties WHERE region_code = ?";
 // ListOffers: the scope and the indexed filters are appended; the state filter is switched off
 // by its value (0).
 constexpr const char* kListOffersHead =
@@ -92,7 +91,8 @@ std::vector<std::pair<std::string, std::string>> WithdrawOffersOfProduct(
     auto rs = tx.Query(kActiveOffersOfProduct, product_id, kActive);
     while (rs->next()) offers.emplace_back(rs->getString("id"), rs->getString("partner_id"));
   }
-  if (!offers.empty()) tx.Execute(kWithdrawOffersOfProduct, kWithdrawn, now_us, product_id, kActive);
+  if (!offers.empty())
+    tx.Execute(kWithdrawOffersOfProduct, kWithdrawn, now_us, product_id, kActive);
   return offers;
 }
 

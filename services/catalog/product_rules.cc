@@ -15,9 +15,8 @@ bool IsSixDigits(const std::string& s) {
 }
 
 bool IsLanguageCode(const std::string& s) {
-  return s.size() >= 2 && s.size() <= 8 && std::all_of(s.begin(), s.end(), [](char c) {
-           return absl::ascii_isalpha(c) || c == '-';
-         });
+  return s.size() >= 2 && s.size() <= 8 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isalpha(c) || c == '-'; });
 }
 
 void ValidateLabels(FieldViolations& v, v1::Product& p) {
@@ -55,7 +54,8 @@ void ValidateUnit(FieldViolations& v, const v1::Unit& u) {
     if (u.unit_weight_grams() < 1 || u.unit_weight_grams() > kMaxUnitWeightGrams) {
       v.Add("product.unit.unit_weight_grams", "required when sold by weight: 1 to 1000000 grams");
     } else if (fixed != 0 && u.unit_weight_grams() != fixed) {
-      v.Add("product.unit.unit_weight_grams", absl::StrCat("must be ", fixed, " for this unit kind"));
+      v.Add("product.unit.unit_weight_grams",
+            absl::StrCat("must be ", fixed, " for this unit kind"));
     }
   } else if (u.unit_weight_grams() != 0) {
     v.Add("product.unit.unit_weight_grams", "must be 0 unless sold by weight");
@@ -95,24 +95,36 @@ void ValidateCertifications(FieldViolations& v, const v1::Product& p) {
 
 absl::string_view ProductActionMethod(ProductAction action) {
   switch (action) {
-    case ProductAction::kSubmit: return "SubmitProduct";
-    case ProductAction::kApprove: return "ApproveProduct";
-    case ProductAction::kReject: return "RejectProduct";
-    case ProductAction::kPause: return "PauseProduct";
-    case ProductAction::kResume: return "ResumeProduct";
-    case ProductAction::kArchive: return "ArchiveProduct";
+    case ProductAction::kSubmit:
+      return "SubmitProduct";
+    case ProductAction::kApprove:
+      return "ApproveProduct";
+    case ProductAction::kReject:
+      return "RejectProduct";
+    case ProductAction::kPause:
+      return "PauseProduct";
+    case ProductAction::kResume:
+      return "ResumeProduct";
+    case ProductAction::kArchive:
+      return "ArchiveProduct";
   }
   return "";
 }
 
 absl::string_view ProductActionVerb(ProductAction action) {
   switch (action) {
-    case ProductAction::kSubmit: return "submit";
-    case ProductAction::kApprove: return "approve";
-    case ProductAction::kReject: return "reject";
-    case ProductAction::kPause: return "pause";
-    case ProductAction::kResume: return "resume";
-    case ProductAction::kArchive: return "archive";
+    case ProductAction::kSubmit:
+      return "submit";
+    case ProductAction::kApprove:
+      return "approve";
+    case ProductAction::kReject:
+      return "reject";
+    case ProductAction::kPause:
+      return "pause";
+    case ProductAction::kResume:
+      return "resume";
+    case ProductAction::kArchive:
+      return "archive";
   }
   return "";
 }
@@ -144,9 +156,9 @@ ProductActionEffects EffectsOf(ProductAction action) {
 }
 
 absl::Status InvalidTransition(v1::ProductState state, absl::string_view verb) {
-  return FailedPrecondition("INVALID_STATE_TRANSITION",
-                            absl::StrCat("cannot ", verb, " a product in state ",
-                                         v1::ProductState_Name(state)));
+  return FailedPrecondition(
+      "INVALID_STATE_TRANSITION",
+      absl::StrCat("cannot ", verb, " a product in state ", v1::ProductState_Name(state)));
 }
 
 absl::StatusOr<v1::ProductState> NextState(ProductAction action, v1::ProductState from) {
@@ -176,8 +188,8 @@ absl::StatusOr<v1::ProductState> NextState(ProductAction action, v1::ProductStat
 }
 
 absl::Status RequireEditorRole(const Principal& principal) {
-  return RequireRole(principal, {Role::kPlatformAdmin, Role::kSocialWorker,
-                                 Role::kCooperativeAdmin, Role::kMember});
+  return RequireRole(principal, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
+                                 Role::kMember});
 }
 
 absl::Status RequireActionRole(ProductAction action, const Principal& principal) {
@@ -214,16 +226,14 @@ absl::Status RequireActionRelation(ProductAction action, Relation relation,
 
 absl::Status CheckNotSelfReview(ProductAction action, const std::string& submitted_by,
                                 const std::string& principal_id) {
-  if (EffectsOf(action).forbid_submitter && !submitted_by.empty() &&
-      submitted_by == principal_id) {
+  if (EffectsOf(action).forbid_submitter && !submitted_by.empty() && submitted_by == principal_id) {
     return PermissionDenied("SELF_APPROVAL_NOT_ALLOWED",
                             "a product is reviewed by someone other than its submitter");
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> CheckTransitionReason(ProductAction action,
-                                                  const std::string& reason) {
+absl::StatusOr<std::string> CheckTransitionReason(ProductAction action, const std::string& reason) {
   FieldViolations v;
   std::string checked;
   switch (action) {
@@ -284,8 +294,7 @@ void ValidateProduct(FieldViolations& v, v1::Product& p, const google::protobuf:
   }
   if (want("title")) p.set_title(CheckText(v, "product.title", p.title(), kMaxTitle));
   if (want("description")) {
-    p.set_description(
-        CheckText(v, "product.description", p.description(), kMaxDescription, false));
+    p.set_description(CheckText(v, "product.description", p.description(), kMaxDescription, false));
   }
   if (want("labels")) ValidateLabels(v, p);
   if (want("category")) {

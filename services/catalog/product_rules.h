@@ -17,17 +17,17 @@
 #ifndef COOPLINK_SERVICES_CATALOG_PRODUCT_RULES_H_
 #define COOPLINK_SERVICES_CATALOG_PRODUCT_RULES_H_
 
+#include <google/protobuf/field_mask.pb.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include <google/protobuf/field_mask.pb.h>
-
-#include "absl/time/civil_time.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "cooplink/catalog/v1/catalog.pb.h"
@@ -60,10 +60,10 @@ inline constexpr ProductAction kProductActions[] = {
 
 // What a lifecycle action takes besides the state change.
 struct ProductActionEffects {
-  bool certificate_rule = false;   // CertificateRule must hold
-  bool forbid_submitter = false;   // never by the principal who submitted (CheckNotSelfReview)
-  bool record_submitter = false;   // remembers the caller as the submitter
-  bool withdraw_offers = false;    // withdraws the product's ACTIVE offers
+  bool certificate_rule = false;  // CertificateRule must hold
+  bool forbid_submitter = false;  // never by the principal who submitted (CheckNotSelfReview)
+  bool record_submitter = false;  // remembers the caller as the submitter
+  bool withdraw_offers = false;   // withdraws the product's ACTIVE offers
 };
 
 // The RPC method ("SubmitProduct"), for the idempotency key.

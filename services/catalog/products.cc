@@ -38,8 +38,8 @@ absl::Status Catalog::CreateProduct(const CallContext& call, const v1::CreatePro
     }
     return NotFound("cooperative", product.cooperative_id());
   }
-  auto member = directory_->HouseholdIsActiveMember(call, product.cooperative_id(),
-                                                    product.household_id());
+  auto member =
+      directory_->HouseholdIsActiveMember(call, product.cooperative_id(), product.household_id());
   if (!member.ok()) return member.status();
   if (!*member) {
     return FailedPrecondition("PRODUCER_NOT_MEMBER",
@@ -82,8 +82,8 @@ absl::Status Catalog::GetProduct(const CallContext& call, const v1::GetProductRe
 absl::Status Catalog::ListProducts(const CallContext& call, const v1::ListProductsRequest& req,
                                    v1::ListProductsResponse* out) {
   const Principal& p = call.principal();
-  if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker,
-                               Role::kCooperativeAdmin, Role::kMember, Role::kPartner});
+  if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
+                               Role::kMember, Role::kPartner});
       !s.ok()) {
     return s;
   }
@@ -96,10 +96,9 @@ absl::Status Catalog::ListProducts(const CallContext& call, const v1::ListProduc
   filter.region_prefix = req.region_code();
   filter.state = req.state();
   filter.updated_since_us = req.has_updated_since() ? TimestampMicros(req.updated_since()) : 0;
-  const std::string filters =
-      absl::StrCat(req.cooperative_id(), "|", static_cast<int>(req.category()), "|",
-                   filter.region_prefix, "|", static_cast<int>(req.state()), "|",
-                   filter.updated_since_us);
+  const std::string filters = absl::StrCat(
+      req.cooperative_id(), "|", static_cast<int>(req.category()), "|", filter.region_prefix, "|",
+      static_cast<int>(req.state()), "|", filter.updated_since_us);
   auto page = ParsePage(req.page_size(), req.page_token(), filters);
   if (!page.ok()) return page.status();
   if (!page->after.empty()) {
@@ -176,7 +175,8 @@ absl::Status Catalog::UpdateProduct(const CallContext& call, const v1::UpdatePro
     if (auto s = LoadProduct(tx, id, false, out); !s.ok()) return s;
     if (diff.text) IndexProduct(tx, *out);
     std::vector<ChangeRow> changes;
-    if (diff.fields) changes.push_back(ProductChange(v1::CATALOG_CHANGE_KIND_PRODUCT_UPSERTED, *out));
+    if (diff.fields)
+      changes.push_back(ProductChange(v1::CATALOG_CHANGE_KIND_PRODUCT_UPSERTED, *out));
     if (diff.price) changes.push_back(ProductChange(v1::CATALOG_CHANGE_KIND_PRICE_CHANGED, *out));
     AppendChanges(tx, changes, now);
     return absl::OkStatus();
@@ -187,8 +187,8 @@ absl::Status Catalog::ListPriceChanges(const CallContext& call,
                                        const v1::ListPriceChangesRequest& req,
                                        v1::ListPriceChangesResponse* out) {
   const Principal& p = call.principal();
-  if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker,
-                               Role::kCooperativeAdmin, Role::kMember, Role::kPartner});
+  if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
+                               Role::kMember, Role::kPartner});
       !s.ok()) {
     return s;
   }

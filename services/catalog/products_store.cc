@@ -13,11 +13,11 @@ namespace {
 constexpr int64_t kFirstVersion = 1;
 
 // The column list as a string literal, so that the statements below are compile-time constants.
-#define COOPLINK_PRODUCT_COLUMNS \
-    "p.id, p.cooperative_id, p.household_id, p.title, p.description, p.extras, p.category, " \
-    "p.unit_kind, p.sold_by_weight, p.unit_weight_grams, p.price_fen, p.min_order_quantity, " \
-    "p.origin_region_code, p.compliance_certificate_number, p.state, p.rejection_reason, " \
-    "p.version, p.create_time_us, p.update_time_us"
+#define COOPLINK_PRODUCT_COLUMNS                                                            \
+  "p.id, p.cooperative_id, p.household_id, p.title, p.description, p.extras, p.category, "  \
+  "p.unit_kind, p.sold_by_weight, p.unit_weight_grams, p.price_fen, p.min_order_quantity, " \
+  "p.origin_region_code, p.compliance_certificate_number, p.state, p.rejection_reason, "    \
+  "p.version, p.create_time_us, p.update_time_us"
 
 constexpr const char* kSelectProduct =
     "SELECT " COOPLINK_PRODUCT_COLUMNS " FROM products p WHERE p.id = ?";
@@ -121,8 +121,8 @@ void InsertProduct(Tx& tx, const std::string& id, const v1::Product& product, in
       kInsertProduct,
       {Param(id), Param(product.cooperative_id()), Param(product.household_id()),
        Param(product.title()), Param(product.description()), Param(EncodeExtras(product)),
-       Param(static_cast<int>(product.category())),
-       Param(static_cast<int>(product.unit().kind())), Param(product.unit().sold_by_weight()),
+       Param(static_cast<int>(product.category())), Param(static_cast<int>(product.unit().kind())),
+       Param(product.unit().sold_by_weight()),
        Param(static_cast<int>(product.unit().unit_weight_grams())), Param(product.price().fen()),
        Param(product.min_order_quantity()), Param(product.origin_region_code()),
        Param(product.compliance_certificate_number()),
@@ -166,18 +166,17 @@ void RecordTransition(Tx& tx, const std::string& transition_id, const std::strin
 }
 
 void RecordPriceChange(Tx& tx, const std::string& change_id, const std::string& product_id,
-                       int64_t old_fen, int64_t new_fen, const std::string& actor,
-                       int64_t now_us) {
+                       int64_t old_fen, int64_t new_fen, const std::string& actor, int64_t now_us) {
   tx.Execute(kInsertPriceChange, change_id, product_id, old_fen, new_fen, actor, now_us);
 }
 
 std::unique_ptr<sql::ResultSet> SelectTransitions(Tx& tx, const std::string& product_id,
-                                                const PageRequest& page) {
+                                                  const PageRequest& page) {
   return tx.Query(kListTransitions, product_id, page.after, static_cast<int64_t>(page.size + 1));
 }
 
 std::unique_ptr<sql::ResultSet> SelectPriceChanges(Tx& tx, const std::string& product_id,
-                                                 const PageRequest& page) {
+                                                   const PageRequest& page) {
   return tx.Query(kListPriceChanges, product_id, page.after, static_cast<int64_t>(page.size + 1));
 }
 
@@ -201,9 +200,9 @@ void PriceChangeFromRow(sql::ResultSet& rs, v1::PriceChange* c) {
 }
 
 bool PartnerSeesProduct(Tx& tx, const std::string& partner_id, const std::string& product_id) {
-  return tx.Query(kPartnerSeesProduct, partner_id, product_id,
-                  static_cast<int>(v1::OFFER_STATE_ACTIVE),
-                  static_cast<int>(v1::PRODUCT_STATE_ACTIVE))
+  return tx
+      .Query(kPartnerSeesProduct, partner_id, product_id, static_cast<int>(v1::OFFER_STATE_ACTIVE),
+             static_cast<int>(v1::PRODUCT_STATE_ACTIVE))
       ->next();
 }
 

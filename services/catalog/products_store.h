@@ -52,13 +52,12 @@ void RecordTransition(Tx& tx, const std::string& transition_id, const std::strin
                       v1::ProductState from, v1::ProductState to, const std::string& reason,
                       const std::string& actor, int64_t now_us);
 void RecordPriceChange(Tx& tx, const std::string& change_id, const std::string& product_id,
-                       int64_t old_fen, int64_t new_fen, const std::string& actor,
-                       int64_t now_us);
+                       int64_t old_fen, int64_t new_fen, const std::string& actor, int64_t now_us);
 // Keyset pages (page.size + 1 rows after page.after) of a product's history.
 std::unique_ptr<sql::ResultSet> SelectTransitions(Tx& tx, const std::string& product_id,
-                                                const PageRequest& page);
+                                                  const PageRequest& page);
 std::unique_ptr<sql::ResultSet> SelectPriceChanges(Tx& tx, const std::string& product_id,
-                                                 const PageRequest& page);
+                                                   const PageRequest& page);
 void TransitionFromRow(sql::ResultSet& rs, v1::ProductTransition* t);
 void PriceChangeFromRow(sql::ResultSet& rs, v1::PriceChange* c);
 

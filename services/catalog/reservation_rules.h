@@ -50,14 +50,13 @@ v1::CreateReservationRequest ReservationBody(const v1::CreateReservationRequest&
 
 // How a reservation stored in `stored` state with `expire_us` reads at `now_us`: a HELD one past
 // its expire time reads as EXPIRED.
-v1::ReservationState EffectiveState(v1::ReservationState stored, int64_t expire_us,
-                                    int64_t now_us);
+v1::ReservationState EffectiveState(v1::ReservationState stored, int64_t expire_us, int64_t now_us);
 
 // What a commit does to a reservation in `stored` state at `now_us`.
 enum class CommitStep {
-  kConsume,       // HELD before its expire time: take the units
-  kAlreadyDone,   // COMMITTED: answer as is
-  kRefuse,        // released or expired: FAILED_PRECONDITION RESERVATION_NOT_HELD (CommitRefusal)
+  kConsume,      // HELD before its expire time: take the units
+  kAlreadyDone,  // COMMITTED: answer as is
+  kRefuse,       // released or expired: FAILED_PRECONDITION RESERVATION_NOT_HELD (CommitRefusal)
 };
 CommitStep CommitStepFor(v1::ReservationState stored, int64_t expire_us, int64_t now_us);
 absl::Status CommitRefusal();
@@ -82,8 +81,7 @@ std::vector<ReservationLine> ByProduct(std::vector<ReservationLine> lines);
 
 // FAILED_PRECONDITION INSUFFICIENT_STOCK listing every (product id, "requested N, available M")
 // as a google.rpc.PreconditionFailure. `short_lines` must not be empty.
-absl::Status InsufficientStock(
-    const std::vector<std::pair<std::string, std::string>>& short_lines);
+absl::Status InsufficientStock(const std::vector<std::pair<std::string, std::string>>& short_lines);
 
 }  // namespace cooplink::catalog
 

@@ -52,9 +52,9 @@ absl::Status HoldLines(Tx& tx, const std::string& partner_id,
           absl::StrCat("product ", l.product_id, " is not available to the partner"));
     }
     if (l.quantity < product.min_order_quantity()) {
-      return InvalidField(absl::StrCat("lines[", l.line_no, "].quantity"),
-                          absl::StrCat("below the product's min_order_quantity ",
-                                       product.min_order_quantity()));
+      return InvalidField(
+          absl::StrCat("lines[", l.line_no, "].quantity"),
+          absl::StrCat("below the product's min_order_quantity ", product.min_order_quantity()));
     }
     changes->push_back(ProductChange(v1::CATALOG_CHANGE_KIND_STOCK_CHANGED, product));
   }
@@ -76,10 +76,10 @@ absl::Status Catalog::CreateReservation(const CallContext& call,
   const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kPartner}); !s.ok()) return s;
   FieldViolations v;
-  const absl::Duration ttl = ValidateReservation(
-      v, req,
-      {settings_.default_reservation_ttl, settings_.max_reservation_ttl,
-       settings_.max_reservation_lines});
+  const absl::Duration ttl =
+      ValidateReservation(v, req,
+                          {settings_.default_reservation_ttl, settings_.max_reservation_ttl,
+                           settings_.max_reservation_lines});
   if (!v.empty()) return v.ToStatus();
   if (auto s = CheckReservesForItself(p, req.partner_id()); !s.ok()) return s;
   const std::string hash = RequestFingerprint(ReservationBody(req, ttl));

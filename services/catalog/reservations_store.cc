@@ -83,8 +83,8 @@ void InsertReservationLine(Tx& tx, const std::string& partner_id, const std::str
   tx.Execute(kInsertLine, partner_id, id, line.line_no, line.product_id, line.quantity);
 }
 
-bool LoadReservation(Tx& tx, const std::string& partner_id, const std::string& id,
-                     bool for_update, ReservationRow* row) {
+bool LoadReservation(Tx& tx, const std::string& partner_id, const std::string& id, bool for_update,
+                     ReservationRow* row) {
   auto rs = tx.Query(for_update ? kSelectReservationForUpdate : kSelectReservation, partner_id, id);
   if (!rs->next()) return false;
   row->request_hash = rs->getString("request_hash");

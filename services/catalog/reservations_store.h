@@ -35,8 +35,8 @@ bool InsertReservation(Tx& tx, const std::string& partner_id, const std::string&
 void InsertReservationLine(Tx& tx, const std::string& partner_id, const std::string& id,
                            const ReservationLine& line);
 // Loads the row (optionally locking it) and its lines; false when absent.
-bool LoadReservation(Tx& tx, const std::string& partner_id, const std::string& id,
-                     bool for_update, ReservationRow* row);
+bool LoadReservation(Tx& tx, const std::string& partner_id, const std::string& id, bool for_update,
+                     ReservationRow* row);
 // The partner holding reservation `id` (a platform admin names a reservation by id alone); ""
 // when there is none.
 std::string FindReservationPartner(Tx& tx, const std::string& id);

@@ -8,10 +8,10 @@ namespace cooplink::catalog {
 namespace {
 
 bool IsCjk(char32_t c) {
-  return (c >= 0x4E00 && c <= 0x9FFF) ||    // CJK Unified Ideographs
-         (c >= 0x3400 && c <= 0x4DBF) ||    // Extension A
-         (c >= 0xF900 && c <= 0xFAFF) ||    // Compatibility Ideographs
-         (c >= 0x20000 && c <= 0x3134F);    // Extensions B-G
+  return (c >= 0x4E00 && c <= 0x9FFF) ||  // CJK Unified Ideographs
+         (c >= 0x3400 && c <= 0x4DBF) ||  // Extension A
+         (c >= 0xF900 && c <= 0xFAFF) ||  // Compatibility Ideographs
+         (c >= 0x20000 && c <= 0x3134F);  // Extensions B-G
 }
 
 // Decodes UTF-8 (invalid bytes become U+FFFD, a separator).

@@ -96,8 +96,7 @@ bool SearchQuery(const Scope& scope, const SearchPlan& plan, SqlQuery* query) {
   params.push_back(Param(category));
   params.push_back(Param(category));
   if (plan.others.size() > kMaxJoinedTokens) {
-    const std::vector<std::string> rest(plan.others.begin() + kMaxJoinedTokens,
-                                        plan.others.end());
+    const std::vector<std::string> rest(plan.others.begin() + kMaxJoinedTokens, plan.others.end());
     absl::StrAppend(&sql, kSearchRestHead);
     AppendInList(rest, &sql, &params);
     absl::StrAppend(&sql, kSearchRestTail);

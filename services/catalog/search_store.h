@@ -28,7 +28,7 @@ struct SearchPlan {
   std::string driver;               // the token whose posting list is scanned (the rarest)
   std::vector<std::string> others;  // every other token, most selective first
   v1::ProductCategory category = v1::PRODUCT_CATEGORY_UNSPECIFIED;  // UNSPECIFIED = any
-  std::string after;                // keyset: products with a greater id
+  std::string after;  // keyset: products with a greater id
   int limit = 1;
 };
 // The first tokens of SearchPlan::others are checked by primary-key joins, the rest (if any) by

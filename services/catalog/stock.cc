@@ -68,8 +68,8 @@ absl::Status Catalog::CreateLot(const CallContext& call, const v1::CreateLotRequ
     if (auto s = LoadProduct(tx, product.id(), false, &current); !s.ok()) return s;
     if (auto s = CheckTakesStock(current); !s.ok()) return s;
     if (LotCodeTaken(tx, product.id(), valid->code)) {
-      return WithReason(absl::AlreadyExistsError(absl::StrCat(
-                            "lot code '", valid->code, "' already exists for the product")),
+      return WithReason(absl::AlreadyExistsError(absl::StrCat("lot code '", valid->code,
+                                                              "' already exists for the product")),
                         "ALREADY_EXISTS");
     }
     const absl::Time now_time = clock_->Now();
@@ -89,8 +89,8 @@ absl::Status Catalog::CreateLot(const CallContext& call, const v1::CreateLotRequ
 absl::Status Catalog::ListLots(const CallContext& call, const v1::ListLotsRequest& req,
                                v1::ListLotsResponse* out) {
   const Principal& p = call.principal();
-  if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
-                               Role::kMember});
+  if (auto s = RequireRole(
+          p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin, Role::kMember});
       !s.ok()) {
     return s;
   }

@@ -39,7 +39,7 @@ constexpr const char* kLotCodeTaken = "SELECT 1 FROM lots WHERE product_id = ? A
 constexpr const char* kInsertLot =
     "INSERT INTO lots (id, product_id, cooperative_id, lot_code, harvest_date, quantity, "
     "remaining, created_by, create_time_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-#define COOPLINK_LOT_SELECT                                                                     \
+#define COOPLINK_LOT_SELECT                                                                    \
   "SELECT id, product_id, cooperative_id, lot_code, DATE_FORMAT(harvest_date, '%Y-%m-%d') AS " \
   "harvest_date, quantity, created_by, create_time_us FROM lots "
 constexpr const char* kSelectLot = COOPLINK_LOT_SELECT "WHERE id = ?";
@@ -103,8 +103,7 @@ bool LotCodeTaken(Tx& tx, const std::string& product_id, const std::string& code
 }
 
 void InsertLot(Tx& tx, const std::string& id, const v1::Product& product, const std::string& code,
-               absl::CivilDay harvest, int64_t quantity, const std::string& actor,
-               int64_t now_us) {
+               absl::CivilDay harvest, int64_t quantity, const std::string& actor, int64_t now_us) {
   tx.ExecuteParams(kInsertLot, {Param(id), Param(product.id()), Param(product.cooperative_id()),
                                 Param(code), Param(CivilToSql(harvest)), Param(quantity),
                                 Param(quantity), Param(actor), Param(now_us)});
@@ -160,9 +159,9 @@ void InsertMovement(Tx& tx, const std::string& id, const std::string& product_id
                     const std::optional<std::string>& lot_id, int64_t delta,
                     v1::StockAdjustmentReason reason, const std::string& note,
                     const std::string& actor, int64_t now_us) {
-  tx.ExecuteParams(kInsertMovement, {Param(id), Param(product_id), Param(lot_id), Param(delta),
-                                     Param(static_cast<int>(reason)), Param(note), Param(actor),
-                                     Param(now_us)});
+  tx.ExecuteParams(kInsertMovement,
+                   {Param(id), Param(product_id), Param(lot_id), Param(delta),
+                    Param(static_cast<int>(reason)), Param(note), Param(actor), Param(now_us)});
 }
 
 }  // namespace cooplink::catalog

@@ -40,8 +40,7 @@ bool ConsumeReserved(Tx& tx, const std::string& product_id, int64_t quantity, in
 // --- Lots ---------------------------------------------------------------------------------------
 bool LotCodeTaken(Tx& tx, const std::string& product_id, const std::string& code);
 void InsertLot(Tx& tx, const std::string& id, const v1::Product& product, const std::string& code,
-               absl::CivilDay harvest, int64_t quantity, const std::string& actor,
-               int64_t now_us);
+               absl::CivilDay harvest, int64_t quantity, const std::string& actor, int64_t now_us);
 // Loads a lot just written by this transaction.
 void LoadLot(Tx& tx, const std::string& id, v1::Lot* out);
 // Keyset page (page.size + 1 rows after page.after) of a product's lots.

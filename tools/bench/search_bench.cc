@@ -29,6 +29,7 @@
 #include "services/catalog/catalog_server.h"
 #include "services/catalog/products_store.h"
 #include "services/catalog/search_store.h"
+#include "services/common/fields.h"
 #include "tests/support/test_env.h"
 
 namespace {

@@ -87,8 +87,7 @@ class FakeDirectory final : public MembershipDirectory {
                                                const std::string&) override {
     return absl::UnimplementedError("not used");
   }
-  absl::StatusOr<CooperativeInfo> GetCooperative(const CallContext&,
-                                                 const std::string&) override {
+  absl::StatusOr<CooperativeInfo> GetCooperative(const CallContext&, const std::string&) override {
     return absl::UnimplementedError("not used");
   }
   absl::StatusOr<PartnerInfo> GetPartner(const CallContext&, const std::string&) override {

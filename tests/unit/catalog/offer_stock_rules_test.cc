@@ -158,10 +158,10 @@ TEST(StockRulesTest, AdjustmentSignsSuitTheirReasons) {
   EXPECT_FALSE(Valid(Adjustment(kMaxStockDelta + 1, v1::STOCK_ADJUSTMENT_REASON_RESTOCK)));
   EXPECT_TRUE(Valid(Adjustment(-kMaxStockDelta, v1::STOCK_ADJUSTMENT_REASON_SPOILAGE)));
   EXPECT_FALSE(Valid(Adjustment(-kMaxStockDelta - 1, v1::STOCK_ADJUSTMENT_REASON_SPOILAGE)));
-  EXPECT_TRUE(Valid(Adjustment(1, v1::STOCK_ADJUSTMENT_REASON_RESTOCK,
-                               std::string(kMaxStockNote, 'n'))));
-  EXPECT_FALSE(Valid(Adjustment(1, v1::STOCK_ADJUSTMENT_REASON_RESTOCK,
-                                std::string(kMaxStockNote + 1, 'n'))));
+  EXPECT_TRUE(
+      Valid(Adjustment(1, v1::STOCK_ADJUSTMENT_REASON_RESTOCK, std::string(kMaxStockNote, 'n'))));
+  EXPECT_FALSE(Valid(
+      Adjustment(1, v1::STOCK_ADJUSTMENT_REASON_RESTOCK, std::string(kMaxStockNote + 1, 'n'))));
 }
 
 TEST(StockRulesTest, ArchivedProductsTakeNoStock) {

@@ -147,9 +147,9 @@ TEST(ProductActorsTest, WhichRelationsMayActOnAProduct) {
       {ProductAction::kArchive, {Relation::kPlatformAdmin, Relation::kCooperativeAdmin}},
   };
   for (ProductAction action : kProductActions) {
-    for (Relation r : {Relation::kNone, Relation::kPlatformAdmin, Relation::kAssignedWorker,
-                       Relation::kCooperativeAdmin, Relation::kProducerMember,
-                       Relation::kPartner}) {
+    for (Relation r :
+         {Relation::kNone, Relation::kPlatformAdmin, Relation::kAssignedWorker,
+          Relation::kCooperativeAdmin, Relation::kProducerMember, Relation::kPartner}) {
       const absl::Status s = RequireActionRelation(action, r, kProductId);
       const std::string what =
           absl::StrCat(ProductActionVerb(action), " by relation ", static_cast<int>(r));
@@ -189,8 +189,7 @@ TEST(ProductActorsTest, TransitionReasons) {
   const std::string above(kMaxReason + 1, 'r');
   for (ProductAction a : {ProductAction::kReject, ProductAction::kPause, ProductAction::kArchive}) {
     EXPECT_EQ(*CheckTransitionReason(a, at_limit), at_limit);
-    EXPECT_EQ(CheckTransitionReason(a, above).status().code(),
-              absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(CheckTransitionReason(a, above).status().code(), absl::StatusCode::kInvalidArgument);
   }
   EXPECT_EQ(*CheckTransitionReason(ProductAction::kSubmit, "ignored"), "");
 }
@@ -222,7 +221,9 @@ std::set<std::string> Violations(v1::Product p) {
   return fields;
 }
 
-TEST(ProductValidationTest, AValidProductPasses) { EXPECT_TRUE(Violations(ValidProduct()).empty()); }
+TEST(ProductValidationTest, AValidProductPasses) {
+  EXPECT_TRUE(Violations(ValidProduct()).empty());
+}
 
 TEST(ProductValidationTest, TitleLimits) {
   v1::Product p = ValidProduct();

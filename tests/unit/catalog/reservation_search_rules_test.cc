@@ -37,12 +37,11 @@ TEST(ReservationRulesTest, TtlBounds) {
     bool ok;
     absl::Duration effective;
   };
-  for (const Case& c : {Case{absl::ZeroDuration(), true, kLimits.default_ttl},
-                        Case{absl::Seconds(59), false, {}},
-                        Case{kMinReservationTtl, true, kMinReservationTtl},
-                        Case{kLimits.max_ttl, true, kLimits.max_ttl},
-                        Case{kLimits.max_ttl + absl::Seconds(1), false, {}},
-                        Case{absl::Seconds(-1), false, {}}}) {
+  for (const Case& c :
+       {Case{absl::ZeroDuration(), true, kLimits.default_ttl}, Case{absl::Seconds(59), false, {}},
+        Case{kMinReservationTtl, true, kMinReservationTtl},
+        Case{kLimits.max_ttl, true, kLimits.max_ttl},
+        Case{kLimits.max_ttl + absl::Seconds(1), false, {}}, Case{absl::Seconds(-1), false, {}}}) {
     FieldViolations v;
     const absl::Duration ttl = ValidateReservation(v, Request(1, c.ttl), kLimits);
     EXPECT_EQ(v.empty(), c.ok) << c.ttl;
@@ -162,8 +161,7 @@ std::vector<std::string> Tokens(const std::string& text, bool query) {
 }
 
 TEST(TokenizerTest, CjkCharactersAndBigrams) {
-  EXPECT_EQ(Tokens("普洱茶", false),
-            (std::vector<std::string>{"普", "普洱", "洱", "洱茶", "茶"}));
+  EXPECT_EQ(Tokens("普洱茶", false), (std::vector<std::string>{"普", "普洱", "洱", "洱茶", "茶"}));
   EXPECT_EQ(Tokens("普洱茶", true), (std::vector<std::string>{"普洱", "洱茶"}));
   EXPECT_EQ(Tokens("茶", true), (std::vector<std::string>{"茶"}));
 }

@@ -17,7 +17,7 @@ namespace cooplink::catalog {
 namespace {
 
 constexpr Role kRoles[] = {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
-                           Role::kMember, Role::kPartner, Role::kUnspecified};
+                           Role::kMember,        Role::kPartner,      Role::kUnspecified};
 
 Principal WithRole(Role role) {
   Principal p;
