@@ -1,13 +1,15 @@
 // Offers: permission for one partner to sell one ACTIVE product, optionally at a channel price.
-#include <cppconn/resultset.h>
-
-#include <algorithm>
+// Rules in offer_rules.h, SQL in offers_store.h.
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "services/catalog/catalog.h"
-#include "services/catalog/internal.h"
+#include "services/catalog/change_log.h"
+#include "services/catalog/offer_rules.h"
+#include "services/catalog/offers_store.h"
+#include "services/catalog/products_store.h"
+#include "services/common/fields.h"
 #include "services/common/idempotency.h"
 #include "services/common/ids.h"
 #include "services/common/paging.h"
@@ -15,57 +17,14 @@
 namespace cooplink::catalog {
 namespace {
 
-constexpr int64_t kMaxChannelPriceFen = 100'000'000;
-
-constexpr const char* kOfferColumns =
-    "o.id, o.product_id, o.partner_id, o.cooperative_id, o.channel_price_fen, o.state, "
-    "o.create_time_us, o.withdraw_time_us";
-constexpr const char* kInsertOffer =
-    "INSERT INTO offers (id, product_id, partner_id, cooperative_id, channel_price_fen, state, "
-    "active_product_id, create_time_us, withdraw_time_us) VALUES (?, ?, ?, ?, ?, 1, ?, ?, NULL)";
-constexpr const char* kActiveOfferExists =
-    "SELECT 1 FROM offers WHERE partner_id = ? AND active_product_id = ? FOR UPDATE";
-constexpr const char* kWithdrawOffer =
-    "UPDATE offers SET state = 2, active_product_id = NULL, withdraw_time_us = ? WHERE id = ?";
-constexpr const char* kEligibleCounty =
-    "SELECT 1 FROM eligible_832_counties WHERE region_code = ?";
-
-void OfferFromRow(sql::ResultSet& rs, v1::Offer* o) {
-  o->set_id(rs.getString("id"));
-  o->set_product_id(rs.getString("product_id"));
-  o->set_partner_id(rs.getString("partner_id"));
-  o->set_cooperative_id(rs.getString("cooperative_id"));
-  if (!rs.isNull("channel_price_fen")) {
-    o->mutable_channel_price()->set_fen(rs.getInt64("channel_price_fen"));
-  }
-  o->set_state(static_cast<v1::OfferState>(rs.getInt("state")));
-  *o->mutable_create_time() = ToTimestamp(rs.getInt64("create_time_us"));
-  if (!rs.isNull("withdraw_time_us")) {
-    *o->mutable_withdraw_time() = ToTimestamp(rs.getInt64("withdraw_time_us"));
-  }
-}
-
-absl::Status LoadOffer(Tx& tx, const std::string& id, bool for_update, v1::Offer* out) {
-  auto rs = tx.Query(absl::StrCat("SELECT ", kOfferColumns, " FROM offers o WHERE o.id = ?",
-                                  for_update ? " FOR UPDATE" : ""),
-                     id);
-  if (!rs->next()) return NotFound("offer", id);
-  OfferFromRow(*rs, out);
-  return absl::OkStatus();
-}
-
-// Platform admin, or the admin of the product's cooperative; anyone else in scope is denied.
-absl::Status RequireOfferManager(const Principal& p, const std::string& cooperative_id,
-                                 const std::string& resource, const std::string& id) {
-  if (p.is(Role::kPlatformAdmin)) return absl::OkStatus();
-  if (p.is(Role::kCooperativeAdmin) && p.cooperative_id == cooperative_id) {
-    return absl::OkStatus();
-  }
-  return NotFound(resource, id);
-}
-
-bool Eligible832(Tx& tx, const std::string& region_code) {
-  return tx.Query(kEligibleCounty, region_code)->next();
+ChangeRow OfferChange(const v1::Product& product, const std::string& offer_id,
+                      const std::string& partner_id) {
+  return {v1::CATALOG_CHANGE_KIND_OFFER_CHANGED,
+          product.id(),
+          product.cooperative_id(),
+          product.household_id(),
+          offer_id,
+          partner_id};
 }
 
 }  // namespace
@@ -78,12 +37,7 @@ absl::Status Catalog::CreateOffer(const CallContext& call, const v1::CreateOffer
   if (!key.ok()) return key.status();
   const v1::Offer& offer = req.offer();
   FieldViolations v;
-  CheckId(v, "offer.product_id", offer.product_id());
-  CheckId(v, "offer.partner_id", offer.partner_id());
-  if (offer.has_channel_price() &&
-      (offer.channel_price().fen() < 1 || offer.channel_price().fen() > kMaxChannelPriceFen)) {
-    v.Add("offer.channel_price.fen", "must be 1 to 100000000 fen when set");
-  }
+  ValidateOffer(v, offer);
   if (!v.empty()) return v.ToStatus();
 
   // Membership answers first, outside any transaction.
@@ -95,7 +49,7 @@ absl::Status Catalog::CreateOffer(const CallContext& call, const v1::CreateOffer
     }
     return partner.status();
   }
-  const bool is_832 = partner->channel_kind == common::v1::CHANNEL_KIND_PLATFORM_832;
+  const bool is_832 = Needs832Eligibility(partner->channel_kind);
   std::string cooperative_region;
   if (is_832) {
     v1::Product product;
@@ -118,36 +72,27 @@ absl::Status Catalog::CreateOffer(const CallContext& call, const v1::CreateOffer
         !s.ok()) {
       return s;
     }
-    if (product.state() != v1::PRODUCT_STATE_ACTIVE) {
-      return FailedPrecondition(
-          "PRODUCT_NOT_ACTIVE",
-          absl::StrCat("only ACTIVE products can be offered; the product is ",
-                       v1::ProductState_Name(product.state())));
+    if (auto s = CheckOfferable(product); !s.ok()) return s;
+    if (is_832) {
+      const bool origin = Is832County(tx, product.origin_region_code());
+      if (auto s = Check832Eligibility(origin, origin && Is832County(tx, cooperative_region));
+          !s.ok()) {
+        return s;
+      }
     }
-    if (is_832 && !(Eligible832(tx, product.origin_region_code()) &&
-                    Eligible832(tx, cooperative_region))) {
-      return FailedPrecondition("NOT_ELIGIBLE_FOR_832",
-                                "both the product's origin and the cooperative's region must be "
-                                "832 counties");
-    }
-    if (tx.Query(kActiveOfferExists, offer.partner_id(), product.id())->next()) {
+    if (ActiveOfferExists(tx, offer.partner_id(), product.id())) {
       return WithReason(absl::AlreadyExistsError(
                             "an ACTIVE offer of this product to this partner already exists"),
                         "ALREADY_EXISTS");
     }
     const int64_t now = ToMicros(clock_->Now());
     const std::string id = NewId(clock_->Now());
-    tx.ExecuteParams(kInsertOffer,
-                     {Param(id), Param(product.id()), Param(offer.partner_id()),
-                      Param(product.cooperative_id()),
-                      offer.has_channel_price() ? Param(offer.channel_price().fen())
-                                                : SqlParam(nullptr),
-                      Param(product.id()), Param(now)});
+    InsertOffer(tx, id, product, offer.partner_id(),
+                offer.has_channel_price() ? std::optional<int64_t>(offer.channel_price().fen())
+                                          : std::nullopt,
+                now);
     if (auto s = LoadOffer(tx, id, false, out); !s.ok()) return s;
-    AppendChanges(tx,
-                  {{v1::CATALOG_CHANGE_KIND_OFFER_CHANGED, product.id(), product.cooperative_id(),
-                    product.household_id(), id, offer.partner_id()}},
-                  now);
+    AppendChanges(tx, {OfferChange(product, id, offer.partner_id())}, now);
     return absl::OkStatus();
   });
 }
@@ -155,8 +100,8 @@ absl::Status Catalog::CreateOffer(const CallContext& call, const v1::CreateOffer
 absl::Status Catalog::ListOffers(const CallContext& call, const v1::ListOffersRequest& req,
                                  v1::ListOffersResponse* out) {
   const Principal& p = call.principal();
-  if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker,
-                               Role::kCooperativeAdmin, Role::kPartner});
+  if (auto s = RequireRole(
+          p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin, Role::kPartner});
       !s.ok()) {
     return s;
   }
@@ -165,44 +110,21 @@ absl::Status Catalog::ListOffers(const CallContext& call, const v1::ListOffersRe
   if (!req.partner_id().empty()) CheckId(v, "partner_id", req.partner_id());
   if (!v1::OfferState_IsValid(req.state())) v.Add("state", "must be one of the defined states");
   if (!v.empty()) return v.ToStatus();
-  const std::string filters = absl::StrCat(req.product_id(), "|", req.partner_id(), "|",
-                                           static_cast<int>(req.state()));
+  const std::string filters =
+      absl::StrCat(req.product_id(), "|", req.partner_id(), "|", static_cast<int>(req.state()));
   auto page = ParsePage(req.page_size(), req.page_token(), filters);
   if (!page.ok()) return page.status();
+  auto scope = ResolveScope(call, *directory_);
+  if (!scope.ok()) return scope.status();
 
-  std::string sql = absl::StrCat("SELECT ", kOfferColumns, " FROM offers o WHERE o.id > ?");
-  std::vector<SqlParam> params = {Param(page->after)};
-  if (p.is(Role::kSocialWorker)) {
-    auto cooperatives = directory_->WorkerCooperatives(call, p.social_worker_id);
-    if (!cooperatives.ok()) return cooperatives.status();
-    if (cooperatives->empty()) return absl::OkStatus();
-    std::vector<std::string> marks(cooperatives->size(), "?");
-    absl::StrAppend(&sql, " AND o.cooperative_id IN (", absl::StrJoin(marks, ", "), ")");
-    for (const auto& c : *cooperatives) params.push_back(Param(c));
-  } else if (p.is(Role::kCooperativeAdmin)) {
-    absl::StrAppend(&sql, " AND o.cooperative_id = ?");
-    params.push_back(Param(p.cooperative_id));
-  } else if (p.is(Role::kPartner)) {
-    absl::StrAppend(&sql, " AND o.partner_id = ?");
-    params.push_back(Param(p.partner_id));
+  SqlQuery query;
+  if (!ListOffersQuery(
+          p, scope->worker_cooperatives,
+          {req.product_id(), req.partner_id(), req.state(), page->after, page->size + 1}, &query)) {
+    return absl::OkStatus();
   }
-  if (!req.product_id().empty()) {
-    absl::StrAppend(&sql, " AND o.product_id = ?");
-    params.push_back(Param(req.product_id()));
-  }
-  if (!req.partner_id().empty()) {
-    absl::StrAppend(&sql, " AND o.partner_id = ?");
-    params.push_back(Param(req.partner_id()));
-  }
-  if (req.state() != v1::OFFER_STATE_UNSPECIFIED) {
-    absl::StrAppend(&sql, " AND o.state = ?");
-    params.push_back(Param(static_cast<int>(req.state())));
-  }
-  absl::StrAppend(&sql, " ORDER BY o.id LIMIT ?");
-  params.push_back(Param(static_cast<int64_t>(page->size + 1)));
-
   return db_->Read([&](Tx& tx) -> absl::Status {
-    auto rs = tx.QueryParams(sql, params);
+    auto rs = tx.QueryParams(query.sql, query.params);
     FillPage(*rs, *page, filters, out->mutable_offers(), out->mutable_next_page_token(),
              OfferFromRow);
     return absl::OkStatus();
@@ -225,18 +147,13 @@ absl::Status Catalog::WithdrawOffer(const CallContext& call, const v1::WithdrawO
     if (auto s = RequireOfferManager(p, offer.cooperative_id(), "offer", offer.id()); !s.ok()) {
       return s;
     }
-    if (offer.state() != v1::OFFER_STATE_ACTIVE) {
-      return FailedPrecondition("INVALID_STATE_TRANSITION", "the offer is already withdrawn");
-    }
+    if (auto s = CheckWithdrawable(offer); !s.ok()) return s;
     v1::Product product;
     if (auto s = LoadProduct(tx, offer.product_id(), false, &product); !s.ok()) return s;
     const int64_t now = ToMicros(clock_->Now());
-    tx.Execute(kWithdrawOffer, now, offer.id());
+    MarkOfferWithdrawn(tx, offer.id(), now);
     if (auto s = LoadOffer(tx, offer.id(), false, out); !s.ok()) return s;
-    AppendChanges(tx,
-                  {{v1::CATALOG_CHANGE_KIND_OFFER_CHANGED, product.id(), product.cooperative_id(),
-                    product.household_id(), offer.id(), offer.partner_id()}},
-                  now);
+    AppendChanges(tx, {OfferChange(product, offer.id(), offer.partner_id())}, now);
     return absl::OkStatus();
   });
 }

@@ -29,9 +29,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/catalog/access.h"
 #include "services/catalog/catalog.h"
-#include "services/catalog/internal.h"
+#include "services/catalog/offers_store.h"
+#include "services/catalog/products_store.h"
 #include "services/common/crypto.h"
+#include "services/common/fields.h"
 
 namespace cooplink::catalog {
 namespace {
@@ -88,21 +91,6 @@ struct FeedRow {
   std::string partner_id;
   int64_t change_time_us = 0;
 };
-
-void OfferFromRow(sql::ResultSet& rs, v1::Offer* out) {
-  out->set_id(rs.getString("id"));
-  out->set_product_id(rs.getString("product_id"));
-  out->set_partner_id(rs.getString("partner_id"));
-  out->set_cooperative_id(rs.getString("cooperative_id"));
-  if (!rs.isNull("channel_price_fen")) {
-    out->mutable_channel_price()->set_fen(rs.getInt64("channel_price_fen"));
-  }
-  out->set_state(static_cast<v1::OfferState>(rs.getInt("state")));
-  *out->mutable_create_time() = ToTimestamp(rs.getInt64("create_time_us"));
-  if (!rs.isNull("withdraw_time_us")) {
-    *out->mutable_withdraw_time() = ToTimestamp(rs.getInt64("withdraw_time_us"));
-  }
-}
 
 }  // namespace
 

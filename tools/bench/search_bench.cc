@@ -27,7 +27,9 @@
 #include "absl/time/clock.h"
 #include "services/catalog/catalog.h"
 #include "services/catalog/catalog_server.h"
-#include "services/catalog/internal.h"
+#include "services/catalog/products_store.h"
+#include "services/catalog/search_store.h"
+#include "services/common/fields.h"
 #include "tests/support/test_env.h"
 
 namespace {

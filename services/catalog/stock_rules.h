@@ -1,0 +1,49 @@
+// The rules of lots and stock, apart from storage: lot and adjustment validation, and which
+// products take stock. Pure functions: no SQL, no transaction, no gRPC.
+//
+// Stock of a product: on_hand (units held), reserved (held for partners' reservations) and
+// available = on_hand - reserved, never negative. A lot records a harvest (a RESTOCK movement).
+#ifndef COOPLINK_SERVICES_CATALOG_STOCK_RULES_H_
+#define COOPLINK_SERVICES_CATALOG_STOCK_RULES_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/civil_time.h"
+#include "cooplink/catalog/v1/catalog.pb.h"
+#include "services/common/status.h"
+
+namespace cooplink::catalog {
+
+namespace v1 = ::cooplink::catalog::v1;
+
+inline constexpr int64_t kMaxLotQuantity = 1'000'000'000;
+inline constexpr int64_t kMaxStockDelta = 1'000'000'000;
+inline constexpr size_t kMaxLotCode = 40;
+inline constexpr size_t kMaxStockNote = 200;
+
+// 1-40 characters of A-Z a-z 0-9 _ -.
+bool IsLotCode(const std::string& code);
+
+// A lot after validation.
+struct ValidLot {
+  std::string code;  // trimmed
+  absl::CivilDay harvest;
+};
+// Validates CreateLot's lot into `v` (`today` in China Standard Time: no harvest in the future);
+// the lot when `v` stays empty.
+std::optional<ValidLot> ValidateLot(FieldViolations& v, const v1::Lot& lot, absl::CivilDay today);
+
+// Validates AdjustStock's request into `v` (the delta's sign must suit the reason; a CORRECTION
+// needs a note); returns the trimmed note.
+std::string ValidateAdjustment(FieldViolations& v, const v1::AdjustStockRequest& req);
+
+// FAILED_PRECONDITION INVALID_STATE_TRANSITION for an ARCHIVED product (it takes no stock).
+absl::Status CheckTakesStock(const v1::Product& product);
+
+}  // namespace cooplink::catalog
+
+#endif  // COOPLINK_SERVICES_CATALOG_STOCK_RULES_H_

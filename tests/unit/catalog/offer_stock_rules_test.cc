@@ -1,0 +1,176 @@
+// Offer rules (managers, offerable products, the 832 rule, withdrawal) and stock rules (lots and
+// adjustments at, below and above their limits), without a database.
+#include <gtest/gtest.h>
+
+#include "services/catalog/offer_rules.h"
+#include "services/catalog/stock_rules.h"
+#include "services/common/status.h"
+
+namespace cooplink::catalog {
+namespace {
+
+constexpr char kCoop[] = "01COOPA0000000000000000000";
+constexpr char kProductId[] = "01PRD00000000000000000000A";
+constexpr char kPartnerId[] = "01PTN00000000000000000000A";
+
+TEST(OfferRulesTest, ChannelPriceLimits) {
+  v1::Offer offer;
+  offer.set_product_id(kProductId);
+  offer.set_partner_id(kPartnerId);
+  FieldViolations none;
+  ValidateOffer(none, offer);  // no channel price: the product's price applies
+  EXPECT_TRUE(none.empty());
+  for (int64_t fen : {int64_t{1}, kMaxChannelPriceFen}) {
+    offer.mutable_channel_price()->set_fen(fen);
+    FieldViolations v;
+    ValidateOffer(v, offer);
+    EXPECT_TRUE(v.empty()) << fen;
+  }
+  for (int64_t fen : {int64_t{0}, kMaxChannelPriceFen + 1}) {
+    offer.mutable_channel_price()->set_fen(fen);
+    FieldViolations v;
+    ValidateOffer(v, offer);
+    EXPECT_FALSE(v.empty()) << fen;
+  }
+}
+
+TEST(OfferRulesTest, OnlyPlatformAdminsAndTheCooperativesAdminManageOffers) {
+  Principal p;
+  p.role = Role::kPlatformAdmin;
+  EXPECT_TRUE(RequireOfferManager(p, kCoop, "offer", "o").ok());
+  p.role = Role::kCooperativeAdmin;
+  p.cooperative_id = kCoop;
+  EXPECT_TRUE(RequireOfferManager(p, kCoop, "offer", "o").ok());
+  EXPECT_EQ(RequireOfferManager(p, "01COOPB0000000000000000000", "offer", "o").code(),
+            absl::StatusCode::kNotFound);
+  for (Role role : {Role::kSocialWorker, Role::kMember, Role::kPartner, Role::kUnspecified}) {
+    p.role = role;
+    EXPECT_EQ(RequireOfferManager(p, kCoop, "product", "x").code(), absl::StatusCode::kNotFound);
+  }
+}
+
+TEST(OfferRulesTest, OnlyActiveProductsAreOffered) {
+  v1::Product product;
+  for (int s = 0; s <= v1::ProductState_MAX; ++s) {
+    product.set_state(static_cast<v1::ProductState>(s));
+    const absl::Status status = CheckOfferable(product);
+    if (s == v1::PRODUCT_STATE_ACTIVE) {
+      EXPECT_TRUE(status.ok());
+    } else {
+      EXPECT_EQ(ReasonOf(status), "PRODUCT_NOT_ACTIVE") << s;
+    }
+  }
+}
+
+TEST(OfferRulesTest, Eligibility832NeedsBothCounties) {
+  EXPECT_TRUE(Needs832Eligibility(common::v1::CHANNEL_KIND_PLATFORM_832));
+  for (auto kind : {common::v1::CHANNEL_KIND_UNSPECIFIED, common::v1::CHANNEL_KIND_ECOMMERCE,
+                    common::v1::CHANNEL_KIND_WECHAT_SHOP, common::v1::CHANNEL_KIND_LIVE_COMMERCE,
+                    common::v1::CHANNEL_KIND_OTHER}) {
+    EXPECT_FALSE(Needs832Eligibility(kind)) << kind;
+  }
+  EXPECT_TRUE(Check832Eligibility(true, true).ok());
+  for (auto [origin, region] : {std::pair{true, false}, {false, true}, {false, false}}) {
+    const absl::Status s = Check832Eligibility(origin, region);
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_EQ(ReasonOf(s), "NOT_ELIGIBLE_FOR_832");
+  }
+}
+
+TEST(OfferRulesTest, OnlyActiveOffersAreWithdrawn) {
+  v1::Offer offer;
+  offer.set_state(v1::OFFER_STATE_ACTIVE);
+  EXPECT_TRUE(CheckWithdrawable(offer).ok());
+  offer.set_state(v1::OFFER_STATE_WITHDRAWN);
+  EXPECT_EQ(ReasonOf(CheckWithdrawable(offer)), "INVALID_STATE_TRANSITION");
+}
+
+v1::Lot ValidLotProto() {
+  v1::Lot lot;
+  lot.set_product_id(kProductId);
+  lot.set_lot_code("  2026-SPRING_1 ");
+  lot.mutable_harvest_date()->set_year(2026);
+  lot.mutable_harvest_date()->set_month(3);
+  lot.mutable_harvest_date()->set_day(1);
+  lot.set_quantity(100);
+  return lot;
+}
+
+TEST(StockRulesTest, LotCodes) {
+  EXPECT_TRUE(IsLotCode("A"));
+  EXPECT_TRUE(IsLotCode(std::string(kMaxLotCode, 'a')));
+  EXPECT_FALSE(IsLotCode(std::string(kMaxLotCode + 1, 'a')));
+  EXPECT_FALSE(IsLotCode(""));
+  EXPECT_FALSE(IsLotCode("a b"));
+  EXPECT_FALSE(IsLotCode("批次"));
+}
+
+TEST(StockRulesTest, LotValidation) {
+  const absl::CivilDay today(2026, 3, 1);
+  FieldViolations v;
+  auto lot = ValidateLot(v, ValidLotProto(), today);
+  ASSERT_TRUE(lot.has_value());
+  EXPECT_EQ(lot->code, "2026-SPRING_1");
+  EXPECT_EQ(lot->harvest, today);
+  FieldViolations future;
+  EXPECT_FALSE(ValidateLot(future, ValidLotProto(), today - 1).has_value());
+  EXPECT_FALSE(future.empty());
+  for (int64_t q : {int64_t{0}, kMaxLotQuantity + 1}) {
+    v1::Lot bad = ValidLotProto();
+    bad.set_quantity(q);
+    FieldViolations w;
+    EXPECT_FALSE(ValidateLot(w, bad, today).has_value()) << q;
+  }
+  v1::Lot max = ValidLotProto();
+  max.set_quantity(kMaxLotQuantity);
+  FieldViolations w;
+  EXPECT_TRUE(ValidateLot(w, max, today).has_value());
+}
+
+v1::AdjustStockRequest Adjustment(int64_t delta, v1::StockAdjustmentReason reason,
+                                  const std::string& note = "") {
+  v1::AdjustStockRequest req;
+  req.set_product_id(kProductId);
+  req.set_delta(delta);
+  req.set_reason(reason);
+  req.set_note(note);
+  return req;
+}
+
+bool Valid(const v1::AdjustStockRequest& req) {
+  FieldViolations v;
+  ValidateAdjustment(v, req);
+  return v.empty();
+}
+
+TEST(StockRulesTest, AdjustmentSignsSuitTheirReasons) {
+  EXPECT_TRUE(Valid(Adjustment(5, v1::STOCK_ADJUSTMENT_REASON_RESTOCK)));
+  EXPECT_FALSE(Valid(Adjustment(-5, v1::STOCK_ADJUSTMENT_REASON_RESTOCK)));
+  EXPECT_TRUE(Valid(Adjustment(5, v1::STOCK_ADJUSTMENT_REASON_RETURN)));
+  EXPECT_FALSE(Valid(Adjustment(-5, v1::STOCK_ADJUSTMENT_REASON_RETURN)));
+  EXPECT_TRUE(Valid(Adjustment(-5, v1::STOCK_ADJUSTMENT_REASON_SPOILAGE)));
+  EXPECT_FALSE(Valid(Adjustment(5, v1::STOCK_ADJUSTMENT_REASON_SPOILAGE)));
+  EXPECT_FALSE(Valid(Adjustment(-5, v1::STOCK_ADJUSTMENT_REASON_CORRECTION)));  // needs a note
+  EXPECT_TRUE(Valid(Adjustment(-5, v1::STOCK_ADJUSTMENT_REASON_CORRECTION, "recount")));
+  EXPECT_FALSE(Valid(Adjustment(5, v1::STOCK_ADJUSTMENT_REASON_UNSPECIFIED)));
+  EXPECT_FALSE(Valid(Adjustment(0, v1::STOCK_ADJUSTMENT_REASON_RESTOCK)));
+  EXPECT_TRUE(Valid(Adjustment(kMaxStockDelta, v1::STOCK_ADJUSTMENT_REASON_RESTOCK)));
+  EXPECT_FALSE(Valid(Adjustment(kMaxStockDelta + 1, v1::STOCK_ADJUSTMENT_REASON_RESTOCK)));
+  EXPECT_TRUE(Valid(Adjustment(-kMaxStockDelta, v1::STOCK_ADJUSTMENT_REASON_SPOILAGE)));
+  EXPECT_FALSE(Valid(Adjustment(-kMaxStockDelta - 1, v1::STOCK_ADJUSTMENT_REASON_SPOILAGE)));
+  EXPECT_TRUE(
+      Valid(Adjustment(1, v1::STOCK_ADJUSTMENT_REASON_RESTOCK, std::string(kMaxStockNote, 'n'))));
+  EXPECT_FALSE(Valid(
+      Adjustment(1, v1::STOCK_ADJUSTMENT_REASON_RESTOCK, std::string(kMaxStockNote + 1, 'n'))));
+}
+
+TEST(StockRulesTest, ArchivedProductsTakeNoStock) {
+  v1::Product product;
+  for (int s = 0; s <= v1::ProductState_MAX; ++s) {
+    product.set_state(static_cast<v1::ProductState>(s));
+    EXPECT_EQ(CheckTakesStock(product).ok(), s != v1::PRODUCT_STATE_ARCHIVED) << s;
+  }
+}
+
+}  // namespace
+}  // namespace cooplink::catalog

@@ -1,0 +1,201 @@
+// Reservation rules (request limits, the TTL bounds, how a reservation reads over time, commit
+// and release decisions, lock order) and the search tokenizer, without a database.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "google/rpc/error_details.pb.h"
+#include "services/catalog/reservation_rules.h"
+#include "services/catalog/search_rules.h"
+#include "services/common/status.h"
+
+namespace cooplink::catalog {
+namespace {
+
+constexpr char kPartnerId[] = "01PTN00000000000000000000A";
+constexpr int64_t kNow = 1'772'000'000'000'000;
+const ReservationLimits kLimits{absl::Minutes(15), absl::Hours(24), 3};
+
+v1::CreateReservationRequest Request(int lines, absl::Duration ttl) {
+  v1::CreateReservationRequest req;
+  req.set_reservation_id("order-1");
+  req.set_partner_id(kPartnerId);
+  for (int i = 0; i < lines; ++i) {
+    auto* line = req.add_lines();
+    line->set_product_id(std::string("01PRD0000000000000000000") + static_cast<char>('A' + i) +
+                         "A");
+    line->set_quantity(1);
+  }
+  req.mutable_ttl()->set_seconds(absl::ToInt64Seconds(ttl));
+  return req;
+}
+
+TEST(ReservationRulesTest, TtlBounds) {
+  struct Case {
+    absl::Duration ttl;
+    bool ok;
+    absl::Duration effective;
+  };
+  for (const Case& c :
+       {Case{absl::ZeroDuration(), true, kLimits.default_ttl}, Case{absl::Seconds(59), false, {}},
+        Case{kMinReservationTtl, true, kMinReservationTtl},
+        Case{kLimits.max_ttl, true, kLimits.max_ttl},
+        Case{kLimits.max_ttl + absl::Seconds(1), false, {}}, Case{absl::Seconds(-1), false, {}}}) {
+    FieldViolations v;
+    const absl::Duration ttl = ValidateReservation(v, Request(1, c.ttl), kLimits);
+    EXPECT_EQ(v.empty(), c.ok) << c.ttl;
+    if (c.ok) {
+      EXPECT_EQ(ttl, c.effective) << c.ttl;
+    }
+  }
+}
+
+TEST(ReservationRulesTest, LineLimits) {
+  FieldViolations ok;
+  ValidateReservation(ok, Request(kLimits.max_lines, absl::ZeroDuration()), kLimits);
+  EXPECT_TRUE(ok.empty());
+  for (int lines : {0, kLimits.max_lines + 1}) {
+    FieldViolations v;
+    ValidateReservation(v, Request(lines, absl::ZeroDuration()), kLimits);
+    EXPECT_FALSE(v.empty()) << lines;
+  }
+  auto req = Request(2, absl::ZeroDuration());
+  req.mutable_lines(1)->set_product_id(req.lines(0).product_id());  // the same product twice
+  FieldViolations dup;
+  ValidateReservation(dup, req, kLimits);
+  EXPECT_FALSE(dup.empty());
+  for (int64_t q : {int64_t{0}, kMaxLineQuantity + 1}) {
+    auto bad = Request(1, absl::ZeroDuration());
+    bad.mutable_lines(0)->set_quantity(q);
+    FieldViolations v;
+    ValidateReservation(v, bad, kLimits);
+    EXPECT_FALSE(v.empty()) << q;
+  }
+  auto max = Request(1, absl::ZeroDuration());
+  max.mutable_lines(0)->set_quantity(kMaxLineQuantity);
+  FieldViolations v;
+  ValidateReservation(v, max, kLimits);
+  EXPECT_TRUE(v.empty());
+}
+
+TEST(ReservationRulesTest, PartnersReserveOnlyForThemselves) {
+  Principal p;
+  p.role = Role::kPartner;
+  p.partner_id = kPartnerId;
+  EXPECT_TRUE(CheckReservesForItself(p, kPartnerId).ok());
+  EXPECT_EQ(CheckReservesForItself(p, "01PTN00000000000000000000B").code(),
+            absl::StatusCode::kPermissionDenied);
+  p.role = Role::kPlatformAdmin;
+  EXPECT_TRUE(CheckReservesForItself(p, "01PTN00000000000000000000B").ok());
+}
+
+TEST(ReservationRulesTest, TheBodyIsBoundWithTheEffectiveTtl) {
+  const auto body = ReservationBody(Request(1, absl::ZeroDuration()), kLimits.default_ttl);
+  EXPECT_TRUE(body.reservation_id().empty());
+  EXPECT_EQ(body.ttl().seconds(), 15 * 60);
+}
+
+TEST(ReservationRulesTest, HeldPastItsTtlReadsAsExpired) {
+  const int64_t expire = kNow;
+  EXPECT_EQ(EffectiveState(v1::RESERVATION_STATE_HELD, expire, kNow - 1),
+            v1::RESERVATION_STATE_HELD);
+  EXPECT_EQ(EffectiveState(v1::RESERVATION_STATE_HELD, expire, kNow),
+            v1::RESERVATION_STATE_EXPIRED);
+  for (auto s : {v1::RESERVATION_STATE_COMMITTED, v1::RESERVATION_STATE_RELEASED,
+                 v1::RESERVATION_STATE_EXPIRED}) {
+    EXPECT_EQ(EffectiveState(s, expire, kNow + 1), s);  // final states stay
+  }
+}
+
+TEST(ReservationRulesTest, CommitReleaseAndSweeperDecisions) {
+  const int64_t expire = kNow;
+  EXPECT_EQ(CommitStepFor(v1::RESERVATION_STATE_HELD, expire, kNow - 1), CommitStep::kConsume);
+  EXPECT_EQ(CommitStepFor(v1::RESERVATION_STATE_HELD, expire, kNow), CommitStep::kRefuse);
+  EXPECT_EQ(CommitStepFor(v1::RESERVATION_STATE_COMMITTED, expire, kNow + 1),
+            CommitStep::kAlreadyDone);
+  EXPECT_EQ(CommitStepFor(v1::RESERVATION_STATE_RELEASED, expire, kNow - 1), CommitStep::kRefuse);
+  EXPECT_EQ(CommitStepFor(v1::RESERVATION_STATE_EXPIRED, expire, kNow - 1), CommitStep::kRefuse);
+  EXPECT_EQ(ReasonOf(CommitRefusal()), "RESERVATION_NOT_HELD");
+
+  EXPECT_EQ(ReleaseStepFor(v1::RESERVATION_STATE_HELD, expire, kNow - 1), ReleaseStep::kRelease);
+  EXPECT_EQ(ReleaseStepFor(v1::RESERVATION_STATE_HELD, expire, kNow), ReleaseStep::kExpire);
+  EXPECT_EQ(ReleaseStepFor(v1::RESERVATION_STATE_COMMITTED, expire, kNow), ReleaseStep::kRefuse);
+  EXPECT_EQ(ReleaseStepFor(v1::RESERVATION_STATE_RELEASED, expire, kNow), ReleaseStep::kUnchanged);
+  EXPECT_EQ(ReleaseStepFor(v1::RESERVATION_STATE_EXPIRED, expire, kNow), ReleaseStep::kUnchanged);
+  EXPECT_EQ(ReasonOf(ReleaseRefusal()), "RESERVATION_COMMITTED");
+
+  EXPECT_FALSE(SweeperExpires(v1::RESERVATION_STATE_HELD, expire, kNow - 1));
+  EXPECT_TRUE(SweeperExpires(v1::RESERVATION_STATE_HELD, expire, kNow));
+  EXPECT_FALSE(SweeperExpires(v1::RESERVATION_STATE_COMMITTED, expire, kNow + 1));
+}
+
+TEST(ReservationRulesTest, LinesLockInProductOrder) {
+  const auto sorted = ByProduct({{0, "c", 1}, {1, "a", 2}, {2, "b", 3}});
+  ASSERT_EQ(sorted.size(), 3u);
+  EXPECT_EQ(sorted[0].product_id, "a");
+  EXPECT_EQ(sorted[0].line_no, 1);
+  EXPECT_EQ(sorted[2].product_id, "c");
+}
+
+TEST(ReservationRulesTest, InsufficientStockListsEveryShortLine) {
+  const absl::Status s =
+      InsufficientStock({{"p1", "requested 5, available 2"}, {"p2", "requested 1, available 0"}});
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(s), "INSUFFICIENT_STOCK");
+  EXPECT_EQ(s.message(),
+            "not enough available stock for: p1 (requested 5, available 2); p2 (requested 1, "
+            "available 0)");
+  auto payload = s.GetPayload("type.googleapis.com/google.rpc.PreconditionFailure");
+  ASSERT_TRUE(payload.has_value());
+  google::rpc::PreconditionFailure failure;
+  ASSERT_TRUE(failure.ParseFromString(std::string(*payload)));
+  ASSERT_EQ(failure.violations_size(), 2);
+  EXPECT_EQ(failure.violations(1).subject(), "p2");
+}
+
+std::vector<std::string> Tokens(const std::string& text, bool query) {
+  TokenSet set(1024);
+  set.Add(text, query);
+  return set.tokens();
+}
+
+TEST(TokenizerTest, CjkCharactersAndBigrams) {
+  EXPECT_EQ(Tokens("普洱茶", false), (std::vector<std::string>{"普", "普洱", "洱", "洱茶", "茶"}));
+  EXPECT_EQ(Tokens("普洱茶", true), (std::vector<std::string>{"普洱", "洱茶"}));
+  EXPECT_EQ(Tokens("茶", true), (std::vector<std::string>{"茶"}));
+}
+
+TEST(TokenizerTest, AsciiWordsAreLowerCasedFoldedAndCut) {
+  EXPECT_EQ(Tokens("Pu'er TEA a", false), (std::vector<std::string>{"pu", "er", "tea"}));
+  EXPECT_EQ(Tokens("ＡＢ１２", false), (std::vector<std::string>{"ab12"}));
+  EXPECT_EQ(Tokens(std::string(40, 'x'), false),
+            (std::vector<std::string>{std::string(kMaxTokenBytes, 'x')}));
+  EXPECT_TRUE(Tokens("a ! ?", true).empty());
+  EXPECT_EQ(Tokens("\xff\xfe茶", false), (std::vector<std::string>{"茶"}));  // invalid UTF-8
+}
+
+TEST(TokenizerTest, DistinctAndCapped) {
+  TokenSet set(2);
+  set.Add("tea tea green black", false);
+  EXPECT_EQ(set.tokens(), (std::vector<std::string>{"tea", "green"}));
+}
+
+TEST(TokenizerTest, ProductTokensTitleFirstAndQueryTokensSorted) {
+  v1::Product p;
+  p.set_title("Tea");
+  p.set_description("Green");
+  auto* label = p.add_labels();
+  label->set_language_code("en");
+  label->set_title("Leaf");
+  label->set_description("Hill");
+  EXPECT_EQ(ProductTokens(p), (std::vector<std::string>{"tea", "leaf", "green", "hill"}));
+  EXPECT_EQ(QueryTokens("zz aa mm aa"), (std::vector<std::string>{"aa", "mm", "zz"}));
+  std::string long_text;
+  for (int i = 0; i < 3000; ++i) long_text += "w" + std::to_string(i) + " ";
+  p.set_description(long_text);
+  EXPECT_EQ(ProductTokens(p).size(), kMaxTokensPerProduct);
+}
+
+}  // namespace
+}  // namespace cooplink::catalog
