@@ -18,7 +18,7 @@
 //   "10X98765432"[r]. E.g. 34052419800101001X is valid (sum 189).
 // - Region codes, GB/T 2260: 6 digits (province 2, prefecture 2, county 2);
 //   village codes are the 12-digit statistical division codes (统计用区划代码)
-//   that begin with their county's region code.
+//   whose first 6 digits are a region code.
 //
 // Resident IDs and phone numbers are sensitive personal information under
 // PIPL: error messages here never echo them, and anything shown to people or
@@ -92,6 +92,11 @@ bool IsRegionCode(std::string_view code);
 // True if `code` is a 12-digit village code (统计用区划代码) whose first 6
 // digits satisfy IsRegionCode.
 bool IsVillageCode(std::string_view code);
+
+// True if `prefix` is at most `max_digits` ASCII digits (the empty prefix
+// included): the rule for region and village code prefixes used as list
+// filters.
+bool IsCodePrefix(std::string_view prefix, size_t max_digits);
 
 // Appends the check character to the first 17 characters of a USCC / resident ID ("" when no
 // character makes it valid, e.g. a bad birth date). For demo data, fixtures and data-entry tools.
