@@ -30,7 +30,8 @@ KindNames NamesOf(ResourceKind kind) {
   return {"resource", "resource", "resources"};
 }
 
-// The id a member principal holds for a resource of `kind`.
+}  // namespace
+
 const std::string& OwnIdOf(const Principal& p, ResourceKind kind) {
   switch (kind) {
     case ResourceKind::kCooperative:
@@ -42,8 +43,6 @@ const std::string& OwnIdOf(const Principal& p, ResourceKind kind) {
   }
   return p.member_id;
 }
-
-}  // namespace
 
 bool Scope::HasCooperative(const std::string& cooperative_id) const {
   return Contains(cooperatives, cooperative_id);

@@ -12,9 +12,9 @@
 //          resource: a partner or an unspecified role, or a member principal changing anything;
 //        - NOT_FOUND for a resource outside the caller's scope, worded exactly like a missing one
 //          so that a scoped caller cannot probe for existence.
-//   3. Lists apply one SQL scope filter per listed resource (AppendCooperativeScope in
-//      cooperative_store.h, AppendHouseholdScope in household_store.h) selecting the rows that
-//      RelationTo admits.
+//   3. Lists apply one SQL scope filter per listed resource (access_store.h AppendScopeFilter with
+//      the resource's ScopeFilter, in cooperative_store.cc and household_store.cc) selecting the
+//      rows that RelationTo admits.
 #ifndef COOPLINK_SERVICES_MEMBERSHIP_ACCESS_RULES_H_
 #define COOPLINK_SERVICES_MEMBERSHIP_ACCESS_RULES_H_
 
@@ -67,6 +67,9 @@ enum class Relation {
   kRoleWithoutAccess, // partner or unspecified role: never has access to these resources
 };
 Relation RelationTo(const Scope& scope, const Subject& subject);
+// The id a member principal holds for a resource of `kind` (its cooperative, household or member
+// record): what kSelf compares with.
+const std::string& OwnIdOf(const Principal& p, ResourceKind kind);
 
 enum class Access { kRead, kWrite };
 // OK, PERMISSION_DENIED or NOT_FOUND as described in the file comment.

@@ -6,13 +6,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/fields.h"
+#include "services/membership/access_store.h"
 
 namespace cooplink::membership {
 namespace {
 
 constexpr int kMemberActive = v1::MEMBER_STATE_ACTIVE;
 constexpr int kMemberExitRequested = v1::MEMBER_STATE_EXIT_REQUESTED;
-constexpr int kAssignmentActive = v1::ASSIGNMENT_STATE_ACTIVE;
 
 constexpr const char* kInsertCooperative =
     "INSERT INTO cooperatives (id, name, uscc, region_code, fiscal_year_end_month, "
@@ -31,12 +31,14 @@ const std::string kSelectCooperativeForUpdate =
 const std::string kListCooperatives =
     absl::StrCat(kCooperativeColumns, "WHERE c.region_code LIKE CONCAT(?, '%') AND c.id > ?");
 constexpr const char* kListOrder = " ORDER BY c.id LIMIT ?";
-// Scope filters. A subquery rather than an IN list of the worker's resolved cooperatives keeps the
-// statement to one shape whatever the caseload's size, and reads the list's own snapshot.
-constexpr const char* kWorkerCooperativesFilter =
+// RelationTo for cooperatives, in SQL.
+constexpr ScopeFilter kCooperativeScope = {
+    ResourceKind::kCooperative,
     " AND c.id IN (SELECT a.cooperative_id FROM assignments a WHERE a.social_worker_id = ? "
-    "AND a.state = ?)";
-constexpr const char* kOwnCooperativeFilter = " AND c.id = ?";
+    "AND a.state = ?)",
+    " AND c.id = ?",
+    " AND c.id = ?",
+};
 constexpr const char* kUpdateCooperative =
     "UPDATE cooperatives SET name = ?, region_code = ?, fiscal_year_end_month = ?, "
     "service_fee_bps = ?, version = version + 1, update_time_us = ? WHERE id = ?";
@@ -58,31 +60,6 @@ void CooperativeFromRow(sql::ResultSet& rs, v1::Cooperative* c) {
   c->set_etag(Etag(rs.getInt64("version")));
   *c->mutable_create_time() = ToTimestamp(rs.getInt64("create_time_us"));
   *c->mutable_update_time() = ToTimestamp(rs.getInt64("update_time_us"));
-}
-
-// Appends the condition limiting cooperatives (alias c) to those the scope may list. False when
-// the scope can list none at all: skip the query.
-bool AppendCooperativeScope(const Scope& scope, std::string* sql, std::vector<SqlParam>* params) {
-  const Principal& p = scope.principal;
-  switch (p.role) {
-    case Role::kPlatformAdmin:
-      return true;
-    case Role::kSocialWorker:
-      if (scope.cooperatives.empty()) return false;
-      absl::StrAppend(sql, kWorkerCooperativesFilter);
-      params->push_back(Param(p.social_worker_id));
-      params->push_back(Param(kAssignmentActive));
-      return true;
-    case Role::kCooperativeAdmin:
-    case Role::kMember:
-      absl::StrAppend(sql, kOwnCooperativeFilter);
-      params->push_back(Param(p.cooperative_id));
-      return true;
-    case Role::kPartner:
-    case Role::kUnspecified:
-      break;
-  }
-  return false;
 }
 
 }  // namespace
@@ -112,7 +89,7 @@ void LoadCooperativePage(Tx& tx, const Scope& scope, const std::string& region_p
   std::string sql = kListCooperatives;
   std::vector<SqlParam> params = {Param(kMemberActive), Param(kMemberActive), Param(region_prefix),
                                   Param(page.after)};
-  if (!AppendCooperativeScope(scope, &sql, &params)) return;
+  if (!AppendScopeFilter(scope, kCooperativeScope, &sql, &params)) return;
   absl::StrAppend(&sql, kListOrder);
   params.push_back(Param(static_cast<int64_t>(page.size) + 1));
   auto rs = tx.QueryParams(sql, params);

@@ -7,12 +7,11 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/fields.h"
 #include "services/common/ids.h"
+#include "services/membership/access_store.h"
 #include "services/membership/household_rules.h"
 
 namespace cooplink::membership {
 namespace {
-
-constexpr int kAssignmentActive = v1::ASSIGNMENT_STATE_ACTIVE;
 
 constexpr const char* kInsertHousehold =
     "INSERT INTO households (id, village_code, head_name, resident_size, ethnicity, "
@@ -25,7 +24,7 @@ constexpr const char* kHouseholdColumns =
 const std::string kSelectHousehold = absl::StrCat(kHouseholdColumns, "WHERE h.id = ?");
 const std::string kSelectHouseholdForUpdate =
     absl::StrCat(kHouseholdColumns, "WHERE h.id = ? FOR UPDATE");
-constexpr const char* kSelectHouseholdScope =
+constexpr const char* kSelectHouseholdAccessFacts =
     "SELECT id, village_code, created_by_cooperative_id FROM households WHERE id = ?";
 // Members in any state count: a household stays visible to a cooperative it has been part of.
 constexpr const char* kMemberCooperatives =
@@ -36,16 +35,16 @@ const std::string kListHouseholds =
     absl::StrCat(kHouseholdColumns, "WHERE h.village_code LIKE CONCAT(?, '%') AND h.id > ?");
 constexpr const char* kCategoryFilter = " AND h.monitoring_category = ?";
 constexpr const char* kListOrder = " ORDER BY h.id LIMIT ?";
-// Scope filters, the SQL form of RelationTo for households. Subqueries rather than IN lists of the
-// resolved scope keep the statement to one shape whatever the caseload's size.
-constexpr const char* kWorkerVillagesFilter =
+// RelationTo for households, in SQL.
+constexpr ScopeFilter kHouseholdScope = {
+    ResourceKind::kHousehold,
     " AND h.village_code IN (SELECT a.village_code FROM assignments a "
-    "WHERE a.social_worker_id = ? AND a.state = ? AND a.village_code IS NOT NULL)";
-constexpr const char* kCooperativeHouseholdsFilter =
+    "WHERE a.social_worker_id = ? AND a.state = ? AND a.village_code IS NOT NULL)",
     " AND (EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id "
     "AND m.cooperative_id = ?) OR (h.created_by_cooperative_id = ? AND NOT EXISTS "
-    "(SELECT 1 FROM members m2 WHERE m2.household_id = h.id)))";
-constexpr const char* kOwnHouseholdFilter = " AND h.id = ?";
+    "(SELECT 1 FROM members m2 WHERE m2.household_id = h.id)))",
+    " AND h.id = ?",
+};
 constexpr const char* kUpdateHousehold =
     "UPDATE households SET village_code = ?, head_name = ?, resident_size = ?, ethnicity = ?, "
     "version = version + 1, update_time_us = ? WHERE id = ?";
@@ -96,35 +95,6 @@ Subject SubjectFromRow(Tx& tx, sql::ResultSet& rs) {
   return subject;
 }
 
-// Appends the condition limiting households (alias h) to those the scope may list. False when
-// the scope can list none at all: skip the query.
-bool AppendHouseholdScope(const Scope& scope, std::string* sql, std::vector<SqlParam>* params) {
-  const Principal& p = scope.principal;
-  switch (p.role) {
-    case Role::kPlatformAdmin:
-      return true;
-    case Role::kSocialWorker:
-      if (scope.villages.empty()) return false;
-      absl::StrAppend(sql, kWorkerVillagesFilter);
-      params->push_back(Param(p.social_worker_id));
-      params->push_back(Param(kAssignmentActive));
-      return true;
-    case Role::kCooperativeAdmin:
-      absl::StrAppend(sql, kCooperativeHouseholdsFilter);
-      params->push_back(Param(p.cooperative_id));
-      params->push_back(Param(p.cooperative_id));
-      return true;
-    case Role::kMember:
-      absl::StrAppend(sql, kOwnHouseholdFilter);
-      params->push_back(Param(p.household_id));
-      return true;
-    case Role::kPartner:
-    case Role::kUnspecified:
-      break;
-  }
-  return false;
-}
-
 }  // namespace
 
 void InsertHousehold(Tx& tx, const std::string& id, const v1::Household& h,
@@ -144,7 +114,7 @@ absl::Status LoadHousehold(Tx& tx, const std::string& id, bool for_update, v1::H
 }
 
 std::optional<Subject> LoadHouseholdSubject(Tx& tx, const std::string& id) {
-  auto rs = tx.Query(kSelectHouseholdScope, id);
+  auto rs = tx.Query(kSelectHouseholdAccessFacts, id);
   if (!rs->next()) return std::nullopt;
   return SubjectFromRow(tx, *rs);
 }
@@ -168,7 +138,7 @@ void LoadHouseholdPage(Tx& tx, const Scope& scope, const std::string& village_pr
     absl::StrAppend(&sql, kCategoryFilter);
     params.push_back(Param(static_cast<int>(category)));
   }
-  if (!AppendHouseholdScope(scope, &sql, &params)) return;
+  if (!AppendScopeFilter(scope, kHouseholdScope, &sql, &params)) return;
   absl::StrAppend(&sql, kListOrder);
   params.push_back(Param(static_cast<int64_t>(page.size) + 1));
   auto rs = tx.QueryParams(sql, params);
