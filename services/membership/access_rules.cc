@@ -83,9 +83,9 @@ Relation RelationTo(const Scope& scope, const Subject& s) {
     }
     case Role::kCooperativeAdmin: {
       // A household nobody has joined yet belongs to the cooperative that registered it.
-      const bool admin = Contains(s.cooperative_ids, p.cooperative_id) ||
-                         (s.cooperative_ids.empty() &&
-                          s.created_by_cooperative_id == p.cooperative_id);
+      const bool admin =
+          Contains(s.cooperative_ids, p.cooperative_id) ||
+          (s.cooperative_ids.empty() && s.created_by_cooperative_id == p.cooperative_id);
       return admin ? Relation::kCooperativeAdmin : Relation::kNone;
     }
     case Role::kMember:

@@ -58,13 +58,13 @@ Subject HouseholdSubject(const std::string& household_id, const std::string& vil
 
 // Who the caller is to a resource.
 enum class Relation {
-  kNone,              // outside the caller's scope
-  kPlatformAdmin,     // every resource
-  kAssignedWorker,    // social worker assigned to its cooperative (a household: to its village)
-  kCooperativeAdmin,  // admin of its cooperative; for a household: of a cooperative one of its
-                      // members belongs to, or of the one that registered it while it has none
-  kSelf,              // member principal: its own cooperative, household or member record
-  kRoleWithoutAccess, // partner or unspecified role: never has access to these resources
+  kNone,               // outside the caller's scope
+  kPlatformAdmin,      // every resource
+  kAssignedWorker,     // social worker assigned to its cooperative (a household: to its village)
+  kCooperativeAdmin,   // admin of its cooperative; for a household: of a cooperative one of its
+                       // members belongs to, or of the one that registered it while it has none
+  kSelf,               // member principal: its own cooperative, household or member record
+  kRoleWithoutAccess,  // partner or unspecified role: never has access to these resources
 };
 Relation RelationTo(const Scope& scope, const Subject& subject);
 // The id a member principal holds for a resource of `kind` (its cooperative, household or member

@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-
 #include "cooplink/membership/v1/membership.pb.h"
 
 namespace cooplink::membership {
@@ -28,8 +27,8 @@ absl::StatusOr<Scope> ResolveScope(Database& db, const CallContext& call) {
   absl::Status status = db.Read([&](Tx& tx) -> absl::Status {
     scope.cooperatives.clear();
     scope.villages.clear();
-    auto rs = tx.Query(kActiveAssignmentsOfWorker, scope.principal.social_worker_id,
-                       kAssignmentActive);
+    auto rs =
+        tx.Query(kActiveAssignmentsOfWorker, scope.principal.social_worker_id, kAssignmentActive);
     while (rs->next()) {
       if (auto village = GetOptionalString(*rs, "village_code")) {
         scope.villages.push_back(*std::move(village));

@@ -35,8 +35,7 @@ absl::Status CheckRegionCodePrefix(const std::string& prefix) {
   return absl::OkStatus();
 }
 
-v1::Cooperative ApplyCooperativePatch(const v1::Cooperative& current,
-                                      const v1::Cooperative& patch,
+v1::Cooperative ApplyCooperativePatch(const v1::Cooperative& current, const v1::Cooperative& patch,
                                       const google::protobuf::FieldMask& mask) {
   v1::Cooperative next = current;
   if (MaskHas(mask, "name")) next.set_name(patch.name());

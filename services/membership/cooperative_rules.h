@@ -32,8 +32,7 @@ absl::Status CheckRegionCodePrefix(const std::string& prefix);
 
 // `current` with the fields of `patch` named in `mask` (already checked against
 // kCooperativeUpdatePaths) copied over; the result still needs ValidateCooperative.
-v1::Cooperative ApplyCooperativePatch(const v1::Cooperative& current,
-                                      const v1::Cooperative& patch,
+v1::Cooperative ApplyCooperativePatch(const v1::Cooperative& current, const v1::Cooperative& patch,
                                       const google::protobuf::FieldMask& mask);
 
 // FAILED_PRECONDITION (PENDING_EXITS) when the fiscal year end moves while members have given

@@ -65,12 +65,11 @@ void CooperativeFromRow(sql::ResultSet& rs, v1::Cooperative* c) {
 }  // namespace
 
 void InsertCooperative(Tx& tx, const std::string& id, const v1::Cooperative& c, int64_t now_us) {
-  tx.Execute(kInsertCooperative, id, c.name(), c.uscc(), c.region_code(),
-             c.fiscal_year_end_month(), c.service_fee_bps(), now_us, now_us);
+  tx.Execute(kInsertCooperative, id, c.name(), c.uscc(), c.region_code(), c.fiscal_year_end_month(),
+             c.service_fee_bps(), now_us, now_us);
 }
 
-absl::Status LoadCooperative(Tx& tx, const std::string& id, bool for_update,
-                             v1::Cooperative* out) {
+absl::Status LoadCooperative(Tx& tx, const std::string& id, bool for_update, v1::Cooperative* out) {
   auto rs = tx.Query(for_update ? kSelectCooperativeForUpdate : kSelectCooperative, kMemberActive,
                      kMemberActive, id);
   if (!rs->next()) return NotFound("cooperative", id);
@@ -84,8 +83,8 @@ void SaveCooperative(Tx& tx, const v1::Cooperative& next, int64_t now_us) {
 }
 
 void LoadCooperativePage(Tx& tx, const Scope& scope, const std::string& region_prefix,
-                      const PageRequest& page, const std::string& filters,
-                      v1::ListCooperativesResponse* out) {
+                         const PageRequest& page, const std::string& filters,
+                         v1::ListCooperativesResponse* out) {
   std::string sql = kListCooperatives;
   std::vector<SqlParam> params = {Param(kMemberActive), Param(kMemberActive), Param(region_prefix),
                                   Param(page.after)};

@@ -21,14 +21,13 @@ namespace v1 = ::cooplink::membership::v1;
 
 void InsertCooperative(Tx& tx, const std::string& id, const v1::Cooperative& c, int64_t now_us);
 // NOT_FOUND("cooperative", id) when there is none. With `for_update` the row stays locked.
-absl::Status LoadCooperative(Tx& tx, const std::string& id, bool for_update,
-                             v1::Cooperative* out);
+absl::Status LoadCooperative(Tx& tx, const std::string& id, bool for_update, v1::Cooperative* out);
 // Writes the updatable fields of `next` (the row must be locked) and bumps its version.
 void SaveCooperative(Tx& tx, const v1::Cooperative& next, int64_t now_us);
 // The page of cooperatives the scope may list, filtered by region code prefix.
 void LoadCooperativePage(Tx& tx, const Scope& scope, const std::string& region_prefix,
-                      const PageRequest& page, const std::string& filters,
-                      v1::ListCooperativesResponse* out);
+                         const PageRequest& page, const std::string& filters,
+                         v1::ListCooperativesResponse* out);
 
 bool CooperativeExists(Tx& tx, const std::string& id);
 // Locks the cooperative's row (the first lock of every change to its set of ACTIVE members) and

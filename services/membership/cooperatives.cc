@@ -50,8 +50,8 @@ absl::Status Membership::ListCooperatives(const CallContext& call,
                                           const v1::ListCooperativesRequest& req,
                                           v1::ListCooperativesResponse* out) {
   const Principal& p = call.principal();
-  if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
-                               Role::kMember});
+  if (auto s = RequireRole(
+          p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin, Role::kMember});
       !s.ok()) {
     return s;
   }

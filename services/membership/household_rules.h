@@ -4,10 +4,10 @@
 #ifndef COOPLINK_SERVICES_MEMBERSHIP_HOUSEHOLD_RULES_H_
 #define COOPLINK_SERVICES_MEMBERSHIP_HOUSEHOLD_RULES_H_
 
+#include <google/protobuf/field_mask.pb.h>
+
 #include <optional>
 #include <string>
-
-#include <google/protobuf/field_mask.pb.h>
 
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
@@ -55,7 +55,8 @@ std::optional<std::string> RegisteringCooperative(const Principal& p);
 absl::Status CheckVillageAssigned(const Scope& scope, const std::string& village_code);
 
 // Validates a category change request; returns the trimmed reason.
-std::string ValidateCategoryChange(FieldViolations& v, const v1::ChangeMonitoringCategoryRequest& req,
+std::string ValidateCategoryChange(FieldViolations& v,
+                                   const v1::ChangeMonitoringCategoryRequest& req,
                                    absl::CivilDay today);
 // FAILED_PRECONDITION (CATEGORY_UNCHANGED) when the household already is in `to`.
 absl::Status CheckCategoryChange(v1::MonitoringCategory current, v1::MonitoringCategory to);
@@ -63,8 +64,7 @@ absl::Status CheckCategoryChange(v1::MonitoringCategory current, v1::MonitoringC
 // Category changes are listed oldest first, ordered by id. A fresh id (NewId) that does not sort
 // after the household's last change (several changes within one millisecond) is replaced by the
 // last id's successor, so the order holds.
-std::string OrderedChangeId(const std::string& fresh_id,
-                            const std::optional<std::string>& last_id);
+std::string OrderedChangeId(const std::string& fresh_id, const std::optional<std::string>& last_id);
 // The id following `id` in the base32 order NewId uses (same length).
 std::string IdSuccessor(std::string id);
 

@@ -130,8 +130,8 @@ void UpdateMonitoringCategory(Tx& tx, const std::string& id, v1::MonitoringCateg
 }
 
 void LoadHouseholdPage(Tx& tx, const Scope& scope, const std::string& village_prefix,
-                    v1::MonitoringCategory category, const PageRequest& page,
-                    const std::string& filters, v1::ListHouseholdsResponse* out) {
+                       v1::MonitoringCategory category, const PageRequest& page,
+                       const std::string& filters, v1::ListHouseholdsResponse* out) {
   std::string sql = kListHouseholds;
   std::vector<SqlParam> params = {Param(village_prefix), Param(page.after)};
   if (category != v1::MONITORING_CATEGORY_UNSPECIFIED) {
@@ -159,7 +159,7 @@ void InsertCategoryChange(Tx& tx, const std::string& household_id, v1::Monitorin
 }
 
 void LoadCategoryChangePage(Tx& tx, const std::string& household_id, const PageRequest& page,
-                         v1::ListCategoryChangesResponse* out) {
+                            v1::ListCategoryChangesResponse* out) {
   auto rs = tx.Query(kListChanges, household_id, page.after, static_cast<int64_t>(page.size) + 1);
   FillPage(*rs, page, household_id, out->mutable_changes(), out->mutable_next_page_token(),
            ChangeFromRow);

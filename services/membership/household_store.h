@@ -35,8 +35,8 @@ void UpdateMonitoringCategory(Tx& tx, const std::string& id, v1::MonitoringCateg
                               int64_t now_us);
 // The page of households the scope may list. `category` UNSPECIFIED means any.
 void LoadHouseholdPage(Tx& tx, const Scope& scope, const std::string& village_prefix,
-                    v1::MonitoringCategory category, const PageRequest& page,
-                    const std::string& filters, v1::ListHouseholdsResponse* out);
+                       v1::MonitoringCategory category, const PageRequest& page,
+                       const std::string& filters, v1::ListHouseholdsResponse* out);
 
 // Records a change of the household's category with an id that sorts after its earlier changes
 // (household_rules.h OrderedChangeId). The caller holds the household's row lock or has just
@@ -46,7 +46,7 @@ void InsertCategoryChange(Tx& tx, const std::string& household_id, v1::Monitorin
                           const std::string& effective_date_sql, const std::string& changed_by,
                           absl::Time now);
 void LoadCategoryChangePage(Tx& tx, const std::string& household_id, const PageRequest& page,
-                         v1::ListCategoryChangesResponse* out);
+                            v1::ListCategoryChangesResponse* out);
 
 }  // namespace cooplink::membership
 

@@ -49,8 +49,8 @@ absl::Status Membership::CreateHousehold(const CallContext& call,
 absl::Status Membership::GetHousehold(const CallContext& call, const v1::GetHouseholdRequest& req,
                                       v1::Household* out) {
   const Principal& p = call.principal();
-  if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
-                               Role::kMember});
+  if (auto s = RequireRole(
+          p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin, Role::kMember});
       !s.ok()) {
     return s;
   }
@@ -83,7 +83,8 @@ absl::Status Membership::ListHouseholds(const CallContext& call,
   FieldViolations v;
   ValidateHouseholdFilters(v, prefix, req.monitoring_category());
   if (!v.empty()) return v.ToStatus();
-  const std::string filters = absl::StrCat(prefix, "|", static_cast<int>(req.monitoring_category()));
+  const std::string filters =
+      absl::StrCat(prefix, "|", static_cast<int>(req.monitoring_category()));
   auto page = ParsePage(req.page_size(), req.page_token(), filters);
   if (!page.ok()) return page.status();
   auto scope = ResolveScope(*db_, call);

@@ -61,9 +61,9 @@ absl::StatusOr<absl::CivilDay> ExitEffectiveDate(absl::CivilDay today, int fisca
                                                                     : kNoticeMonthsPerson);
   if (today > deadline) {
     return FailedPrecondition(
-        "EXIT_NOTICE_TOO_LATE", absl::StrCat("notice for the fiscal year ending ",
-                                             CivilToSql(year_end), " had to be given by ",
-                                             CivilToSql(deadline)));
+        "EXIT_NOTICE_TOO_LATE",
+        absl::StrCat("notice for the fiscal year ending ", CivilToSql(year_end),
+                     " had to be given by ", CivilToSql(deadline)));
   }
   return year_end;
 }
@@ -163,8 +163,7 @@ std::optional<absl::CivilDay> ValidateContribution(FieldViolations& v,
   std::optional<absl::CivilDay> date;
   if (!req.has_contribution_date()) {
     v.Add("contribution_date", "is required");
-  } else if ((date = CheckDate(v, "contribution_date", req.contribution_date())) &&
-             *date > today) {
+  } else if ((date = CheckDate(v, "contribution_date", req.contribution_date())) && *date > today) {
     v.Add("contribution_date", "must not be in the future");
   }
   *note = CheckText(v, "note", req.note(), kMaxContributionNoteChars, /*required=*/false);

@@ -26,7 +26,8 @@ const std::string kSelectMemberForUpdate = absl::StrCat(kMemberColumns, "WHERE i
 constexpr const char* kSelectMemberPlacement =
     "SELECT cooperative_id, household_id FROM members WHERE id = ?";
 // The list: cooperative and keyset cursor, then the optional filters, then the order and limit.
-const std::string kListMembers = absl::StrCat(kMemberColumns, "WHERE cooperative_id = ? AND id > ?");
+const std::string kListMembers =
+    absl::StrCat(kMemberColumns, "WHERE cooperative_id = ? AND id > ?");
 constexpr const char* kHouseholdFilter = " AND household_id = ?";
 constexpr const char* kStateFilter = " AND state = ?";
 constexpr const char* kListOrder = " ORDER BY id LIMIT ?";
@@ -139,7 +140,7 @@ bool LoadMemberPlacement(Tx& tx, const std::string& id, std::string* cooperative
 }
 
 void LoadMemberPage(Tx& tx, const v1::ListMembersRequest& req, const PageRequest& page,
-                 const std::string& filters, v1::ListMembersResponse* out) {
+                    const std::string& filters, v1::ListMembersResponse* out) {
   std::string sql = kListMembers;
   std::vector<SqlParam> params = {Param(req.cooperative_id()), Param(page.after)};
   if (!req.household_id().empty()) {
@@ -191,8 +192,8 @@ Composition LoadComposition(Tx& tx, const std::string& cooperative_id) {
   return c;
 }
 
-void InsertContribution(Tx& tx, const std::string& id, const v1::Member& member,
-                        int64_t amount_fen, const std::string& date_sql, const std::string& note,
+void InsertContribution(Tx& tx, const std::string& id, const v1::Member& member, int64_t amount_fen,
+                        const std::string& date_sql, const std::string& note,
                         const std::string& recorded_by, int64_t now_us) {
   tx.Execute(kInsertContribution, id, member.id(), member.cooperative_id(), amount_fen, date_sql,
              note, recorded_by, now_us);
@@ -206,9 +207,9 @@ absl::Status LoadContribution(Tx& tx, const std::string& id, v1::CapitalContribu
 }
 
 void LoadContributionPage(Tx& tx, const std::string& member_id, const PageRequest& page,
-                       v1::ListCapitalContributionsResponse* out) {
-  auto rs = tx.Query(kListContributions, member_id, page.after,
-                     static_cast<int64_t>(page.size) + 1);
+                          v1::ListCapitalContributionsResponse* out) {
+  auto rs =
+      tx.Query(kListContributions, member_id, page.after, static_cast<int64_t>(page.size) + 1);
   FillPage(*rs, page, member_id, out->mutable_contributions(), out->mutable_next_page_token(),
            ContributionFromRow);
 }

@@ -53,7 +53,7 @@ bool LoadMemberPlacement(Tx& tx, const std::string& id, std::string* cooperative
                          std::string* household_id);
 // ListMembers: the cooperative's members, optionally of one household and in one state.
 void LoadMemberPage(Tx& tx, const v1::ListMembersRequest& req, const PageRequest& page,
-                 const std::string& filters, v1::ListMembersResponse* out);
+                    const std::string& filters, v1::ListMembersResponse* out);
 
 // Changes of a locked member row; each bumps its version except UpdateMemberPhone, which
 // always runs together with UpdateMemberFields.
@@ -69,12 +69,12 @@ void MarkExited(Tx& tx, const std::string& id, int64_t refund_fen, int64_t now_u
 // The cooperative's ACTIVE members counted by a locking read (see the file comment).
 Composition LoadComposition(Tx& tx, const std::string& cooperative_id);
 
-void InsertContribution(Tx& tx, const std::string& id, const v1::Member& member,
-                        int64_t amount_fen, const std::string& date_sql, const std::string& note,
+void InsertContribution(Tx& tx, const std::string& id, const v1::Member& member, int64_t amount_fen,
+                        const std::string& date_sql, const std::string& note,
                         const std::string& recorded_by, int64_t now_us);
 absl::Status LoadContribution(Tx& tx, const std::string& id, v1::CapitalContribution* out);
 void LoadContributionPage(Tx& tx, const std::string& member_id, const PageRequest& page,
-                       v1::ListCapitalContributionsResponse* out);
+                          v1::ListCapitalContributionsResponse* out);
 
 }  // namespace cooplink::membership
 

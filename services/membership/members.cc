@@ -34,16 +34,15 @@
 namespace cooplink::membership {
 namespace {
 
+Subject SubjectOf(const v1::Member& m) { return MemberSubject(m.id(), m.cooperative_id()); }
+
 // Loads a member for a change: checks access on a plain read, then locks the cooperative row
 // (serialising changes that can alter its composition) and re-reads the member FOR UPDATE.
 absl::Status LoadForChange(Tx& tx, const Scope& scope, const std::string& id, v1::Member* out,
                            int* fiscal_year_end_month) {
   v1::Member probe;
   if (auto s = LoadMember(tx, id, /*for_update=*/false, &probe); !s.ok()) return s;
-  if (auto s = RequireAccess(scope, MemberSubject(id, probe.cooperative_id()), Access::kWrite);
-      !s.ok()) {
-    return s;
-  }
+  if (auto s = RequireAccess(scope, SubjectOf(probe), Access::kWrite); !s.ok()) return s;
   const std::optional<int> end_month = LockCooperative(tx, probe.cooperative_id());
   if (!end_month.has_value()) return NotFound("member", id);
   if (fiscal_year_end_month != nullptr) *fiscal_year_end_month = *end_month;
@@ -132,7 +131,8 @@ absl::Status Membership::CreateMember(const CallContext& call, const v1::CreateM
     }
     row.phone = SealPhone(cipher_, kMemberPhoneContext, admitted.phone);
     row.is_farmer = m.is_farmer();
-    row.kind = admitted.organization ? v1::MEMBER_KIND_ORGANIZATION : v1::MEMBER_KIND_NATURAL_PERSON;
+    row.kind =
+        admitted.organization ? v1::MEMBER_KIND_ORGANIZATION : v1::MEMBER_KIND_NATURAL_PERSON;
     row.join_date = CivilToSql(admitted.join_date);
     InsertMember(tx, row, ToMicros(now));
     if (auto s = CheckComposition(LoadComposition(tx, m.cooperative_id())); !s.ok()) return s;
@@ -143,8 +143,8 @@ absl::Status Membership::CreateMember(const CallContext& call, const v1::CreateM
 absl::Status Membership::GetMember(const CallContext& call, const v1::GetMemberRequest& req,
                                    v1::Member* out) {
   const Principal& p = call.principal();
-  if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
-                               Role::kMember});
+  if (auto s = RequireRole(
+          p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin, Role::kMember});
       !s.ok()) {
     return s;
   }
@@ -158,7 +158,7 @@ absl::Status Membership::GetMember(const CallContext& call, const v1::GetMemberR
   SealedMemberPii sealed;
   absl::Status status = db_->Read([&](Tx& tx) -> absl::Status {
     if (auto s = LoadMember(tx, req.id(), /*for_update=*/false, out, &sealed); !s.ok()) return s;
-    return RequireAccess(*scope, MemberSubject(out->id(), out->cooperative_id()), Access::kRead);
+    return RequireAccess(*scope, SubjectOf(*out), Access::kRead);
   });
   if (status.ok() && req.view() == v1::MEMBER_VIEW_SENSITIVE) {
     status = Unseal(cipher_, sealed, out);
@@ -258,11 +258,7 @@ absl::Status Membership::RecordCapitalContribution(const CallContext& call,
   return RunIdempotent(*db_, *clock_, *key, out, [&](Tx& tx) -> absl::Status {
     v1::Member member;
     if (auto s = LoadMember(tx, req.member_id(), /*for_update=*/false, &member); !s.ok()) return s;
-    if (auto s = RequireAccess(*scope, MemberSubject(member.id(), member.cooperative_id()),
-                               Access::kWrite);
-        !s.ok()) {
-      return s;
-    }
+    if (auto s = RequireAccess(*scope, SubjectOf(member), Access::kWrite); !s.ok()) return s;
     if (auto s = LoadMember(tx, req.member_id(), /*for_update=*/true, &member); !s.ok()) return s;
     if (auto s = CheckMemberAction(member.state(), MemberAction::kContribute); !s.ok()) return s;
     auto total = CheckedAdd(member.capital_contribution_total().fen(), req.amount().fen());
@@ -280,8 +276,8 @@ absl::Status Membership::ListCapitalContributions(const CallContext& call,
                                                   const v1::ListCapitalContributionsRequest& req,
                                                   v1::ListCapitalContributionsResponse* out) {
   const Principal& p = call.principal();
-  if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
-                               Role::kMember});
+  if (auto s = RequireRole(
+          p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin, Role::kMember});
       !s.ok()) {
     return s;
   }
@@ -295,11 +291,7 @@ absl::Status Membership::ListCapitalContributions(const CallContext& call,
   return db_->Read([&](Tx& tx) -> absl::Status {
     v1::Member member;
     if (auto s = LoadMember(tx, req.member_id(), /*for_update=*/false, &member); !s.ok()) return s;
-    if (auto s = RequireAccess(*scope, MemberSubject(member.id(), member.cooperative_id()),
-                               Access::kRead);
-        !s.ok()) {
-      return s;
-    }
+    if (auto s = RequireAccess(*scope, SubjectOf(member), Access::kRead); !s.ok()) return s;
     LoadContributionPage(tx, req.member_id(), *page, out);
     return absl::OkStatus();
   });

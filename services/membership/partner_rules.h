@@ -4,9 +4,9 @@
 #ifndef COOPLINK_SERVICES_MEMBERSHIP_PARTNER_RULES_H_
 #define COOPLINK_SERVICES_MEMBERSHIP_PARTNER_RULES_H_
 
-#include <string>
-
 #include <google/protobuf/field_mask.pb.h>
+
+#include <string>
 
 #include "absl/status/status.h"
 #include "cooplink/membership/v1/membership.pb.h"
@@ -33,7 +33,8 @@ v1::Partner ApplyPartnerPatch(const v1::Partner& current, const v1::Partner& pat
                               const google::protobuf::FieldMask& mask);
 // Validates only the fields of `patch` named in `mask` (before any database work, so bad input
 // never waits on locks).
-absl::Status ValidatePartnerPatch(const v1::Partner& patch, const google::protobuf::FieldMask& mask);
+absl::Status ValidatePartnerPatch(const v1::Partner& patch,
+                                  const google::protobuf::FieldMask& mask);
 // INVALID_ARGUMENT unless `channel_kind` is a defined channel kind (UNSPECIFIED: any).
 absl::Status CheckChannelKindFilter(int channel_kind);
 

@@ -17,7 +17,8 @@ constexpr const char* kPartnerColumns =
     "SELECT id, name, channel_kind, commission_rate_bps, contact, version, create_time_us, "
     "update_time_us FROM partners ";
 const std::string kSelectPartner = absl::StrCat(kPartnerColumns, "WHERE id = ?");
-const std::string kSelectPartnerForUpdate = absl::StrCat(kPartnerColumns, "WHERE id = ? FOR UPDATE");
+const std::string kSelectPartnerForUpdate =
+    absl::StrCat(kPartnerColumns, "WHERE id = ? FOR UPDATE");
 // The list: keyset cursor, then the optional channel filter, then the order and limit.
 const std::string kListPartners = absl::StrCat(kPartnerColumns, "WHERE id > ?");
 constexpr const char* kChannelFilter = " AND channel_kind = ?";
@@ -58,7 +59,7 @@ void SavePartner(Tx& tx, const v1::Partner& next, int64_t now_us) {
 }
 
 void LoadPartnerPage(Tx& tx, common::v1::ChannelKind kind, const PageRequest& page,
-                  const std::string& filters, v1::ListPartnersResponse* out) {
+                     const std::string& filters, v1::ListPartnersResponse* out) {
   std::string sql = kListPartners;
   std::vector<SqlParam> params = {Param(page.after)};
   if (kind != common::v1::CHANNEL_KIND_UNSPECIFIED) {

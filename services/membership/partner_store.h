@@ -22,7 +22,7 @@ absl::Status LoadPartner(Tx& tx, const std::string& id, bool for_update, v1::Par
 void SavePartner(Tx& tx, const v1::Partner& next, int64_t now_us);
 // The page of partners, of one channel kind unless `kind` is UNSPECIFIED.
 void LoadPartnerPage(Tx& tx, common::v1::ChannelKind kind, const PageRequest& page,
-                  const std::string& filters, v1::ListPartnersResponse* out);
+                     const std::string& filters, v1::ListPartnersResponse* out);
 bool PartnerExists(Tx& tx, const std::string& id);
 
 }  // namespace cooplink::membership

@@ -33,8 +33,8 @@ absl::Status Membership::CreatePartner(const CallContext& call, const v1::Create
 absl::Status Membership::GetPartner(const CallContext& call, const v1::GetPartnerRequest& req,
                                     v1::Partner* out) {
   const Principal& p = call.principal();
-  if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kCooperativeAdmin, Role::kSocialWorker,
-                               Role::kPartner});
+  if (auto s = RequireRole(
+          p, {Role::kPlatformAdmin, Role::kCooperativeAdmin, Role::kSocialWorker, Role::kPartner});
       !s.ok()) {
     return s;
   }

@@ -8,8 +8,8 @@
 namespace cooplink::membership {
 
 void ValidatePrincipal(FieldViolations& v, v1::Principal& p) {
-  p.set_display_name(CheckText(v, "principal.display_name", p.display_name(),
-                               kMaxDisplayNameChars));
+  p.set_display_name(
+      CheckText(v, "principal.display_name", p.display_name(), kMaxDisplayNameChars));
   if (!common::v1::Role_IsValid(p.role()) || p.role() == common::v1::ROLE_UNSPECIFIED) {
     v.Add("principal.role", "must be one of the defined roles");
     return;
@@ -52,8 +52,7 @@ int64_t TokenExpiryMicros(absl::Time now, absl::Duration ttl) {
   return ToMicros(now + ttl) / 1000000 * 1000000;
 }
 
-Principal TokenClaims(const v1::Principal& p, const std::string& token_id,
-                      absl::Time expire_time) {
+Principal TokenClaims(const v1::Principal& p, const std::string& token_id, absl::Time expire_time) {
   Principal out;
   out.id = p.id();
   out.role = static_cast<Role>(p.role());

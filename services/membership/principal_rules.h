@@ -4,9 +4,9 @@
 #ifndef COOPLINK_SERVICES_MEMBERSHIP_PRINCIPAL_RULES_H_
 #define COOPLINK_SERVICES_MEMBERSHIP_PRINCIPAL_RULES_H_
 
-#include <string>
-
 #include <google/protobuf/duration.pb.h>
+
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"

@@ -78,7 +78,7 @@ absl::Status LoadPrincipal(Tx& tx, const std::string& id, v1::Principal* out) {
 }
 
 void LoadPrincipalPage(Tx& tx, common::v1::Role role, const PageRequest& page,
-                    const std::string& filters, v1::ListPrincipalsResponse* out) {
+                       const std::string& filters, v1::ListPrincipalsResponse* out) {
   std::string sql = kListPrincipals;
   std::vector<SqlParam> params = {Param(page.after)};
   if (role != common::v1::ROLE_UNSPECIFIED) {
@@ -105,7 +105,7 @@ absl::Status LoadToken(Tx& tx, const std::string& id, bool for_update, v1::Token
 }
 
 void LoadTokenPage(Tx& tx, const std::string& principal_id, const PageRequest& page,
-                v1::ListTokensResponse* out) {
+                   v1::ListTokensResponse* out) {
   // Newest first: the keyset cursor runs downwards, "" meaning from the newest.
   auto rs = tx.Query(kListTokens, principal_id, page.after, page.after,
                      static_cast<int64_t>(page.size) + 1);
@@ -119,8 +119,8 @@ void MarkTokenRevoked(Tx& tx, const v1::Token& token, int64_t now_us) {
   tx.Execute(kInsertRevocation, token.id(), expire.seconds() * 1'000'000 + expire.nanos() / 1000);
 }
 
-std::vector<RevocationList::Entry> LoadRevocations(Tx& tx, int64_t after_sequence,
-                                                    int64_t now_us, int limit) {
+std::vector<RevocationList::Entry> LoadRevocations(Tx& tx, int64_t after_sequence, int64_t now_us,
+                                                   int limit) {
   std::vector<RevocationList::Entry> entries;
   auto rs = tx.Query(kListRevocations, after_sequence, now_us, limit);
   while (rs->next()) {

@@ -23,7 +23,7 @@ void InsertPrincipal(Tx& tx, const std::string& id, const v1::Principal& p, int6
 absl::Status LoadPrincipal(Tx& tx, const std::string& id, v1::Principal* out);
 // The page of principals, of one role unless `role` is UNSPECIFIED.
 void LoadPrincipalPage(Tx& tx, common::v1::Role role, const PageRequest& page,
-                    const std::string& filters, v1::ListPrincipalsResponse* out);
+                       const std::string& filters, v1::ListPrincipalsResponse* out);
 
 void InsertToken(Tx& tx, const std::string& id, const std::string& principal_id,
                  int64_t expire_time_us, int64_t now_us);
@@ -31,12 +31,12 @@ void InsertToken(Tx& tx, const std::string& id, const std::string& principal_id,
 absl::Status LoadToken(Tx& tx, const std::string& id, bool for_update, v1::Token* out);
 // A principal's tokens, newest first.
 void LoadTokenPage(Tx& tx, const std::string& principal_id, const PageRequest& page,
-                v1::ListTokensResponse* out);
+                   v1::ListTokensResponse* out);
 // Marks the (locked, unrevoked) token revoked and appends it to the revocation feed.
 void MarkTokenRevoked(Tx& tx, const v1::Token& token, int64_t now_us);
 // Revocations after `after_sequence` of tokens not yet expired at `now_us`, in sequence order.
-std::vector<RevocationList::Entry> LoadRevocations(Tx& tx, int64_t after_sequence,
-                                                    int64_t now_us, int limit);
+std::vector<RevocationList::Entry> LoadRevocations(Tx& tx, int64_t after_sequence, int64_t now_us,
+                                                   int limit);
 
 }  // namespace cooplink::membership
 

@@ -180,16 +180,16 @@ absl::StatusOr<std::vector<RevocationList::Entry>> Membership::RevocationsAfter(
     int64_t after_sequence) {
   std::vector<RevocationList::Entry> entries;
   absl::Status status = db_->Read([&](Tx& tx) -> absl::Status {
-    entries = LoadRevocations(tx, after_sequence, ToMicros(clock_->Now()),
-                                                     kMaxRevocationPage * 100);
+    entries =
+        LoadRevocations(tx, after_sequence, ToMicros(clock_->Now()), kMaxRevocationPage * 100);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
   return entries;
 }
 
-absl::Status Membership::BootstrapPlatformAdmin(const std::string& display_name,
-                                                absl::Duration ttl, v1::Principal* principal,
+absl::Status Membership::BootstrapPlatformAdmin(const std::string& display_name, absl::Duration ttl,
+                                                v1::Principal* principal,
                                                 v1::IssueTokenResponse* token) {
   // The host operator acts as a one-off platform admin: both steps are ordinary, audited RPC logic.
   Principal host;

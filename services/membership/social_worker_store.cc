@@ -33,8 +33,8 @@ constexpr const char* kAssignmentColumns =
 const std::string kSelectAssignment = absl::StrCat(kAssignmentColumns, "WHERE id = ?");
 const std::string kSelectAssignmentForUpdate =
     absl::StrCat(kAssignmentColumns, "WHERE id = ? FOR UPDATE");
-const std::string kListAssignments = absl::StrCat(
-    kAssignmentColumns, "WHERE social_worker_id = ? AND id > ? ORDER BY id LIMIT ?");
+const std::string kListAssignments =
+    absl::StrCat(kAssignmentColumns, "WHERE social_worker_id = ? AND id > ? ORDER BY id LIMIT ?");
 constexpr const char* kActiveVillageAssignment =
     "SELECT 1 FROM assignments WHERE social_worker_id = ? AND village_code = ? AND state = ? "
     "LIMIT 1 LOCK IN SHARE MODE";
@@ -91,9 +91,9 @@ absl::Status LoadSocialWorker(Tx& tx, const std::string& id, v1::SocialWorker* o
 }
 
 void LoadSocialWorkerPage(Tx& tx, const std::string& county_prefix, const PageRequest& page,
-                       v1::ListSocialWorkersResponse* out) {
-  auto rs = tx.Query(kListSocialWorkers, county_prefix, page.after,
-                     static_cast<int64_t>(page.size) + 1);
+                          v1::ListSocialWorkersResponse* out) {
+  auto rs =
+      tx.Query(kListSocialWorkers, county_prefix, page.after, static_cast<int64_t>(page.size) + 1);
   FillPage(*rs, page, county_prefix, out->mutable_social_workers(), out->mutable_next_page_token(),
            WorkerFromRow);
 }
@@ -107,23 +107,21 @@ bool LockSocialWorker(Tx& tx, const std::string& id) {
 }
 
 bool HasActiveAssignment(Tx& tx, const v1::AssignSocialWorkerRequest& req) {
-  return IsVillageAssignment(req)
-             ? tx.Query(kActiveVillageAssignment, req.social_worker_id(), req.village_code(),
-                        kAssignmentActive)
-                   ->next()
-             : tx.Query(kActiveCooperativeAssignment, req.social_worker_id(),
-                        req.cooperative_id(), kAssignmentActive)
-                   ->next();
+  return IsVillageAssignment(req) ? tx.Query(kActiveVillageAssignment, req.social_worker_id(),
+                                             req.village_code(), kAssignmentActive)
+                                        ->next()
+                                  : tx.Query(kActiveCooperativeAssignment, req.social_worker_id(),
+                                             req.cooperative_id(), kAssignmentActive)
+                                        ->next();
 }
 
 void InsertAssignment(Tx& tx, const std::string& id, const v1::AssignSocialWorkerRequest& req,
                       int64_t now_us) {
   const bool village = IsVillageAssignment(req);
-  tx.ExecuteParams(kInsertAssignment,
-                   {Param(id), Param(req.social_worker_id()),
-                    village ? Param(req.village_code()) : SqlParam(nullptr),
-                    village ? SqlParam(nullptr) : Param(req.cooperative_id()),
-                    Param(kAssignmentActive), Param(now_us)});
+  tx.ExecuteParams(kInsertAssignment, {Param(id), Param(req.social_worker_id()),
+                                       village ? Param(req.village_code()) : SqlParam(nullptr),
+                                       village ? SqlParam(nullptr) : Param(req.cooperative_id()),
+                                       Param(kAssignmentActive), Param(now_us)});
 }
 
 absl::Status LoadAssignment(Tx& tx, const std::string& id, bool for_update, v1::Assignment* out) {
@@ -138,11 +136,11 @@ void EndAssignment(Tx& tx, const std::string& id, int64_t now_us) {
 }
 
 void LoadAssignmentPage(Tx& tx, const std::string& social_worker_id, const PageRequest& page,
-                     v1::ListAssignmentsResponse* out) {
-  auto rs = tx.Query(kListAssignments, social_worker_id, page.after,
-                     static_cast<int64_t>(page.size) + 1);
-  FillPage(*rs, page, social_worker_id, out->mutable_assignments(),
-           out->mutable_next_page_token(), AssignmentFromRow);
+                        v1::ListAssignmentsResponse* out) {
+  auto rs =
+      tx.Query(kListAssignments, social_worker_id, page.after, static_cast<int64_t>(page.size) + 1);
+  FillPage(*rs, page, social_worker_id, out->mutable_assignments(), out->mutable_next_page_token(),
+           AssignmentFromRow);
 }
 
 }  // namespace cooplink::membership

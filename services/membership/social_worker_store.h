@@ -24,7 +24,7 @@ void InsertSocialWorker(Tx& tx, const std::string& id, const NewSocialWorker& wo
 // NOT_FOUND("social_worker", id) when there is none.
 absl::Status LoadSocialWorker(Tx& tx, const std::string& id, v1::SocialWorker* out);
 void LoadSocialWorkerPage(Tx& tx, const std::string& county_prefix, const PageRequest& page,
-                       v1::ListSocialWorkersResponse* out);
+                          v1::ListSocialWorkersResponse* out);
 bool SocialWorkerExists(Tx& tx, const std::string& id);
 // Locks the worker's row, serialising changes of its assignments; false when there is none.
 bool LockSocialWorker(Tx& tx, const std::string& id);
@@ -39,7 +39,7 @@ void InsertAssignment(Tx& tx, const std::string& id, const v1::AssignSocialWorke
 absl::Status LoadAssignment(Tx& tx, const std::string& id, bool for_update, v1::Assignment* out);
 void EndAssignment(Tx& tx, const std::string& id, int64_t now_us);
 void LoadAssignmentPage(Tx& tx, const std::string& social_worker_id, const PageRequest& page,
-                     v1::ListAssignmentsResponse* out);
+                        v1::ListAssignmentsResponse* out);
 
 }  // namespace cooplink::membership
 

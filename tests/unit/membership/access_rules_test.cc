@@ -79,7 +79,8 @@ TEST(CooperativeRelationTest, AssignedWorkerReachesItUnassignedSeesNotFound) {
 TEST(CooperativeRelationTest, CooperativeAdminReachesOnlyItsOwn) {
   EXPECT_EQ(RelationTo(CooperativeAdmin(kCoop), CooperativeSubject(kCoop)),
             Relation::kCooperativeAdmin);
-  EXPECT_TRUE(RequireAccess(CooperativeAdmin(kCoop), CooperativeSubject(kCoop), Access::kWrite).ok());
+  EXPECT_TRUE(
+      RequireAccess(CooperativeAdmin(kCoop), CooperativeSubject(kCoop), Access::kWrite).ok());
   EXPECT_EQ(RelationTo(CooperativeAdmin(kOtherCoop), CooperativeSubject(kCoop)), Relation::kNone);
   EXPECT_EQ(Code(CooperativeAdmin(kOtherCoop), CooperativeSubject(kCoop), Access::kWrite),
             absl::StatusCode::kNotFound);

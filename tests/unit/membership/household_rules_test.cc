@@ -108,8 +108,7 @@ TEST(RegistrationTest, CooperativeAdminRegistersOnlyOrdinaryHouseholds) {
   admin.role = Role::kCooperativeAdmin;
   admin.cooperative_id = "COOP";
   EXPECT_TRUE(CheckRegistrationCategory(admin, v1::MONITORING_CATEGORY_ORDINARY).ok());
-  const absl::Status s =
-      CheckRegistrationCategory(admin, v1::MONITORING_CATEGORY_MARGINAL_AT_RISK);
+  const absl::Status s = CheckRegistrationCategory(admin, v1::MONITORING_CATEGORY_MARGINAL_AT_RISK);
   EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(ReasonOf(s), "ROLE_NOT_ALLOWED");
   EXPECT_EQ(RegisteringCooperative(admin), "COOP");
@@ -152,9 +151,9 @@ TEST(CategoryChangeTest, ValidationAndUnchangedCategory) {
   EXPECT_EQ(ReasonOf(CheckCategoryChange(v1::MONITORING_CATEGORY_ORDINARY,
                                          v1::MONITORING_CATEGORY_ORDINARY)),
             "CATEGORY_UNCHANGED");
-  EXPECT_TRUE(CheckCategoryChange(v1::MONITORING_CATEGORY_ORDINARY,
-                                  v1::MONITORING_CATEGORY_LIFTED_OUT)
-                  .ok());
+  EXPECT_TRUE(
+      CheckCategoryChange(v1::MONITORING_CATEGORY_ORDINARY, v1::MONITORING_CATEGORY_LIFTED_OUT)
+          .ok());
 }
 
 TEST(ChangeIdTest, ChangesOfOneMillisecondStayInOrder) {

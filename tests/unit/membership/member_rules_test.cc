@@ -36,15 +36,15 @@ TEST(CompositionTest, FarmerShareIsNotRequiredBelowFiveMembers) {
 }
 
 TEST(CompositionTest, FarmerShareOfEightyPercentAtFiveMembersAndAbove) {
-  EXPECT_TRUE(Check(5, 4, 0).ok());    // exactly 80 %
-  EXPECT_TRUE(Check(5, 5, 0).ok());    // above
-  EXPECT_FALSE(Check(5, 3, 0).ok());   // 60 %
-  EXPECT_TRUE(Check(10, 8, 0).ok());   // exactly 80 %
-  EXPECT_FALSE(Check(10, 7, 0).ok());  // 70 %
-  EXPECT_TRUE(Check(6, 5, 0).ok());    // 83 %
-  EXPECT_FALSE(Check(6, 4, 0).ok());   // 66 %
-  EXPECT_TRUE(Check(21, 17, 0).ok());  // 80.95 %
-  EXPECT_FALSE(Check(21, 16, 0).ok()); // 76.19 %
+  EXPECT_TRUE(Check(5, 4, 0).ok());     // exactly 80 %
+  EXPECT_TRUE(Check(5, 5, 0).ok());     // above
+  EXPECT_FALSE(Check(5, 3, 0).ok());    // 60 %
+  EXPECT_TRUE(Check(10, 8, 0).ok());    // exactly 80 %
+  EXPECT_FALSE(Check(10, 7, 0).ok());   // 70 %
+  EXPECT_TRUE(Check(6, 5, 0).ok());     // 83 %
+  EXPECT_FALSE(Check(6, 4, 0).ok());    // 66 %
+  EXPECT_TRUE(Check(21, 17, 0).ok());   // 80.95 %
+  EXPECT_FALSE(Check(21, 16, 0).ok());  // 76.19 %
 }
 
 TEST(CompositionTest, ViolationIsFailedPreconditionWithReason) {
@@ -96,8 +96,8 @@ TEST(MemberActionTest, EveryStateAndAction) {
       {v1::MEMBER_STATE_EXITED, MemberAction::kCompleteExit, "MEMBER_EXITED"},
   };
   for (const ActionCase& c : cases) {
-    SCOPED_TRACE(::testing::Message() << v1::MemberState_Name(c.state) << " action "
-                                    << static_cast<int>(c.action));
+    SCOPED_TRACE(::testing::Message()
+                 << v1::MemberState_Name(c.state) << " action " << static_cast<int>(c.action));
     const absl::Status s = CheckMemberAction(c.state, c.action);
     if (std::string(c.reason).empty()) {
       EXPECT_TRUE(s.ok()) << s;
@@ -121,7 +121,8 @@ TEST(MemberActionTest, OnlyAnActiveFarmerLosingTheFlagNeedsTheCompositionCheck) 
   EXPECT_FALSE(FarmerChangeNeedsCompositionCheck(m, true));
 }
 
-// --- Exit -----------------------------------------------------------------------------------------
+// --- Exit
+// -----------------------------------------------------------------------------------------
 
 TEST(FiscalYearTest, EndOfTheFiscalYearContainingToday) {
   EXPECT_EQ(FiscalYearEnd(absl::CivilDay(2024, 6, 1), 12), absl::CivilDay(2024, 12, 31));
@@ -171,7 +172,8 @@ TEST(ExitNoticeTest, FollowsTheCooperativesFiscalYear) {
   auto in_time = ExitEffectiveDate(absl::CivilDay(2025, 3, 31), 6, v1::MEMBER_KIND_NATURAL_PERSON);
   ASSERT_TRUE(in_time.ok());
   EXPECT_EQ(*in_time, absl::CivilDay(2025, 6, 30));
-  EXPECT_FALSE(ExitEffectiveDate(absl::CivilDay(2025, 4, 1), 6, v1::MEMBER_KIND_NATURAL_PERSON).ok());
+  EXPECT_FALSE(
+      ExitEffectiveDate(absl::CivilDay(2025, 4, 1), 6, v1::MEMBER_KIND_NATURAL_PERSON).ok());
   // After the year's end the next fiscal year counts, with the whole notice period ahead.
   auto next_year = ExitEffectiveDate(absl::CivilDay(2025, 7, 1), 6, v1::MEMBER_KIND_ORGANIZATION);
   ASSERT_TRUE(next_year.ok());

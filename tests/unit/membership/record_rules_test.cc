@@ -80,8 +80,7 @@ TEST(CooperativeRulesTest, MonthAndFeeLimits) {
   c.set_region_code("990000");
   FieldViolations v;
   ValidateCooperative(v, c, /*creating=*/false);
-  EXPECT_THAT(Fields(v), ElementsAre("cooperative.region_code",
-                                     "cooperative.fiscal_year_end_month",
+  EXPECT_THAT(Fields(v), ElementsAre("cooperative.region_code", "cooperative.fiscal_year_end_month",
                                      "cooperative.service_fee_bps"));
   // Updating never defaults the month: 0 is invalid then.
   v1::Cooperative zero = ValidCooperative();
@@ -113,7 +112,8 @@ TEST(CooperativeRulesTest, RegionPrefix) {
   EXPECT_THAT(Fields(CheckRegionCodePrefix("53-8")), ElementsAre("region_code_prefix"));
 }
 
-// --- Partners -------------------------------------------------------------------------------------
+// --- Partners
+// -------------------------------------------------------------------------------------
 
 TEST(PartnerRulesTest, ValidationLimits) {
   v1::Partner p;
@@ -153,7 +153,8 @@ TEST(PartnerRulesTest, APartnerSeesOnlyItself) {
   EXPECT_TRUE(CheckChannelKindFilter(0).ok());
 }
 
-// --- Social workers -------------------------------------------------------------------------------
+// --- Social workers
+// -------------------------------------------------------------------------------
 
 TEST(SocialWorkerRulesTest, NewWorker) {
   v1::SocialWorker in;
@@ -208,7 +209,8 @@ TEST(SocialWorkerRulesTest, AWorkerReadsOnlyItsOwnRecord) {
   EXPECT_EQ(CheckWorkerReadable(member, "W1").code(), absl::StatusCode::kPermissionDenied);
 }
 
-// --- Principals -----------------------------------------------------------------------------------
+// --- Principals
+// -----------------------------------------------------------------------------------
 
 TEST(PrincipalRulesTest, ExactlyTheScopeIdsOfTheRole) {
   v1::Principal p;
@@ -225,8 +227,8 @@ TEST(PrincipalRulesTest, ExactlyTheScopeIdsOfTheRole) {
   p.set_partner_id(kId);
   FieldViolations v;
   ValidatePrincipal(v, p);
-  EXPECT_THAT(Fields(v), ElementsAre("principal.household_id", "principal.member_id",
-                                     "principal.partner_id"));
+  EXPECT_THAT(Fields(v),
+              ElementsAre("principal.household_id", "principal.member_id", "principal.partner_id"));
   for (int role : {0, 6}) {
     p.set_role(static_cast<common::v1::Role>(role));
     FieldViolations r;
