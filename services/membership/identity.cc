@@ -216,6 +216,10 @@ bool IsVillageCode(std::string_view code) {
          IsRegionCode(code.substr(0, 6));
 }
 
+bool IsCodePrefix(std::string_view prefix, size_t max_digits) {
+  return prefix.size() <= max_digits && AllDigits(prefix);
+}
+
 std::string CompleteUscc(std::string_view first17) {
   for (char c : std::string_view("0123456789ABCDEFGHJKLMNPQRTUWXY")) {
     std::string code = std::string(first17) + c;

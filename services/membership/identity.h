@@ -1,7 +1,24 @@
 // Validation, normalisation and masking of the identifiers cooperatives and
 // members carry: the unified social credit code (USCC) of an organisation,
 // the resident ID number and mobile phone of a person, and GB/T 2260 region
-// and 12-digit village codes. See DOMAIN.md for the standards.
+// and 12-digit village codes. The rules, with the standards they come from:
+//
+// - USCC, GB 32100-2015: 18 characters from 0123456789ABCDEFGHJKLMNPQRTUWXY
+//   (no I O S V Z; character values 0-30). Position 1 is the registering
+//   authority (9 = market regulation), position 2 the entity type under it
+//   (3 = farmers' cooperative, so a cooperative's code begins "93"),
+//   positions 3-8 the GB/T 2260 region code, 9-17 the organisation code and
+//   18 the check character: with weights 1 3 9 27 19 26 16 17 20 29 25 13 8
+//   24 10 30 28 for positions 1-17, check value = 31 - (sum of value x weight
+//   mod 31), and 31 becomes 0. E.g. 91350100M000100Y43 is valid (sum 1640).
+// - Resident ID (公民身份号码), GB 11643-1999: 18 characters, 6 digits of
+//   region, 8 of birth date YYYYMMDD (a real date), 3 of sequence (odd for
+//   men) and a check character: with weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8
+//   4 2 for positions 1-17, r = sum mod 11 and the check character is
+//   "10X98765432"[r]. E.g. 34052419800101001X is valid (sum 189).
+// - Region codes, GB/T 2260: 6 digits (province 2, prefecture 2, county 2);
+//   village codes are the 12-digit statistical division codes (统计用区划代码)
+//   whose first 6 digits are a region code.
 //
 // Resident IDs and phone numbers are sensitive personal information under
 // PIPL: error messages here never echo them, and anything shown to people or
@@ -75,6 +92,11 @@ bool IsRegionCode(std::string_view code);
 // True if `code` is a 12-digit village code (统计用区划代码) whose first 6
 // digits satisfy IsRegionCode.
 bool IsVillageCode(std::string_view code);
+
+// True if `prefix` is at most `max_digits` ASCII digits (the empty prefix
+// included): the rule for region and village code prefixes used as list
+// filters.
+bool IsCodePrefix(std::string_view prefix, size_t max_digits);
 
 // Appends the check character to the first 17 characters of a USCC / resident ID ("" when no
 // character makes it valid, e.g. a bad birth date). For demo data, fixtures and data-entry tools.

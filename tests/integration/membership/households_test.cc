@@ -434,6 +434,30 @@ TEST_F(HouseholdsTest, SocialWorkerSeesOnlyHouseholdsInItsActiveVillages) {
   EXPECT_EQ(ListIds(w, second), std::vector<std::string>{in_mine.id()});
 }
 
+TEST_F(HouseholdsTest, AWorkerReachesHouseholdsThroughVillagesNotThroughCooperatives) {
+  const std::string village = NewVillage();
+  const auto coop = CreateCooperative("丙合作社");
+  const auto worker = CreateSocialWorker();
+  AssignCooperative(worker.id(), coop.id());
+  const std::string w = WorkerToken(worker.id());
+  const mv1::Household household = CreateHousehold(village);
+  AddMember(coop.id(), household.id());
+  mv1::Household out;
+
+  // Assigned to the member's cooperative only: the household is outside the worker's scope.
+  EXPECT_EQ(Get(w, household.id(), &out).error_code(), StatusCode::NOT_FOUND);
+  EXPECT_TRUE(ListIds(w, village).empty());
+  mv1::ListCategoryChangesRequest changes;
+  changes.set_household_id(household.id());
+  mv1::ListCategoryChangesResponse listed;
+  EXPECT_EQ(stub().ListCategoryChanges(Ctx(w).get(), changes, &listed).error_code(),
+            StatusCode::NOT_FOUND);
+  // Its village assigned too, the same household is in scope for reads and lists.
+  AssignVillage(worker.id(), village);
+  EXPECT_TRUE(Get(w, household.id(), &out).ok());
+  EXPECT_EQ(ListIds(w, village), std::vector<std::string>{household.id()});
+}
+
 TEST_F(HouseholdsTest, CooperativeAdminSeesHouseholdsOfItsMembersOrCreatedByItWhileMemberless) {
   const std::string village = NewVillage();
   const auto coop_x = CreateCooperative("甲合作社");

@@ -1,0 +1,56 @@
+#include "services/membership/partner_rules.h"
+
+#include "services/common/fields.h"
+
+namespace cooplink::membership {
+
+void ValidatePartner(FieldViolations& v, v1::Partner& p) {
+  p.set_name(CheckText(v, "partner.name", p.name(), kMaxPartnerNameChars));
+  if (!common::v1::ChannelKind_IsValid(p.channel_kind()) ||
+      p.channel_kind() == common::v1::CHANNEL_KIND_UNSPECIFIED) {
+    v.Add("partner.channel_kind", "must be one of the defined channel kinds");
+  }
+  if (p.commission_rate_bps() < 0 || p.commission_rate_bps() > kMaxCommissionRateBps) {
+    v.Add("partner.commission_rate_bps", "must be 0..5000 basis points");
+  }
+  p.set_contact(
+      CheckText(v, "partner.contact", p.contact(), kMaxPartnerContactChars, /*required=*/false));
+}
+
+v1::Partner ApplyPartnerPatch(const v1::Partner& current, const v1::Partner& patch,
+                              const google::protobuf::FieldMask& mask) {
+  v1::Partner next = current;
+  if (MaskHas(mask, "name")) next.set_name(patch.name());
+  if (MaskHas(mask, "channel_kind")) next.set_channel_kind(patch.channel_kind());
+  if (MaskHas(mask, "commission_rate_bps")) {
+    next.set_commission_rate_bps(patch.commission_rate_bps());
+  }
+  if (MaskHas(mask, "contact")) next.set_contact(patch.contact());
+  return next;
+}
+
+absl::Status ValidatePartnerPatch(const v1::Partner& patch,
+                                  const google::protobuf::FieldMask& mask) {
+  // The unmasked fields hold valid placeholders, so only the masked ones can be reported.
+  v1::Partner probe;
+  probe.set_name("-");
+  probe.set_channel_kind(common::v1::CHANNEL_KIND_OTHER);
+  probe = ApplyPartnerPatch(probe, patch, mask);
+  FieldViolations v;
+  ValidatePartner(v, probe);
+  return v.ToStatus();
+}
+
+absl::Status CheckChannelKindFilter(int channel_kind) {
+  if (!common::v1::ChannelKind_IsValid(channel_kind)) {
+    return InvalidField("channel_kind", "unknown channel kind");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPartnerVisible(const Principal& p, const std::string& partner_id) {
+  if (p.is(Role::kPartner) && p.partner_id != partner_id) return NotFound("partner", partner_id);
+  return absl::OkStatus();
+}
+
+}  // namespace cooplink::membership
