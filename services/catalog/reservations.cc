@@ -22,7 +22,6 @@
 namespace cooplink::catalog {
 namespace {
 
-constexpr int kErDupEntry = 1062;
 constexpr int64_t kMaxLineQuantity = 1000000;
 constexpr absl::Duration kMinTtl = absl::Minutes(1);
 
@@ -289,7 +288,7 @@ absl::Status Catalog::CreateReservation(const CallContext& call,
       // First, so that a concurrent duplicate waits here and then replays.
       tx.Execute(kInsertReservation, id, partner_id, hash, expire, now, now);
     } catch (const sql::SQLException& e) {
-      if (e.getErrorCode() != kErDupEntry) throw;
+      if (e.getErrorCode() != kMysqlErrDupEntry) throw;
       replay = true;
       return absl::CancelledError("replay");
     }
