@@ -7,7 +7,6 @@
 
 namespace {
 
-constexpr char kService[] = "catalog";
 constexpr char kUsage[] =
     "catalog: the cooplink catalog service.\n"
     "Usage:\n"
@@ -18,9 +17,6 @@ constexpr char kUsage[] =
 
 int main(int argc, char** argv) {
   using namespace cooplink::catalog;
-  CatalogConfig config;
-  cooplink::Flags flags(kUsage);
-  AddCatalogFlags(flags, &config);
-  return cooplink::RunServiceMain<CatalogServer>(kService, flags, argc, argv, config,
+  return cooplink::RunServiceMain<CatalogServer>(argc, argv, "catalog", kUsage, AddCatalogFlags,
                                                  MigrateCatalog);
 }

@@ -60,20 +60,27 @@ int ServeUntilTerminated(const char* service, const Config& config, const Clock*
 }
 
 // A subcommand: `name` followed by exactly `args` positional words, run instead of serving.
+template <typename Config>
 struct ServiceCommand {
   std::string name;
   size_t args = 0;
   std::string usage;  // e.g. "bootstrap-admin NAME"
-  std::function<absl::Status(const std::vector<std::string>& args)> run;
+  std::function<absl::Status(const Config& config, const Clock* clock,
+                             const std::vector<std::string>& args)>
+      run;
 };
 
-// A service's whole main() after its flags are registered on `flags`: --help, the `migrate`
-// command (`migrate(db)`), the service's own `commands`, or serving `Server` until terminated.
+// A service's whole main(): registers its flags with `add_flags`, then --help, the `migrate`
+// command (`migrate(config.db)`), one of the service's own `commands`, or serving `Server` until
+// terminated.
 template <typename Server, typename Config>
-int RunServiceMain(const char* service, Flags& flags, int argc, char** argv, const Config& config,
-                   const std::function<absl::Status(const DbConfig&)>& migrate,
-                   const std::vector<ServiceCommand>& commands = {}) {
+int RunServiceMain(int argc, char** argv, const char* service, const char* usage,
+                   void (*add_flags)(Flags&, Config*), absl::Status (*migrate)(const DbConfig&),
+                   const std::vector<ServiceCommand<Config>>& commands = {}) {
   BlockTerminationSignals();
+  Config config;
+  Flags flags(usage);
+  add_flags(flags, &config);
   if (auto exit_code = ParseCommandLine(service, flags, argc, argv)) return *exit_code;
   const std::vector<std::string>& words = flags.positional();
   SystemClock clock;
@@ -83,14 +90,14 @@ int RunServiceMain(const char* service, Flags& flags, int argc, char** argv, con
     LogInfo("migrations applied", {{"service", service}});
     return kExitOk;
   }
-  for (const ServiceCommand& command : commands) {
+  for (const ServiceCommand<Config>& command : commands) {
     if (words[0] != command.name) continue;
     if (words.size() != command.args + 1) {
       return FailStartup(service, absl::InvalidArgumentError(
                                       absl::StrCat("usage: ", service, " ", command.usage)));
     }
     const std::vector<std::string> args(words.begin() + 1, words.end());
-    if (absl::Status s = command.run(args); !s.ok()) return FailStartup(service, s);
+    if (absl::Status s = command.run(config, &clock, args); !s.ok()) return FailStartup(service, s);
     return kExitOk;
   }
   return FailStartup(service, absl::InvalidArgumentError(

@@ -10,7 +10,9 @@
 
 namespace {
 
-constexpr char kService[] = "membership";
+using cooplink::membership::MembershipConfig;
+namespace v1 = cooplink::membership::v1;
+
 constexpr char kUsage[] =
     "membership: the cooplink membership service.\n"
     "Usage:\n"
@@ -20,32 +22,29 @@ constexpr char kUsage[] =
     "                                           bearer token for it (run on the server host)";
 constexpr absl::Duration kBootstrapTokenTtl = absl::Hours(24 * 30);
 
+// Writes the principal and its token's metadata straight to the database (no gRPC server); the
+// token goes to stdout, the log line (ids only) to stderr.
+absl::Status BootstrapAdminCommand(const MembershipConfig& config, const cooplink::Clock* clock,
+                                   const std::vector<std::string>& args) {
+  v1::Principal principal;
+  v1::IssueTokenResponse token;
+  if (absl::Status s = cooplink::membership::BootstrapAdmin(config, clock, args[0],
+                                                            kBootstrapTokenTtl, &principal, &token);
+      !s.ok()) {
+    return s;
+  }
+  cooplink::LogInfo("created platform admin",
+                    {{"principal", principal.id()},
+                     {"token_expires_in", absl::FormatDuration(kBootstrapTokenTtl)}});
+  std::printf("%s\n", token.token().c_str());
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace cooplink::membership;
-  MembershipConfig config;
-  cooplink::Flags flags(kUsage);
-  AddMembershipFlags(flags, &config);
-  cooplink::SystemClock clock;
-  // Writes the principal and its token's metadata straight to the database (no gRPC server);
-  // the token goes to stdout, the log line to stderr.
-  cooplink::ServiceCommand bootstrap_admin{
-      "bootstrap-admin", 1, "bootstrap-admin NAME",
-      [&](const std::vector<std::string>& args) -> absl::Status {
-        v1::Principal principal;
-        v1::IssueTokenResponse token;
-        if (absl::Status s =
-                BootstrapAdmin(config, &clock, args[0], kBootstrapTokenTtl, &principal, &token);
-            !s.ok()) {
-          return s;
-        }
-        cooplink::LogInfo("created platform admin",
-                          {{"principal", principal.id()},
-                           {"token_expires_in", absl::FormatDuration(kBootstrapTokenTtl)}});
-        std::printf("%s\n", token.token().c_str());
-        return absl::OkStatus();
-      }};
-  return cooplink::RunServiceMain<MembershipServer>(kService, flags, argc, argv, config,
-                                                    MigrateMembership, {bootstrap_admin});
+  return cooplink::RunServiceMain<MembershipServer>(
+      argc, argv, "membership", kUsage, AddMembershipFlags, MigrateMembership,
+      {{"bootstrap-admin", 1, "bootstrap-admin NAME", BootstrapAdminCommand}});
 }
