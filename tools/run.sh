@@ -9,9 +9,15 @@
 #   COOPLINK_RUN_DIR          state folder: database, keys, logs (default build/run)
 # The demo database is recreated at every start; the keys in $COOPLINK_RUN_DIR/secrets.env are
 # generated once and kept.
+#
+# Stopping never depends on being able to print: with `tools/run.sh | tee run.log`, Ctrl-C kills
+# tee too, and a write to the closed pipe would otherwise kill this script (SIGPIPE) or, under
+# `set -e`, end it before the services and MariaDB are stopped. So SIGPIPE is ignored, every
+# progress message tolerates failure, and the cleanup stops everything before it says anything.
 set -euo pipefail
+trap '' PIPE
 
-log() { printf '==> run.sh: %s\n' "$*" >&2; }
+log() { printf '==> run.sh: %s\n' "$*" >&2 2>/dev/null || true; }
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
@@ -45,15 +51,16 @@ eval "$db_exports"
 
 pids=()
 cleanup() {
-  trap - EXIT INT TERM
-  log "stopping"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  tools/db.sh stop "$run_dir/mariadb" || true
+  trap - EXIT INT TERM HUP
+  set +e
+  # Stops first, output last: nothing below may end the script before MariaDB is down.
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
+  tools/db.sh stop "$run_dir/mariadb" >/dev/null 2>&1
   log "stopped"
 }
 trap cleanup EXIT
-trap 'exit 0' INT TERM
+trap 'exit 0' INT TERM HUP
 
 log "recreating the demo database"
 mariadb --socket="$COOPLINK_DB_SOCKET" -u "$COOPLINK_DB_USER" -p"$COOPLINK_DB_PASSWORD" \
@@ -104,7 +111,7 @@ demo="$(build/tools/cooplink_demo_seed --target "127.0.0.1:${membership_port}" \
 chmod 600 "$run_dir/demo.env"
 eval "$demo"
 
-cat <<MSG
+cat <<MSG || true
 
 cooplink is running (Ctrl-C stops everything).
 

@@ -1,6 +1,9 @@
-// Wiring of the catalog server: config -> database -> migrations -> membership client -> domain ->
-// gRPC host, plus the reservation-expiry sweeper. main.cc parses the command line and calls this;
-// integration tests start it in-process next to a membership server.
+// Wiring of the catalog server on the shared ServiceRuntime (services/common/service_runtime.h):
+// the runtime opens and migrates the database; this file adds the membership client, the Catalog
+// domain, the revocation source (membership's feed) and the gRPC adapter, plus catalog's own
+// background jobs: the reservation-expiry sweeper, the change-feed sequencer and the purge of old
+// changes. main.cc parses the command line and calls this; integration tests start it in-process
+// next to a membership server.
 #ifndef COOPLINK_SERVICES_CATALOG_CATALOG_SERVER_H_
 #define COOPLINK_SERVICES_CATALOG_CATALOG_SERVER_H_
 
@@ -11,29 +14,21 @@
 #include "services/catalog/catalog.h"
 #include "services/catalog/catalog_grpc.h"
 #include "services/catalog/membership_directory.h"
-#include "services/common/auth.h"
 #include "services/common/config.h"
-#include "services/common/periodic.h"
-#include "services/common/server.h"
+#include "services/common/service_runtime.h"
 
 namespace cooplink::catalog {
 
 inline constexpr char kServiceName[] = "cooplink.catalog.v1.CatalogService";
 
-struct CatalogConfig {
-  DbConfig db;
-  ServerOptions server;
-  std::string token_key;          // base64, the same key membership signs tokens with
+// The runtime's options plus catalog's own.
+struct CatalogConfig : RuntimeConfig {
   std::string membership_target;  // host:port of membership
   std::string membership_token;   // catalog's service-account token (platform admin role)
-  int workers = 16;
-  int max_queue = 2048;
-  absl::Duration revocation_refresh = absl::Seconds(15);
   absl::Duration directory_cache_ttl = absl::Seconds(5);
   absl::Duration membership_deadline = absl::Seconds(2);
   absl::Duration sweep_interval = absl::Seconds(1);
   absl::Duration feed_interval = absl::Milliseconds(100);  // inbox → change feed
-  bool access_log = true;
   CatalogSettings settings;
   WatchOptions watch;
 
@@ -50,27 +45,17 @@ class CatalogServer {
       std::unique_ptr<MembershipDirectory> directory = nullptr);
   ~CatalogServer();
 
-  int port() const { return host_->port(); }
+  int port() const { return runtime_->port(); }
   Catalog& catalog() { return *catalog_; }
-  Database& database() { return *db_; }
+  Database& database() { return runtime_->db(); }
   void Shutdown();
 
  private:
   CatalogServer() = default;
-  std::unique_ptr<Database> db_;
+  std::unique_ptr<ServiceRuntime> runtime_;  // first: outlives the domain that uses its database
   std::unique_ptr<MembershipDirectory> directory_;
-  std::unique_ptr<TokenCodec> codec_;
   std::unique_ptr<Catalog> catalog_;
-  std::unique_ptr<RevocationList> revocations_;
-  std::unique_ptr<Authenticator> authenticator_;
-  std::unique_ptr<AccessLog> access_log_;
-  std::unique_ptr<WorkerPool> workers_;
-  std::unique_ptr<RpcRunner> runner_;
   std::unique_ptr<CatalogGrpc> service_;
-  std::unique_ptr<ServiceHost> host_;
-  std::unique_ptr<Periodic> sweeper_;    // releases expired reservations
-  std::unique_ptr<Periodic> sequencer_;  // gives inbox changes their feed sequence
-  std::unique_ptr<Periodic> janitor_;  // forgets request_ids past their retention
 };
 
 absl::Status MigrateCatalog(const DbConfig& db);

@@ -11,7 +11,6 @@
 namespace cooplink::catalog {
 namespace {
 
-constexpr int kErDupEntry = 1062;
 
 constexpr int kHeld = v1::RESERVATION_STATE_HELD;
 
@@ -72,7 +71,7 @@ bool InsertReservation(Tx& tx, const std::string& partner_id, const std::string&
   try {
     tx.Execute(kInsertReservation, id, partner_id, request_hash, kHeld, expire_us, now_us, now_us);
   } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != kErDupEntry) throw;
+    if (e.getErrorCode() != kMysqlErrDupEntry) throw;
     return false;
   }
   return true;

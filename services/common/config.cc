@@ -162,6 +162,9 @@ void AddDbFlags(Flags& flags, DbConfig* db) {
   flags.AddDuration("db_connect_timeout", "COOPLINK_DB_CONNECT_TIMEOUT",
                     "Timeout for opening one database connection.", &db->connect_timeout,
                     absl::Seconds(1), absl::Seconds(60));
+  flags.AddInt("db_statement_cache", "COOPLINK_DB_STATEMENT_CACHE",
+               "Prepared statements kept per connection; the least recently used are closed.",
+               &db->statement_cache, 16, 16382);
 }
 
 void AddServerFlags(Flags& flags, ServerOptions* server) {

@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "services/common/log.h"
 
 namespace cooplink {
 namespace {
@@ -24,7 +25,7 @@ constexpr absl::string_view kSealedPrefix = "v1:";
 
 [[noreturn]] void CryptoFailure(const char* what) {
   // OpenSSL failing on in-memory operations means the process is broken: crash loudly.
-  std::fprintf(stderr, "fatal: OpenSSL %s failed\n", what);
+  LogError("fatal: OpenSSL failed", {{"operation", what}});
   std::abort();
 }
 

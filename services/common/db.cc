@@ -5,7 +5,6 @@
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
-#include <cstdio>
 #include <mutex>
 #include <thread>
 
@@ -15,15 +14,26 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
+#include "services/common/log.h"
 #include "services/common/status.h"
 
 namespace cooplink {
 namespace {
 
-constexpr int kErDupEntry = 1062;
+// Server errors (mysqld_error.h).
 constexpr int kErLockWaitTimeout = 1205;
 constexpr int kErLockDeadlock = 1213;
 constexpr int kErDbAccessDenied = 1044;
+constexpr int kErServerShutdown = 1053;
+constexpr int kErConnectionKilled = 1927;
+// Client library errors (errmsg.h): the connection to the server is gone or unusable.
+constexpr int kCrConnectionError = 2002;
+constexpr int kCrConnHostError = 2003;
+constexpr int kCrServerGoneError = 2006;
+constexpr int kCrServerLost = 2013;
+constexpr int kCrCommandsOutOfSync = 2014;
+constexpr int kCrMalformedPacket = 2027;
+constexpr int kCrServerLostExtended = 2055;
 // Idle connections older than this are pinged before reuse.
 constexpr absl::Duration kValidateIdleAfter = absl::Seconds(30);
 
@@ -55,13 +65,14 @@ absl::Status Unavailable(absl::string_view what, int code) {
 }  // namespace
 
 bool IsConnectionError(int code) {
-  return code == 2002 || code == 2003 || code == 2006 || code == 2013 || code == 2055 ||
-         code == 2014 || code == 2027 || code == 1927 /* connection killed */ ||
-         code == 1053 /* server shutdown in progress */;
+  return code == kCrConnectionError || code == kCrConnHostError || code == kCrServerGoneError ||
+         code == kCrServerLost || code == kCrServerLostExtended || code == kCrCommandsOutOfSync ||
+         code == kCrMalformedPacket || code == kErConnectionKilled || code == kErServerShutdown;
 }
 
 Connection::~Connection() {
   statements_.clear();
+  lru_.clear();
   try {
     conn_->close();
   } catch (const sql::SQLException&) {
@@ -71,11 +82,29 @@ Connection::~Connection() {
 
 sql::PreparedStatement& Connection::Prepare(absl::string_view sql) {
   auto it = statements_.find(sql);
-  if (it == statements_.end()) {
-    std::unique_ptr<sql::PreparedStatement> stmt(conn_->prepareStatement(std::string(sql)));
-    it = statements_.emplace(std::string(sql), std::move(stmt)).first;
+  if (it != statements_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second);
+    it->second->lease = lease_;
+    return *it->second->statement;
   }
-  return *it->second;
+  std::unique_ptr<sql::PreparedStatement> stmt(conn_->prepareStatement(std::string(sql)));
+  lru_.push_front({std::string(sql), std::move(stmt), lease_});
+  statements_.emplace(lru_.front().sql, lru_.begin());
+  TrimStatements();
+  return *lru_.front().statement;
+}
+
+void Connection::EndLease() {
+  ++lease_;
+  TrimStatements();
+}
+
+void Connection::TrimStatements() {
+  // The current lease's statements are at the front, so the back is the oldest unpinned one.
+  while (lru_.size() > statement_cache_ && lru_.back().lease != lease_) {
+    statements_.erase(lru_.back().sql);
+    lru_.pop_back();  // deletes the statement: the driver closes it on the server
+  }
 }
 
 sql::PreparedStatement& Tx::Bind(absl::string_view sql, const std::vector<SqlParam>& params) {
@@ -163,7 +192,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Database::Connect() {
     std::unique_ptr<sql::Connection> raw(Driver()->connect(options));
     ExecPlain(*raw, kSessionSetup);
     ExecPlain(*raw, kIsolation);
-    auto conn = std::make_unique<Connection>(std::move(raw));
+    auto conn = std::make_unique<Connection>(std::move(raw), config_.statement_cache);
     conn->last_used = absl::Now();
     return conn;
   } catch (const sql::SQLException& e) {
@@ -226,6 +255,7 @@ void Database::Release(std::unique_ptr<Connection> conn, bool broken) {
     ++generation_;
     return;
   }
+  conn->EndLease();
   conn->last_used = absl::Now();
   absl::MutexLock lock(&mu_);
   idle_.push_back(std::move(conn));
@@ -281,13 +311,12 @@ absl::Status Database::Run(bool transactional, const std::function<absl::Status(
         return WithReason(absl::AbortedError("transaction conflicted repeatedly; retry later"),
                           "TRANSACTION_CONFLICT");
       }
-      if (code == kErDupEntry) {
+      if (code == kMysqlErrDupEntry) {
         return WithReason(absl::AlreadyExistsError("the resource already exists"),
                           "ALREADY_EXISTS");
       }
       // Connector messages may quote values; log only the code and SQL state.
-      std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"database error\",\"code\":%d,\"sqlstate\":\"%s\"}\n",
-                   code, e.getSQLStateCStr());
+      LogError("database error", {{"db_error", code}, {"sqlstate", e.getSQLStateCStr()}});
       return absl::InternalError(absl::StrCat("database error ", code));
     } catch (const std::exception& e) {
       Release(*std::move(conn), /*broken=*/true);

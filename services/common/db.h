@@ -9,6 +9,13 @@
 //   1062 duplicate key                      -> ALREADY_EXISTS
 //   anything else                           -> INTERNAL
 // Code inside a transaction body may call the Connector API (and so throw) freely.
+//
+// Prepared statements are cached per connection, at most DbConfig::statement_cache of them, least
+// recently used closed first (closing frees the server-side statement, so a long-running server
+// stays far below the server's max_prepared_stmt_count). Statements used by the transaction in
+// progress are never closed under it: a transaction that alone uses more distinct statements than
+// the bound lets the cache grow until it ends, and the cache shrinks back when the connection is
+// returned to the pool.
 #ifndef COOPLINK_SERVICES_COMMON_DB_H_
 #define COOPLINK_SERVICES_COMMON_DB_H_
 
@@ -20,18 +27,22 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <list>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <variant>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace cooplink {
+
+// MySQL/MariaDB server error 1062 (ER_DUP_ENTRY): an INSERT or UPDATE hit a unique key.
+inline constexpr int kMysqlErrDupEntry = 1062;
 
 struct DbConfig {
   std::string host = "127.0.0.1";
@@ -44,22 +55,42 @@ struct DbConfig {
   absl::Duration acquire_timeout = absl::Seconds(2);
   absl::Duration connect_timeout = absl::Seconds(2);
   int max_retries = 3;  // deadlock / lock-wait retries before ABORTED
+  int statement_cache = 256;  // prepared statements kept per connection (LRU)
 };
 
-// A live connection and its prepared statements. Statements are cached per connection by SQL text,
-// so a reconnect (a new Connection) re-prepares them.
+// A live connection and its prepared statements: a bounded LRU cache keyed by SQL text (see the
+// file comment), so a reconnect (a new Connection) re-prepares them. Used by one thread at a time
+// (the one that borrowed it from the pool).
 class Connection {
  public:
-  explicit Connection(std::unique_ptr<sql::Connection> conn) : conn_(std::move(conn)) {}
+  Connection(std::unique_ptr<sql::Connection> conn, int statement_cache)
+      : conn_(std::move(conn)), statement_cache_(statement_cache > 0 ? statement_cache : 1) {}
   ~Connection();
   sql::PreparedStatement& Prepare(absl::string_view sql);
   sql::Connection& raw() { return *conn_; }
+  // The transaction (lease) using the connection has ended: its statements are no longer pinned,
+  // and the cache shrinks back to the bound.
+  void EndLease();
+  // How many prepared statements this connection holds (open on the server).
+  size_t cached_statements() const { return statements_.size(); }
   uint64_t generation = 0;
   absl::Time last_used;
 
  private:
+  struct CachedStatement {
+    std::string sql;
+    std::unique_ptr<sql::PreparedStatement> statement;
+    uint64_t lease = 0;  // the lease that used it last
+  };
+  using Lru = std::list<CachedStatement>;  // most recently used first
+  // Closes least recently used statements beyond the bound, never one of the current lease's.
+  void TrimStatements();
+
   std::unique_ptr<sql::Connection> conn_;
-  absl::flat_hash_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
+  size_t statement_cache_;
+  uint64_t lease_ = 0;
+  Lru lru_;
+  absl::flat_hash_map<absl::string_view, Lru::iterator> statements_;  // keys view lru_'s sql
 };
 
 // A SQL parameter: bind values with Tx::Query/Execute.
@@ -90,10 +121,13 @@ class Tx {
   int64_t Execute(absl::string_view sql, const Args&... args) {
     return ExecuteParams(sql, {Param(args)...});
   }
-  std::unique_ptr<sql::ResultSet> QueryParams(absl::string_view sql, const std::vector<SqlParam>& params);
+  std::unique_ptr<sql::ResultSet> QueryParams(absl::string_view sql,
+                                              const std::vector<SqlParam>& params);
   int64_t ExecuteParams(absl::string_view sql, const std::vector<SqlParam>& params);
   // Runs ';'-terminated statements (one per line end, "--" comment lines skipped) unprepared.
   void ExecuteScript(absl::string_view script);
+  // Prepared statements held by the underlying connection (for tests of the cache bound).
+  size_t cached_statements() const { return conn_->cached_statements(); }
 
  private:
   sql::PreparedStatement& Bind(absl::string_view sql, const std::vector<SqlParam>& params);

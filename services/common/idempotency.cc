@@ -13,19 +13,19 @@
 namespace cooplink {
 namespace {
 
-constexpr int kErDupEntry = 1062;
 constexpr size_t kMaxRequestIdLength = 64;
 
 constexpr const char* kInsertKey =
     "INSERT INTO idempotency_keys (principal_id, request_id, method, request_hash, create_time_us) "
     "VALUES (?, ?, ?, ?, ?)";
 constexpr const char* kStoreReply =
-    "UPDATE idempotency_keys SET reply = ? WHERE principal_id = ? AND request_id = ?";
+    "UPDATE idempotency_keys SET reply = ? "
+    "WHERE principal_id = ? AND method = ? AND request_id = ?";
 constexpr const char* kPurgeKeys =
     "DELETE FROM idempotency_keys WHERE create_time_us < ? ORDER BY create_time_us LIMIT ?";
 constexpr const char* kSelectKey =
-    "SELECT method, request_hash, reply FROM idempotency_keys "
-    "WHERE principal_id = ? AND request_id = ?";
+    "SELECT request_hash, reply FROM idempotency_keys "
+    "WHERE principal_id = ? AND method = ? AND request_id = ?";
 
 std::string DeterministicBytes(const google::protobuf::Message& message) {
   std::string out;
@@ -80,7 +80,7 @@ absl::Status RunIdempotent(Database& db, const Clock& clock, const IdempotencyKe
       tx.Execute(kInsertKey, key.principal_id, key.request_id, key.method, key.request_hash,
                  absl::ToUnixMicros(clock.Now()));
     } catch (const sql::SQLException& e) {
-      if (e.getErrorCode() != kErDupEntry) throw;
+      if (e.getErrorCode() != kMysqlErrDupEntry) throw;
       seen_before = true;
       return absl::CancelledError("replay");  // rolls back; the stored reply is read below
     }
@@ -88,16 +88,15 @@ absl::Status RunIdempotent(Database& db, const Clock& clock, const IdempotencyKe
     absl::Status s = body(tx);
     if (!s.ok()) return s;
     tx.Execute(kStoreReply, Base64UrlEncode(reply->SerializeAsString()), key.principal_id,
-               key.request_id);
+               key.method, key.request_id);
     return absl::OkStatus();
   });
   if (!seen_before) return status;
 
   return db.Read([&](Tx& tx) -> absl::Status {
-    auto rs = tx.Query(kSelectKey, key.principal_id, key.request_id);
+    auto rs = tx.Query(kSelectKey, key.principal_id, key.method, key.request_id);
     if (!rs->next()) return absl::AbortedError("concurrent request with the same request_id");
-    if (std::string(rs->getString("method")) != key.method ||
-        std::string(rs->getString("request_hash")) != key.request_hash) {
+    if (std::string(rs->getString("request_hash")) != key.request_hash) {
       return FailedPrecondition("REQUEST_ID_REUSED",
                                 "request_id was already used for a different request");
     }

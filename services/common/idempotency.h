@@ -1,20 +1,23 @@
-// Every mutating RPC carries a request_id. RunIdempotent() makes the mutation and the record of its
-// reply one transaction, keyed by (principal, request_id):
+// Every mutating RPC carries a request_id, scoped (as the protos say) to the calling principal and
+// the RPC. RunIdempotent() makes the mutation and the record of its reply one transaction, keyed by
+// (principal, method, request_id):
 //   - the first call runs the body and stores the reply;
 //   - a retry (also a concurrent one: it waits on the key's row lock) replays the stored reply;
-//   - the same request_id with a different method or body is FAILED_PRECONDITION, nothing written;
+//   - the same request_id on the same RPC with a different body is FAILED_PRECONDITION
+//     (REQUEST_ID_REUSED), nothing written; on another RPC it is another key;
 //   - a body that fails rolls everything back and records nothing, so a retry runs again.
 #ifndef COOPLINK_SERVICES_COMMON_IDEMPOTENCY_H_
 #define COOPLINK_SERVICES_COMMON_IDEMPOTENCY_H_
 
 #include <functional>
-#include <string>
-#include "absl/strings/string_view.h"
-
 #include <google/protobuf/message.h>
+
+#include <functional>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "services/common/auth.h"
 #include "services/common/clock.h"
 #include "services/common/db.h"
@@ -24,8 +27,9 @@ namespace cooplink {
 struct IdempotencyKey {
   std::string principal_id;
   std::string request_id;
-  std::string method;
-  std::string request_hash;  // SHA-256 of the request serialised deterministically, request_id cleared
+  std::string method;        // the RPC's name: part of the key
+  std::string request_hash;  // SHA-256 of the request serialised deterministically, without
+                             // request_id
 };
 
 // True for 1..64 characters of [A-Za-z0-9_-]: the rule for request_ids and caller-chosen ids
@@ -36,7 +40,8 @@ std::string RequestFingerprint(const google::protobuf::Message& message);
 
 // INVALID_ARGUMENT (field "request_id") unless the request's request_id is 1..64 chars of
 // [A-Za-z0-9_-]. `request` must have a string field named request_id.
-absl::StatusOr<IdempotencyKey> MakeIdempotencyKey(const Principal& principal, absl::string_view method,
+absl::StatusOr<IdempotencyKey> MakeIdempotencyKey(const Principal& principal,
+                                                  absl::string_view method,
                                                   const google::protobuf::Message& request);
 
 // Runs `body` in a transaction at most once per key; see the file comment. `reply` is the

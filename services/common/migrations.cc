@@ -3,12 +3,12 @@
 #include <cppconn/exception.h>
 #include <cppconn/resultset.h>
 
-#include <cstdio>
 #include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/crypto.h"
+#include "services/common/log.h"
 #include "services/common/status.h"
 
 namespace cooplink {
@@ -49,6 +49,11 @@ CREATE TABLE idempotency_keys (
   KEY idx_idempotency_create_time (create_time_us)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 )sql"},
+      // request_ids are scoped to the principal and the RPC: the same id on another RPC is
+      // another request (protos: "scoped to the calling principal and the RPC").
+      {2, "idempotency_keys_per_rpc", R"sql(
+ALTER TABLE idempotency_keys DROP PRIMARY KEY, ADD PRIMARY KEY (principal_id, method, request_id);
+)sql"},
   };
   return *kMigrations;
 }
@@ -74,8 +79,7 @@ absl::Status ApplyComponent(Tx& tx, const std::string& component,
     tx.ExecuteScript(m.sql);
     tx.Execute(kInsertApplied, component, m.version, m.name, checksum,
                absl::ToUnixMicros(absl::Now()));
-    std::fprintf(stderr, "{\"level\":\"info\",\"msg\":\"applied migration\",\"component\":\"%s\",\"name\":\"%s\"}\n",
-                 component.c_str(), m.name);
+    LogInfo("applied migration", {{"component", component}, {"name", m.name}});
   }
   return absl::OkStatus();
 }

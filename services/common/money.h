@@ -1,5 +1,9 @@
-// Money arithmetic on int64 fen (1 yuan = 100 fen). See DOMAIN.md, "Money and
-// rounding". Every function here is pure and exact: no floating point.
+// Money arithmetic on int64 fen (1 yuan = 100 fen): every amount in cooplink is a
+// whole number of fen, the unit the partner platforms' order APIs (Taobao, WeChat 小店,
+// Douyin) count money in. Shares of an amount (e.g. surplus returned to members in
+// proportion to their transactions, 农民专业合作社法 2017 revision, Art. 44) are cut by
+// the largest-remainder (Hamilton) method, so the parts always add up to the whole.
+// Every function here is pure and exact: no floating point.
 
 #ifndef COOPLINK_SERVICES_COMMON_MONEY_H_
 #define COOPLINK_SERVICES_COMMON_MONEY_H_

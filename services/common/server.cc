@@ -1,38 +1,19 @@
 #include "services/common/server.h"
 
+#include <cppconn/exception.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
 
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.pb.h"
 
 namespace cooplink {
 namespace {
-
-std::string JsonEscape(absl::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", c);
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -99,15 +80,14 @@ void AccessLog::Record(absl::string_view service, absl::string_view method,
                        const absl::Status& status, absl::Duration duration,
                        absl::string_view principal_id) {
   if (!enabled_) return;
-  const std::string line = absl::StrFormat(
-      "{\"ts\":\"%s\",\"kind\":\"access\",\"service\":\"%s\",\"method\":\"%s\",\"code\":\"%s\","
-      "\"reason\":\"%s\",\"duration_ms\":%.3f,\"principal\":\"%s\"}\n",
-      absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone()), JsonEscape(service),
-      JsonEscape(method), absl::StatusCodeToString(status.code()), JsonEscape(ReasonOf(status)),
-      absl::ToDoubleMilliseconds(duration), JsonEscape(principal_id));
-  absl::MutexLock lock(&mu_);
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fflush(stdout);
+  out_->Write(FormatLogLine(absl::Now(), LogLevel::kInfo, "access",
+                            {{"kind", "access"},
+                             {"service", service},
+                             {"method", method},
+                             {"code", absl::StatusCodeToString(status.code())},
+                             {"reason", ReasonOf(status)},
+                             {"duration_ms", absl::ToDoubleMilliseconds(duration)},
+                             {"principal", principal_id}}));
 }
 
 absl::StatusOr<Principal> RpcRunner::Authenticate(const grpc::CallbackServerContext& ctx) const {
@@ -118,16 +98,22 @@ absl::StatusOr<Principal> RpcRunner::Authenticate(const grpc::CallbackServerCont
   return auth_->Authenticate(header);
 }
 
-absl::Status RpcRunner::Guarded(const std::function<absl::Status()>& fn) {
+absl::Status RpcRunner::Guarded(const char* method,
+                                const std::function<absl::Status()>& fn) const {
   try {
     return fn();
+  } catch (const sql::SQLException& e) {
+    // Driver messages may quote values (personal data): log only the code and SQL state.
+    LogError("handler threw", {{"service", service_},
+                               {"method", method},
+                               {"db_error", e.getErrorCode()},
+                               {"sqlstate", e.getSQLStateCStr()}});
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"handler threw\",\"what\":\"%s\"}\n",
-                 JsonEscape(e.what()).c_str());
-    return absl::InternalError("internal error");
+    LogError("handler threw", {{"service", service_}, {"method", method}, {"what", e.what()}});
   } catch (...) {
-    return absl::InternalError("internal error");
+    LogError("handler threw", {{"service", service_}, {"method", method}});
   }
+  return absl::InternalError("internal error");
 }
 
 void RpcRunner::Finish(grpc::ServerUnaryReactor* reactor, const char* method, absl::Time start,

@@ -25,6 +25,7 @@
 #include "absl/time/clock.h"
 #include "services/common/auth.h"
 #include "services/common/call_context.h"
+#include "services/common/log.h"
 #include "services/common/status.h"
 
 namespace cooplink {
@@ -50,17 +51,19 @@ class WorkerPool {
 // The CallContext of a call: its principal, the client's deadline, its cancellation.
 CallContext MakeCallContext(grpc::CallbackServerContext* ctx, Principal principal);
 
-// One JSON line per RPC on stdout: time, service, method, code, reason, duration, principal id.
-// Never request bodies, never personal data.
+// One JSON line per RPC (msg "access") on stdout through the logger: time, service, method, code,
+// reason, duration, principal id. Never request bodies, never personal data. The line is formatted
+// by the calling thread; only the write is serialised.
 class AccessLog {
  public:
-  explicit AccessLog(bool enabled) : enabled_(enabled) {}
+  explicit AccessLog(bool enabled, Logger* out = &Logger::Stdout())
+      : enabled_(enabled), out_(out) {}
   void Record(absl::string_view service, absl::string_view method, const absl::Status& status,
               absl::Duration duration, absl::string_view principal_id);
 
  private:
   bool enabled_;
-  absl::Mutex mu_;
+  Logger* out_;
 };
 
 class RpcRunner {
@@ -89,7 +92,7 @@ class RpcRunner {
             status = absl::DeadlineExceededError("deadline passed before the call started");
           } else {
             const CallContext call = MakeCallContext(ctx, p);
-            status = Guarded([&] { return fn(call); });
+            status = Guarded(method, [&] { return fn(call); });
           }
           Finish(reactor, method, start, p.id, status);
         });
@@ -107,7 +110,8 @@ class RpcRunner {
 
  private:
   absl::StatusOr<Principal> Authenticate(const grpc::CallbackServerContext& ctx) const;
-  static absl::Status Guarded(const std::function<absl::Status()>& fn);
+  // Runs `fn`, turning an exception into INTERNAL and an error log line.
+  absl::Status Guarded(const char* method, const std::function<absl::Status()>& fn) const;
   void Finish(grpc::ServerUnaryReactor* reactor, const char* method, absl::Time start,
               absl::string_view principal_id, const absl::Status& status);
 

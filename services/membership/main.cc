@@ -5,13 +5,14 @@
 //   membership bootstrap-admin NAME [flags] create a platform admin and print a bearer token
 #include <cstdio>
 
-#include "absl/strings/str_cat.h"
 #include "services/common/service_main.h"
 #include "services/membership/membership_server.h"
 
 namespace {
 
-constexpr char kService[] = "membership";
+using cooplink::membership::MembershipConfig;
+namespace v1 = cooplink::membership::v1;
+
 constexpr char kUsage[] =
     "membership: the cooplink membership service.\n"
     "Usage:\n"
@@ -19,45 +20,31 @@ constexpr char kUsage[] =
     "  membership migrate [flags]               apply database migrations and exit\n"
     "  membership bootstrap-admin NAME [flags]  create a platform admin principal and print a\n"
     "                                           bearer token for it (run on the server host)";
+constexpr absl::Duration kBootstrapTokenTtl = absl::Hours(24 * 30);
 
-int Fail(const absl::Status& status) { return cooplink::FailStartup(kService, status); }
+// Writes the principal and its token's metadata straight to the database (no gRPC server); the
+// token goes to stdout, the log line (ids only) to stderr.
+absl::Status BootstrapAdminCommand(const MembershipConfig& config, const cooplink::Clock* clock,
+                                   const std::vector<std::string>& args) {
+  v1::Principal principal;
+  v1::IssueTokenResponse token;
+  if (absl::Status s = cooplink::membership::BootstrapAdmin(config, clock, args[0],
+                                                            kBootstrapTokenTtl, &principal, &token);
+      !s.ok()) {
+    return s;
+  }
+  cooplink::LogInfo("created platform admin",
+                    {{"principal", principal.id()},
+                     {"token_expires_in", absl::FormatDuration(kBootstrapTokenTtl)}});
+  std::printf("%s\n", token.token().c_str());
+  return absl::OkStatus();
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace cooplink::membership;
-  cooplink::BlockTerminationSignals();
-  MembershipConfig config;
-  cooplink::Flags flags(kUsage);
-  AddMembershipFlags(flags, &config);
-  if (auto exit_code = cooplink::ParseCommandLine(kService, flags, argc, argv)) return *exit_code;
-  const auto& args = flags.positional();
-  cooplink::SystemClock clock;
-
-  if (!args.empty() && args[0] == "migrate") {
-    if (auto s = MigrateMembership(config.db); !s.ok()) return Fail(s);
-    std::fprintf(stderr, "membership: migrations applied\n");
-    return 0;
-  }
-  if (!args.empty() && args[0] == "bootstrap-admin") {
-    if (args.size() != 2) return Fail(absl::InvalidArgumentError("usage: bootstrap-admin NAME"));
-    config.access_log = false;
-    config.server.listen = "127.0.0.1:0";
-    auto server = MembershipServer::Start(config, &clock);
-    if (!server.ok()) return Fail(server.status());
-    v1::Principal principal;
-    v1::IssueTokenResponse token;
-    if (auto s = (*server)->membership().BootstrapPlatformAdmin(args[1], absl::Hours(24 * 30),
-                                                                 &principal, &token);
-        !s.ok()) {
-      return Fail(s);
-    }
-    std::fprintf(stderr, "created platform admin %s (%s); token expires in 30 days\n",
-                 principal.id().c_str(), principal.display_name().c_str());
-    std::printf("%s\n", token.token().c_str());
-    return 0;
-  }
-  if (!args.empty()) return Fail(absl::InvalidArgumentError(absl::StrCat("unknown command ", args[0])));
-
-  return cooplink::ServeUntilTerminated<MembershipServer>(kService, config, &clock);
+  return cooplink::RunServiceMain<MembershipServer>(
+      argc, argv, "membership", kUsage, AddMembershipFlags, MigrateMembership,
+      {{"bootstrap-admin", 1, "bootstrap-admin NAME", BootstrapAdminCommand}});
 }

@@ -1,6 +1,7 @@
-// Wiring of the membership server: config -> database -> migrations -> domain -> gRPC host.
-// main.cc parses the command line and calls this; integration tests start it in-process with a
-// fake clock and port 0.
+// Wiring of the membership server on the shared ServiceRuntime (services/common/service_runtime.h):
+// the runtime opens and migrates the database; this file adds the PII key, the Membership domain,
+// the revocation source (membership's own database) and the gRPC adapter. main.cc parses the
+// command line and calls this; integration tests start it in-process with a fake clock and port 0.
 #ifndef COOPLINK_SERVICES_MEMBERSHIP_MEMBERSHIP_SERVER_H_
 #define COOPLINK_SERVICES_MEMBERSHIP_MEMBERSHIP_SERVER_H_
 
@@ -8,11 +9,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "services/common/auth.h"
 #include "services/common/config.h"
-#include "services/common/db.h"
-#include "services/common/periodic.h"
-#include "services/common/server.h"
+#include "services/common/service_runtime.h"
 #include "services/membership/membership.h"
 #include "services/membership/membership_grpc.h"
 
@@ -20,15 +18,9 @@ namespace cooplink::membership {
 
 inline constexpr char kServiceName[] = "cooplink.membership.v1.MembershipService";
 
-struct MembershipConfig {
-  DbConfig db;
-  ServerOptions server;
-  std::string token_key;  // base64, >= 32 bytes: signs and verifies bearer tokens (all services)
-  std::string pii_key;    // base64, exactly 32 bytes: encrypts resident IDs and phone numbers
-  int workers = 16;
-  int max_queue = 2048;
-  absl::Duration revocation_refresh = absl::Seconds(15);
-  bool access_log = true;
+// The runtime's options plus membership's own.
+struct MembershipConfig : RuntimeConfig {
+  std::string pii_key;  // base64, exactly 32 bytes: encrypts resident IDs and phone numbers
 
   MembershipConfig() { db.database = "cooplink_membership"; }
 };
@@ -40,32 +32,30 @@ class MembershipServer {
  public:
   // Opens the database, applies migrations, starts serving. `clock` must outlive the server.
   static absl::StatusOr<std::unique_ptr<MembershipServer>> Start(const MembershipConfig& config,
-                                                                  const Clock* clock);
+                                                                 const Clock* clock);
   ~MembershipServer();
 
-  int port() const { return host_->port(); }
+  int port() const { return runtime_->port(); }
   Membership& membership() { return *membership_; }
-  RevocationList& revocations() { return *revocations_; }
+  RevocationList& revocations() { return runtime_->revocations(); }
   // Health NOT_SERVING, drains in-flight calls, stops the workers. Idempotent.
   void Shutdown();
 
  private:
   MembershipServer() = default;
-  std::unique_ptr<Database> db_;
-  std::unique_ptr<TokenCodec> codec_;
+  std::unique_ptr<ServiceRuntime> runtime_;  // first: outlives the domain that uses its database
   std::unique_ptr<Membership> membership_;
-  std::unique_ptr<RevocationList> revocations_;
-  std::unique_ptr<Authenticator> authenticator_;
-  std::unique_ptr<AccessLog> access_log_;
-  std::unique_ptr<WorkerPool> workers_;
-  std::unique_ptr<RpcRunner> runner_;
   std::unique_ptr<MembershipGrpc> service_;
-  std::unique_ptr<ServiceHost> host_;
-  std::unique_ptr<Periodic> janitor_;  // forgets request_ids past their retention
 };
 
-// Opens the database and applies migrations only (the `migrate` subcommand).
+// Opens the database and applies migrations only (the `migrate` command).
 absl::Status MigrateMembership(const DbConfig& db);
+
+// The `bootstrap-admin` command: opens and migrates the database, creates a platform-admin
+// principal named `name` and a token valid for `ttl`, without starting a gRPC server.
+absl::Status BootstrapAdmin(const MembershipConfig& config, const Clock* clock,
+                            const std::string& name, absl::Duration ttl, v1::Principal* principal,
+                            v1::IssueTokenResponse* token);
 
 }  // namespace cooplink::membership
 

@@ -681,9 +681,9 @@ TEST_F(StockReservationsTest, CommitAndReleaseAreIdempotentAndFinal) {
   grpc::Status s = Release(partner.token, "final-1", &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ErrorReason(s), "RESERVATION_COMMITTED");
-  // The same request_id for another method is refused.
+  // request_ids are scoped to the RPC: the commit's request_id on Release is a new request.
   s = Release(partner.token, "final-1", &r, commit_request);
-  EXPECT_EQ(ErrorReason(s), "REQUEST_ID_REUSED");
+  EXPECT_EQ(ErrorReason(s), "RESERVATION_COMMITTED");
 
   ASSERT_TRUE(Reserve(partner.token, partner.partner.id(), "final-2", {{product.id(), 4}}, &r).ok());
   EXPECT_EQ(StockOf(product.id()).available(), 10);
