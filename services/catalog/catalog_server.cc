@@ -6,6 +6,7 @@
 #include "cooplink/membership/v1/membership.grpc.pb.h"
 #include "services/common/idempotency.h"
 #include "services/common/migrations.h"
+#include "services/common/revocation_feed.h"
 
 namespace cooplink::catalog {
 
@@ -22,6 +23,10 @@ void AddCatalogFlags(Flags& flags, CatalogConfig* config) {
   flags.AddString("membership_token", "COOPLINK_MEMBERSHIP_TOKEN",
                   "Catalog's service-account bearer token for membership (platform admin role).",
                   &config->membership_token, /*secret=*/true);
+  flags.AddString("membership_tls_ca_file", "COOPLINK_MEMBERSHIP_TLS_CA_FILE",
+                  "PEM roots verifying membership's certificate; dials membership with TLS "
+                  "(which is also the default when this server serves TLS).",
+                  &config->membership_tls_ca_file);
   flags.AddInt("workers", "COOPLINK_WORKERS", "Threads running database-backed handlers.",
                &config->workers, 1, 256);
   flags.AddInt("max_queue", "COOPLINK_MAX_QUEUE",
@@ -73,45 +78,21 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   s->db_ = *std::move(db);
   if (auto st = ApplyMigrations(*s->db_, "catalog", Migrations()); !st.ok()) return st;
 
-  auto channel =
-      grpc::CreateChannel(config.membership_target, grpc::InsecureChannelCredentials());
+  auto channel = MakeChannel(config.membership_target,
+                             ClientTlsFor(config.server, config.membership_tls_ca_file));
+  if (!channel.ok()) return channel.status();
+  const MembershipClient membership(
+      membership::v1::MembershipService::NewStub(*channel), config.membership_token,
+      {.callee = "membership", .deadline_cap = config.membership_deadline});
   s->directory_ = directory != nullptr
                       ? std::move(directory)
-                      : std::make_unique<GrpcMembershipDirectory>(
-                            channel, config.membership_token, clock, config.directory_cache_ttl,
-                            config.membership_deadline);
+                      : std::make_unique<CachingMembershipDirectory>(
+                            std::make_unique<GrpcMembershipDirectory>(membership), clock,
+                            config.directory_cache_ttl);
   s->codec_ = std::make_unique<TokenCodec>(*std::move(codec));
   s->catalog_ = std::make_unique<Catalog>(s->db_.get(), s->directory_.get(), clock, config.settings);
 
-  // Revoked tokens come from membership's feed.
-  std::shared_ptr<membership::v1::MembershipService::Stub> stub =
-      membership::v1::MembershipService::NewStub(channel);
-  const std::string service_token = config.membership_token;
-  const absl::Duration deadline = config.membership_deadline;
-  s->revocations_ = std::make_unique<RevocationList>(
-      [stub, service_token, deadline](
-          int64_t after) -> absl::StatusOr<std::vector<RevocationList::Entry>> {
-        std::vector<RevocationList::Entry> entries;
-        membership::v1::ListTokenRevocationsRequest req;
-        req.set_after_sequence(after);
-        for (int page = 0; page < 1000; ++page) {
-          grpc::ClientContext ctx;
-          ctx.AddMetadata("authorization", absl::StrCat("Bearer ", service_token));
-          ctx.set_deadline(std::chrono::system_clock::now() +
-                           std::chrono::milliseconds(absl::ToInt64Milliseconds(deadline)));
-          membership::v1::ListTokenRevocationsResponse resp;
-          grpc::Status status = stub->ListTokenRevocations(&ctx, req, &resp);
-          if (!status.ok()) return FromGrpcStatus(status);
-          for (const auto& r : resp.revocations()) {
-            entries.push_back({r.token_id(), absl::FromUnixSeconds(r.expire_time().seconds()),
-                               r.sequence()});
-          }
-          if (resp.revocations().empty()) break;
-          req.set_after_sequence(resp.last_sequence());
-        }
-        return entries;
-      },
-      clock);
+  s->revocations_ = std::make_unique<RevocationList>(MembershipRevocationFeed(membership), clock);
   // A membership that is down at start-up must not keep catalog down: the refresher retries.
   if (auto st = s->revocations_->Refresh(); !st.ok()) {
     std::fprintf(stderr,

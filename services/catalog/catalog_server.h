@@ -26,6 +26,7 @@ struct CatalogConfig {
   std::string token_key;          // base64, the same key membership signs tokens with
   std::string membership_target;  // host:port of membership
   std::string membership_token;   // catalog's service-account token (platform admin role)
+  std::string membership_tls_ca_file;  // PEM roots for membership's certificate (TLS when set)
   int workers = 16;
   int max_queue = 2048;
   absl::Duration revocation_refresh = absl::Seconds(15);
@@ -44,7 +45,8 @@ void AddCatalogFlags(Flags& flags, CatalogConfig* config);
 
 class CatalogServer {
  public:
-  // `directory` may be null: then a GrpcMembershipDirectory to config.membership_target is used.
+  // `directory` may be null: then a GrpcMembershipDirectory to config.membership_target is used,
+  // behind a CachingMembershipDirectory.
   static absl::StatusOr<std::unique_ptr<CatalogServer>> Start(
       const CatalogConfig& config, const Clock* clock,
       std::unique_ptr<MembershipDirectory> directory = nullptr);
