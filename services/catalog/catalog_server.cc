@@ -81,9 +81,11 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   auto channel = MakeChannel(config.membership_target,
                              ClientTlsFor(config.server, config.membership_tls_ca_file));
   if (!channel.ok()) return channel.status();
-  const MembershipClient membership(
-      membership::v1::MembershipService::NewStub(*channel), config.membership_token,
-      {.callee = "membership", .deadline_cap = config.membership_deadline});
+  ServiceClientOptions membership_options;
+  membership_options.callee = "membership";
+  membership_options.deadline_cap = config.membership_deadline;
+  const MembershipClient membership(membership::v1::MembershipService::NewStub(*channel),
+                                    config.membership_token, membership_options);
   s->directory_ = directory != nullptr
                       ? std::move(directory)
                       : std::make_unique<CachingMembershipDirectory>(

@@ -1,7 +1,8 @@
 // What catalog needs to know from membership, behind a small interface: the gRPC implementation
 // calls MembershipService through the shared ServiceClient with catalog's own service-account
-// token, a decorator caches caseloads briefly; orchestration tests use a gMock instead. Every answer is taken before a database
-// transaction starts: no transaction is held open across a call to membership.
+// token, a decorator caches caseloads briefly; orchestration tests use a gMock instead. Every
+// answer is taken before a database transaction starts: no transaction is held open across a call
+// to membership.
 #ifndef COOPLINK_SERVICES_CATALOG_MEMBERSHIP_DIRECTORY_H_
 #define COOPLINK_SERVICES_CATALOG_MEMBERSHIP_DIRECTORY_H_
 

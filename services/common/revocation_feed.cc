@@ -24,8 +24,8 @@ RevocationList::Source MembershipRevocationFeed(
     mv1::ListTokenRevocationsRequest req;
     req.set_after_sequence(after);
     for (int page = 0; page < kMaxPages; ++page) {
-      auto resp = client.Read(call, &mv1::MembershipService::StubInterface::ListTokenRevocations,
-                              req);
+      auto resp =
+          client.Read(call, &mv1::MembershipService::StubInterface::ListTokenRevocations, req);
       if (!resp.ok()) return resp.status();
       for (const auto& r : resp->revocations()) {
         entries.push_back(

@@ -56,16 +56,16 @@ CallPolicy::CallPolicy(std::string token, ServiceClientOptions options, const Cl
 
 absl::StatusOr<absl::Time> CallPolicy::OutgoingDeadline(const CallContext& call) const {
   if (call.cancelled()) {
-    return absl::CancelledError(absl::StrCat("the caller has gone; ", options_.callee,
-                                             " was not called"));
+    return absl::CancelledError(
+        absl::StrCat("the caller has gone; ", options_.callee, " was not called"));
   }
   const absl::Time now = clock_->Now();
   absl::Time deadline = now + options_.deadline_cap;
   if (call.deadline() != absl::InfiniteFuture()) {
     const absl::Time incoming = call.deadline() - options_.margin;
     if (incoming <= now) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "the caller's deadline leaves no time to call ", options_.callee));
+      return absl::DeadlineExceededError(
+          absl::StrCat("the caller's deadline leaves no time to call ", options_.callee));
     }
     deadline = std::min(deadline, incoming);
   }
@@ -84,9 +84,8 @@ bool CallPolicy::BackOff(const CallContext& call, const absl::Status& status, bo
   const RetryPolicy& retry = options_.retry;
   if (!retry_safe || status.code() != absl::StatusCode::kUnavailable) return false;
   if (attempt >= retry.max_attempts || call.cancelled()) return false;
-  const absl::Duration backoff =
-      Jittered(std::min(retry.max_backoff,
-                        retry.initial_backoff * std::pow(retry.multiplier, attempt - 1)));
+  const absl::Duration backoff = Jittered(
+      std::min(retry.max_backoff, retry.initial_backoff * std::pow(retry.multiplier, attempt - 1)));
   if (clock_->Now() + backoff >= deadline) return false;
   absl::SleepFor(backoff);
   return true;

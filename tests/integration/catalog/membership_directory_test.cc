@@ -24,8 +24,9 @@ class MembershipDirectoryTest : public CatalogFixture {
   catalog::MembershipClient Client(const std::string& target, const std::string& token) {
     auto channel = MakeChannel(target, ClientTls{});
     EXPECT_TRUE(channel.ok());
-    return catalog::MembershipClient(mv1::MembershipService::NewStub(*channel), token,
-                                     {.callee = "membership", .deadline_cap = absl::Seconds(2)});
+    ServiceClientOptions options;
+    options.callee = "membership";
+    return catalog::MembershipClient(mv1::MembershipService::NewStub(*channel), token, options);
   }
   catalog::MembershipClient Client() {
     return Client(absl::StrCat("127.0.0.1:", (*membership_)->port()), admin());
@@ -106,8 +107,7 @@ TEST_F(MembershipDirectoryTest, CallerWithoutTimeLeftGetsDeadlineExceeded) {
             absl::StatusCode::kDeadlineExceeded);
   // A caller with time left is answered as usual.
   const CallContext timely(Principal{}, absl::Now() + absl::Seconds(5));
-  EXPECT_EQ(reachable.GetPartner(timely, kUnknownId).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(reachable.GetPartner(timely, kUnknownId).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(MembershipDirectoryTest, ClientKeepsMembershipsReasonsAndFieldViolations) {
@@ -141,10 +141,9 @@ TEST_F(MembershipDirectoryTest, ClientSendsTheServiceToken) {
   EXPECT_EQ(Client().Read(Background(), &Stub::GetPartner, req).status().code(),
             absl::StatusCode::kNotFound);
   const std::string target = absl::StrCat("127.0.0.1:", (*membership_)->port());
-  EXPECT_EQ(Client(target, "cl1.forged.token").Read(Background(), &Stub::GetPartner, req)
-                .status()
-                .code(),
-            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(
+      Client(target, "cl1.forged.token").Read(Background(), &Stub::GetPartner, req).status().code(),
+      absl::StatusCode::kUnauthenticated);
 }
 
 TEST_F(MembershipDirectoryTest, RevocationFeedReturnsRevokedTokens) {
