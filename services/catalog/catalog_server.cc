@@ -1,7 +1,8 @@
 #include "services/catalog/catalog_server.h"
 
-#include "absl/strings/str_cat.h"
 #include "cooplink/membership/v1/membership.grpc.pb.h"
+#include "services/common/revocation_feed.h"
+#include "services/common/service_client.h"
 
 namespace cooplink::catalog {
 
@@ -25,6 +26,10 @@ void AddCatalogFlags(Flags& flags, CatalogConfig* config) {
   flags.AddString("membership_token", "COOPLINK_MEMBERSHIP_TOKEN",
                   "Catalog's service-account bearer token for membership (platform admin role).",
                   &config->membership_token, /*secret=*/true);
+  flags.AddString("membership_tls_ca_file", "COOPLINK_MEMBERSHIP_TLS_CA_FILE",
+                  "PEM roots verifying membership's certificate; dials membership with TLS "
+                  "(which is also the default when this server serves TLS).",
+                  &config->membership_tls_ca_file);
   flags.AddDuration("directory_cache_ttl", "COOPLINK_DIRECTORY_CACHE_TTL",
                     "How long a social worker's caseload from membership is cached.",
                     &config->directory_cache_ttl, absl::ZeroDuration(), absl::Minutes(5));
@@ -58,44 +63,24 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   s->runtime_ = *std::move(runtime);
   ServiceRuntime& rt = *s->runtime_;
 
-  auto channel =
-      grpc::CreateChannel(config.membership_target, grpc::InsecureChannelCredentials());
+  auto channel = MakeChannel(config.membership_target,
+                             ClientTlsFor(config.server, config.membership_tls_ca_file));
+  if (!channel.ok()) return channel.status();
+  ServiceClientOptions membership_options;
+  membership_options.callee = "membership";
+  membership_options.deadline_cap = config.membership_deadline;
+  const MembershipClient membership(membership::v1::MembershipService::NewStub(*channel),
+                                    config.membership_token, membership_options);
   s->directory_ = directory != nullptr
                       ? std::move(directory)
-                      : std::make_unique<GrpcMembershipDirectory>(
-                            channel, config.membership_token, clock, config.directory_cache_ttl,
-                            config.membership_deadline);
+                      : std::make_unique<CachingMembershipDirectory>(
+                            std::make_unique<GrpcMembershipDirectory>(membership), clock,
+                            config.directory_cache_ttl);
   s->catalog_ = std::make_unique<Catalog>(&rt.db(), s->directory_.get(), clock, config.settings);
   Catalog* catalog = s->catalog_.get();
 
   // Revoked tokens come from membership's feed.
-  std::shared_ptr<membership::v1::MembershipService::Stub> stub =
-      membership::v1::MembershipService::NewStub(channel);
-  const std::string service_token = config.membership_token;
-  const absl::Duration deadline = config.membership_deadline;
-  RevocationList::Source revocation_source =
-      [stub, service_token,
-       deadline](int64_t after) -> absl::StatusOr<std::vector<RevocationList::Entry>> {
-    std::vector<RevocationList::Entry> entries;
-    membership::v1::ListTokenRevocationsRequest req;
-    req.set_after_sequence(after);
-    for (int page = 0; page < 1000; ++page) {
-      grpc::ClientContext ctx;
-      ctx.AddMetadata("authorization", absl::StrCat("Bearer ", service_token));
-      ctx.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::milliseconds(absl::ToInt64Milliseconds(deadline)));
-      membership::v1::ListTokenRevocationsResponse resp;
-      grpc::Status status = stub->ListTokenRevocations(&ctx, req, &resp);
-      if (!status.ok()) return FromGrpcStatus(status);
-      for (const auto& r : resp.revocations()) {
-        entries.push_back(
-            {r.token_id(), absl::FromUnixSeconds(r.expire_time().seconds()), r.sequence()});
-      }
-      if (resp.revocations().empty()) break;
-      req.set_after_sequence(resp.last_sequence());
-    }
-    return entries;
-  };
+  RevocationList::Source revocation_source = MembershipRevocationFeed(membership);
   // A membership that is down at start-up must not keep catalog down: the refresher retries.
   if (absl::Status st = rt.StartAuthentication(std::move(revocation_source),
                                                FirstRevocationLoad::kRetryInBackground);

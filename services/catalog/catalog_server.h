@@ -25,6 +25,7 @@ inline constexpr char kServiceName[] = "cooplink.catalog.v1.CatalogService";
 struct CatalogConfig : RuntimeConfig {
   std::string membership_target;  // host:port of membership
   std::string membership_token;   // catalog's service-account token (platform admin role)
+  std::string membership_tls_ca_file;  // PEM roots for membership's certificate (TLS when set)
   absl::Duration directory_cache_ttl = absl::Seconds(5);
   absl::Duration membership_deadline = absl::Seconds(2);
   absl::Duration sweep_interval = absl::Seconds(1);
@@ -39,7 +40,8 @@ void AddCatalogFlags(Flags& flags, CatalogConfig* config);
 
 class CatalogServer {
  public:
-  // `directory` may be null: then a GrpcMembershipDirectory to config.membership_target is used.
+  // `directory` may be null: then a GrpcMembershipDirectory to config.membership_target is used,
+  // behind a CachingMembershipDirectory.
   static absl::StatusOr<std::unique_ptr<CatalogServer>> Start(
       const CatalogConfig& config, const Clock* clock,
       std::unique_ptr<MembershipDirectory> directory = nullptr);

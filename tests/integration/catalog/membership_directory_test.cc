@@ -1,22 +1,39 @@
-// Catalog's client of membership (GrpcMembershipDirectory) against a real membership server:
-// answers, preserved status codes, the caseload cache and an unreachable membership.
+// Catalog's client of membership against a real membership server: GrpcMembershipDirectory's
+// answers and the status codes and reasons it keeps, the caller's deadline, the caseload cache
+// (CachingMembershipDirectory), an unreachable membership; and the shared ServiceClient and
+// revocation feed over the wire (service token, field violations, revocations).
 #include "services/catalog/membership_directory.h"
 
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "services/common/revocation_feed.h"
 #include "tests/support/catalog_fixture.h"
 
 namespace cooplink::testing {
 namespace {
 
+using Stub = mv1::MembershipService::StubInterface;
+constexpr char kUnknownId[] = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+
+CallContext Background() { return CallContext::Internal(Principal{}); }
+
 class MembershipDirectoryTest : public CatalogFixture {
  protected:
-  std::unique_ptr<catalog::GrpcMembershipDirectory> Directory(absl::Duration ttl) {
-    return std::make_unique<catalog::GrpcMembershipDirectory>(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*membership_)->port()),
-                            grpc::InsecureChannelCredentials()),
-        admin(), clock_, ttl, absl::Seconds(2));
+  catalog::MembershipClient Client(const std::string& target, const std::string& token) {
+    auto channel = MakeChannel(target, ClientTls{});
+    EXPECT_TRUE(channel.ok());
+    ServiceClientOptions options;
+    options.callee = "membership";
+    return catalog::MembershipClient(mv1::MembershipService::NewStub(*channel), token, options);
+  }
+  catalog::MembershipClient Client() {
+    return Client(absl::StrCat("127.0.0.1:", (*membership_)->port()), admin());
+  }
+  std::unique_ptr<catalog::MembershipDirectory> Directory(absl::Duration caseload_ttl) {
+    return std::make_unique<catalog::CachingMembershipDirectory>(
+        std::make_unique<catalog::GrpcMembershipDirectory>(Client()), clock_, caseload_ttl);
   }
   mv1::SocialWorker NewWorker() {
     mv1::CreateSocialWorkerRequest req;
@@ -29,8 +46,6 @@ class MembershipDirectoryTest : public CatalogFixture {
   }
 };
 
-CallContext Background() { return CallContext::Internal(Principal{}); }
-
 TEST_F(MembershipDirectoryTest, AnswersComeFromMembership) {
   const CoopWorld world = NewCoop();
   const PartnerWorld partner = NewPartner(common::v1::CHANNEL_KIND_PLATFORM_832);
@@ -42,12 +57,15 @@ TEST_F(MembershipDirectoryTest, AnswersComeFromMembership) {
   auto p = directory->GetPartner(Background(), partner.partner.id());
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->channel_kind, common::v1::CHANNEL_KIND_PLATFORM_832);
-  EXPECT_TRUE(*directory->HouseholdIsActiveMember(Background(), world.cooperative.id(), world.household.id()));
+  EXPECT_TRUE(*directory->HouseholdIsActiveMember(Background(), world.cooperative.id(),
+                                                  world.household.id()));
   const CoopWorld other = NewCoop();
-  EXPECT_FALSE(*directory->HouseholdIsActiveMember(Background(), other.cooperative.id(), world.household.id()));
-  // Membership's NOT_FOUND stays NOT_FOUND (not flattened to INTERNAL/UNKNOWN).
-  EXPECT_EQ(directory->GetCooperative(Background(), "01ARZ3NDEKTSV4RRFFQ69G5FAV").status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_FALSE(*directory->HouseholdIsActiveMember(Background(), other.cooperative.id(),
+                                                   world.household.id()));
+  // Membership's NOT_FOUND stays NOT_FOUND (not flattened to INTERNAL/UNKNOWN), with its reason.
+  absl::Status missing = directory->GetCooperative(Background(), kUnknownId).status();
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(ReasonOf(missing), "NOT_FOUND");
 }
 
 TEST_F(MembershipDirectoryTest, CaseloadsAreCachedForTheirTtl) {
@@ -72,11 +90,91 @@ TEST_F(MembershipDirectoryTest, CaseloadsAreCachedForTheirTtl) {
 }
 
 TEST_F(MembershipDirectoryTest, UnreachableMembershipIsUnavailable) {
-  catalog::GrpcMembershipDirectory directory(
-      grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()), admin(), clock_,
-      absl::ZeroDuration(), absl::Milliseconds(500));
-  EXPECT_EQ(directory.GetPartner(Background(), "01ARZ3NDEKTSV4RRFFQ69G5FAV").status().code(),
+  catalog::GrpcMembershipDirectory directory(Client("127.0.0.1:1", admin()));
+  EXPECT_EQ(directory.GetPartner(Background(), kUnknownId).status().code(),
             absl::StatusCode::kUnavailable);
+}
+
+// The caller's deadline bounds the call: with no time left nothing is sent (even to a membership
+// that is down, the answer is DEADLINE_EXCEEDED, not UNAVAILABLE).
+TEST_F(MembershipDirectoryTest, CallerWithoutTimeLeftGetsDeadlineExceeded) {
+  const CallContext late(Principal{}, absl::Now() - absl::Milliseconds(1));
+  catalog::GrpcMembershipDirectory reachable(Client());
+  EXPECT_EQ(reachable.GetPartner(late, kUnknownId).status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  catalog::GrpcMembershipDirectory unreachable(Client("127.0.0.1:1", admin()));
+  EXPECT_EQ(unreachable.WorkerCooperatives(late, kUnknownId).status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  // A caller with time left is answered as usual.
+  const CallContext timely(Principal{}, absl::Now() + absl::Seconds(5));
+  EXPECT_EQ(reachable.GetPartner(timely, kUnknownId).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(MembershipDirectoryTest, ClientKeepsMembershipsReasonsAndFieldViolations) {
+  catalog::MembershipClient client = Client();
+  mv1::AssignSocialWorkerRequest assign;
+  assign.set_request_id(NewRequestId());
+  assign.set_social_worker_id(kUnknownId);
+  assign.set_cooperative_id(NewCoop().cooperative.id());
+  absl::Status refused = client.Write(Background(), &Stub::AssignSocialWorker, assign).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(refused), "REFERENCED_RESOURCE_NOT_FOUND");
+
+  mv1::CreateSocialWorkerRequest create;
+  create.set_request_id(NewRequestId());
+  create.mutable_social_worker()->set_name("字段错误");
+  create.mutable_social_worker()->set_county_code("53");
+  absl::Status invalid = client.Write(Background(), &Stub::CreateSocialWorker, create).status();
+  EXPECT_EQ(invalid.code(), absl::StatusCode::kInvalidArgument);
+  auto payload = invalid.GetPayload("type.googleapis.com/google.rpc.BadRequest");
+  ASSERT_TRUE(payload.has_value());
+  google::rpc::BadRequest bad;
+  ASSERT_TRUE(bad.ParseFromString(std::string(*payload)));
+  ASSERT_EQ(bad.field_violations_size(), 1);
+  EXPECT_EQ(bad.field_violations(0).field(), "social_worker.county_code");
+}
+
+TEST_F(MembershipDirectoryTest, ClientSendsTheServiceToken) {
+  mv1::GetPartnerRequest req;
+  req.set_id(kUnknownId);
+  // The admin token reaches membership: it answers the request itself (NOT_FOUND).
+  EXPECT_EQ(Client().Read(Background(), &Stub::GetPartner, req).status().code(),
+            absl::StatusCode::kNotFound);
+  const std::string target = absl::StrCat("127.0.0.1:", (*membership_)->port());
+  EXPECT_EQ(
+      Client(target, "cl1.forged.token").Read(Background(), &Stub::GetPartner, req).status().code(),
+      absl::StatusCode::kUnauthenticated);
+}
+
+TEST_F(MembershipDirectoryTest, RevocationFeedReturnsRevokedTokens) {
+  RevocationList::Source feed = MembershipRevocationFeed(Client());
+  auto before = feed(0);
+  ASSERT_TRUE(before.ok()) << before.status();
+  const int64_t last = before->empty() ? 0 : before->back().sequence;
+
+  // A token of a principal of its own (the suite's admin token must stay valid).
+  mv1::CreatePrincipalRequest create;
+  create.set_request_id(NewRequestId());
+  create.mutable_principal()->set_display_name("吊销测试");
+  create.mutable_principal()->set_role(common::v1::ROLE_PLATFORM_ADMIN);
+  mv1::Principal principal;
+  ASSERT_TRUE(members().CreatePrincipal(Ctx(admin()).get(), create, &principal).ok());
+  mv1::IssueTokenRequest issue;
+  issue.set_request_id(NewRequestId());
+  issue.set_principal_id(principal.id());
+  mv1::IssueTokenResponse issued;
+  ASSERT_TRUE(members().IssueToken(Ctx(admin()).get(), issue, &issued).ok());
+  mv1::RevokeTokenRequest revoke;
+  revoke.set_request_id(NewRequestId());
+  revoke.set_token_id(issued.token_info().id());
+  mv1::Token revoked;
+  ASSERT_TRUE(members().RevokeToken(Ctx(admin()).get(), revoke, &revoked).ok());
+
+  auto after = feed(last);
+  ASSERT_TRUE(after.ok()) << after.status();
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ(after->front().token_id, revoked.id());
+  EXPECT_GT(after->front().sequence, last);
 }
 
 }  // namespace
