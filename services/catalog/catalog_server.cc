@@ -139,12 +139,10 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
       if (!released.ok() || *released < 100) break;
     }
   });
-  s->sequencer_ = std::make_unique<Periodic>(config.feed_interval, [catalog] {
-    while (true) {
-      auto moved = catalog->SequenceChanges(500);
-      if (!moved.ok() || *moved < 500) break;
-    }
-  });
+  s->sequencer_ = std::make_unique<OutboxRelay>(
+      s->db_.get(), clock, kChangeTopic, std::make_unique<ChangeSequencer>(),
+      RelayOptions{.batch_size = 500, .poll_interval = config.feed_interval});
+  s->sequencer_->Start();
   Database* database = s->db_.get();
   const absl::Duration change_retention = config.settings.change_retention;
   s->janitor_ = std::make_unique<Periodic>(absl::Minutes(10), [database, catalog, clock,

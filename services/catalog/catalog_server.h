@@ -13,6 +13,7 @@
 #include "services/catalog/membership_directory.h"
 #include "services/common/auth.h"
 #include "services/common/config.h"
+#include "services/common/outbox_relay.h"
 #include "services/common/periodic.h"
 #include "services/common/server.h"
 
@@ -32,7 +33,7 @@ struct CatalogConfig {
   absl::Duration directory_cache_ttl = absl::Seconds(5);
   absl::Duration membership_deadline = absl::Seconds(2);
   absl::Duration sweep_interval = absl::Seconds(1);
-  absl::Duration feed_interval = absl::Milliseconds(100);  // inbox → change feed
+  absl::Duration feed_interval = absl::Milliseconds(100);  // outbox → change feed
   bool access_log = true;
   CatalogSettings settings;
   WatchOptions watch;
@@ -69,7 +70,7 @@ class CatalogServer {
   std::unique_ptr<CatalogGrpc> service_;
   std::unique_ptr<ServiceHost> host_;
   std::unique_ptr<Periodic> sweeper_;    // releases expired reservations
-  std::unique_ptr<Periodic> sequencer_;  // gives inbox changes their feed sequence
+  std::unique_ptr<OutboxRelay> sequencer_;  // outbox "catalog.changes" -> catalog_changes
   std::unique_ptr<Periodic> janitor_;  // forgets request_ids past their retention
 };
 

@@ -80,9 +80,15 @@ struct ChangeRow {
   std::string offer_id;    // OFFER_CHANGED only
   std::string partner_id;  // OFFER_CHANGED only
 };
-// Records `changes` in the change inbox, in the caller's transaction (so they commit or vanish with
-// it). Takes no global lock: Catalog::SequenceChanges later gives them their feed sequence.
+// Records `changes` in the outbox (topic kChangeTopic, key product id), in the caller's
+// transaction (so they commit or vanish with it). Takes no global lock: the relay's
+// ChangeSequencer later gives them their feed sequence (watch.cc).
 void AppendChanges(Tx& tx, const std::vector<ChangeRow>& changes, int64_t now_us);
+// The outbox payload of a change and back: JSON of a CatalogChange holding only kind, the
+// product's id/cooperative_id/household_id and the offer's id/partner_id (field names as in the
+// proto, enums as numbers, so SQL and people can read it).
+std::string EncodeChange(const ChangeRow& change);
+absl::StatusOr<ChangeRow> DecodeChange(absl::string_view payload);
 inline ChangeRow ProductChange(v1::CatalogChangeKind kind, const v1::Product& p) {
   return {kind, p.id(), p.cooperative_id(), p.household_id(), "", ""};
 }
