@@ -139,9 +139,11 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
       if (!released.ok() || *released < 100) break;
     }
   });
-  s->sequencer_ = std::make_unique<OutboxRelay>(
-      s->db_.get(), clock, kChangeTopic, std::make_unique<ChangeSequencer>(),
-      RelayOptions{.batch_size = 500, .poll_interval = config.feed_interval});
+  RelayOptions feed;
+  feed.batch_size = 500;
+  feed.poll_interval = config.feed_interval;
+  s->sequencer_ = std::make_unique<OutboxRelay>(s->db_.get(), clock, kChangeTopic,
+                                                std::make_unique<ChangeSequencer>(), feed);
   s->sequencer_->Start();
   Database* database = s->db_.get();
   const absl::Duration change_retention = config.settings.change_retention;

@@ -23,6 +23,7 @@
 #define COOPLINK_SERVICES_COMMON_STREAM_CONSUMER_H_
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/sync_stream.h>
 
 #include <atomic>
 #include <functional>
