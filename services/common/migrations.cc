@@ -62,7 +62,8 @@ CREATE TABLE outbox (
   attempts INT NOT NULL,
   next_attempt_us BIGINT NOT NULL,
   KEY idx_outbox_pending (topic, delivered_time_us, id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+  /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 CREATE TABLE outbox_leases (
   topic VARCHAR(64) NOT NULL PRIMARY KEY,
   owner VARCHAR(64) NOT NULL,

@@ -119,8 +119,6 @@ class RpcRunner {
   void StopStreams() { streams_stopping_.store(true); }
 
   const std::string& service() const { return service_; }
-  // For handlers that finish calls themselves (server streams) and log them the same way.
-  AccessLog* access_log() const { return log_; }
 
  private:
   template <typename Event>
