@@ -22,6 +22,7 @@
 #include "services/common/call_context.h"
 #include "services/common/clock.h"
 #include "services/common/db.h"
+#include "services/common/outbox.h"
 
 namespace cooplink::catalog {
 
@@ -87,9 +88,6 @@ class Catalog {
   absl::StatusOr<int64_t> ReadChanges(const CallContext& call, int64_t after, int limit,
                                       std::vector<v1::CatalogChange>* out);
   static std::string EncodeCursor(int64_t sequence);
-  // Gives up to `limit` committed changes from the inbox their feed sequence, in inbox order;
-  // returns how many. The server runs it every --feed_interval; tests call it directly.
-  absl::StatusOr<int> SequenceChanges(int limit);
   // Deletes up to `limit` changes older than `cutoff` (the retention); returns how many. A cursor
   // pointing before the oldest remaining change is then CURSOR_EXPIRED.
   absl::StatusOr<int64_t> PurgeChanges(absl::Time cutoff, int limit);
@@ -101,6 +99,18 @@ class Catalog {
   MembershipDirectory* directory_;
   const Clock* clock_;
   CatalogSettings settings_;
+};
+
+// The outbox topic of catalog changes (AppendChanges); its key is the product id.
+inline constexpr char kChangeTopic[] = "catalog.changes";
+
+// Gives changes recorded in the outbox (topic kChangeTopic, see AppendChanges) their feed
+// sequence: the transactional sink of the server's outbox relay (watch.cc). Under the feed_head
+// row lock it appends each batch to catalog_changes with consecutive sequences, in outbox order,
+// in the relay's transaction, so a watcher reading catalog_changes never sees a gap.
+class ChangeSequencer final : public TransactionalSink {
+ public:
+  absl::Status Deliver(Tx& tx, const std::vector<OutboxMessage>& batch) override;
 };
 
 }  // namespace cooplink::catalog

@@ -1,32 +1,40 @@
 // The gRPC adapter: one line per unary RPC (RpcRunner: authentication, worker pool, status
-// conversion, access log) and the WatchCatalogChanges server stream (watch_stream.cc).
+// conversion, access log) and one for the WatchCatalogChanges server stream (RpcRunner::Stream
+// over CatalogChangeSource, watch_stream.cc).
 #ifndef COOPLINK_SERVICES_CATALOG_CATALOG_GRPC_H_
 #define COOPLINK_SERVICES_CATALOG_CATALOG_GRPC_H_
-
-#include <atomic>
 
 #include "absl/time/time.h"
 #include "cooplink/catalog/v1/catalog.grpc.pb.h"
 #include "services/catalog/catalog.h"
+#include "services/common/event_stream.h"
 #include "services/common/server.h"
 
 namespace cooplink::catalog {
 
-struct WatchOptions {
-  absl::Duration poll_interval = absl::Milliseconds(200);  // how often a live stream looks for news
-  absl::Duration heartbeat_interval = absl::Seconds(25);   // < the 30 s the API promises
-  int batch_size = 200;
+// Poll and heartbeat intervals of WatchCatalogChanges streams.
+using WatchOptions = StreamOptions;
+
+// The change feed as an event stream (watch_stream.cc over watch.cc).
+class CatalogChangeSource final : public EventSource<v1::CatalogChange> {
+ public:
+  explicit CatalogChangeSource(Catalog* catalog) : catalog_(catalog) {}
+  absl::StatusOr<int64_t> Start(const CallContext& call, const std::string& cursor) override;
+  absl::StatusOr<int64_t> Read(const CallContext& call, int64_t after, int limit,
+                               std::vector<v1::CatalogChange>* out) override;
+  v1::CatalogChange Heartbeat(int64_t position) override;
+
+ private:
+  Catalog* catalog_;
 };
 
 class CatalogGrpc final : public v1::CatalogService::CallbackService {
  public:
-  CatalogGrpc(Catalog* catalog, RpcRunner* runner, WorkerPool* workers,
-              const Authenticator* authenticator, WatchOptions watch)
-      : catalog_(catalog),
-        runner_(runner),
-        workers_(workers),
-        authenticator_(authenticator),
-        watch_(watch) {}
+  // Streams run on the runner's pool and authenticate through it: `workers` and `authenticator`
+  // are no longer used (kept so the server wiring need not change).
+  CatalogGrpc(Catalog* catalog, RpcRunner* runner, WorkerPool* /*workers*/,
+              const Authenticator* /*authenticator*/, WatchOptions watch)
+      : catalog_(catalog), runner_(runner), changes_(catalog), watch_(watch) {}
 
 #define COOPLINK_CATALOG_RPC(Method, Request, Reply)                                             \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* req,      \
@@ -70,14 +78,12 @@ class CatalogGrpc final : public v1::CatalogService::CallbackService {
   // Called before the server drains: every open watch ends at its next poll with UNAVAILABLE
   // (the client resumes elsewhere with its last cursor) instead of holding shutdown for the whole
   // drain timeout.
-  void StopWatches() { stopping_.store(true); }
+  void StopWatches() { runner_->StopStreams(); }
 
  private:
-  std::atomic<bool> stopping_{false};
   Catalog* catalog_;
   RpcRunner* runner_;
-  WorkerPool* workers_;
-  const Authenticator* authenticator_;
+  CatalogChangeSource changes_;
   WatchOptions watch_;
 };
 

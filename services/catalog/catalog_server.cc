@@ -97,9 +97,14 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   rt.AddPeriodic("reservation sweeper", config.sweep_interval, [catalog] {
     DrainInBatches(kSweepBatch, [catalog](int n) { return catalog->ExpireReservations(n); });
   });
-  rt.AddPeriodic("change sequencer", config.feed_interval, [catalog] {
-    DrainInBatches(kSequenceBatch, [catalog](int n) { return catalog->SequenceChanges(n); });
-  });
+  RelayOptions feed;
+  feed.batch_size = kSequenceBatch;
+  feed.poll_interval = config.feed_interval;
+  s->sequencer_ = std::make_unique<OutboxRelay>(&rt.db(), clock, kChangeTopic,
+                                                std::make_unique<ChangeSequencer>(), feed);
+  s->sequencer_->Start();
+  OutboxRelay* sequencer = s->sequencer_.get();
+  rt.AddStopHook([sequencer] { sequencer->Stop(); });
   const absl::Duration change_retention = config.settings.change_retention;
   rt.AddJanitorJob("change purge", [catalog, clock, change_retention] {
     DrainInBatches(kPurgeBatch, [&](int n) {

@@ -16,6 +16,7 @@
 #include "services/catalog/membership_directory.h"
 #include "services/common/config.h"
 #include "services/common/service_runtime.h"
+#include "services/common/outbox_relay.h"
 
 namespace cooplink::catalog {
 
@@ -29,7 +30,7 @@ struct CatalogConfig : RuntimeConfig {
   absl::Duration directory_cache_ttl = absl::Seconds(5);
   absl::Duration membership_deadline = absl::Seconds(2);
   absl::Duration sweep_interval = absl::Seconds(1);
-  absl::Duration feed_interval = absl::Milliseconds(100);  // inbox → change feed
+  absl::Duration feed_interval = absl::Milliseconds(100);  // outbox → change feed
   CatalogSettings settings;
   WatchOptions watch;
 
@@ -58,6 +59,7 @@ class CatalogServer {
   std::unique_ptr<MembershipDirectory> directory_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<CatalogGrpc> service_;
+  std::unique_ptr<OutboxRelay> sequencer_;  // outbox "catalog.changes" -> catalog_changes
 };
 
 absl::Status MigrateCatalog(const DbConfig& db);

@@ -1,7 +1,12 @@
-// The change feed behind WatchCatalogChanges: cursors, the retention check and scoped reads of
-// catalog_changes. The stream itself (polling, heartbeats, cancellation) is in watch_stream.cc.
+// The change feed behind WatchCatalogChanges: its sequencer (the outbox relay's sink), cursors,
+// the retention check and scoped reads of catalog_changes. The stream itself (polling, heartbeats,
+// cancellation) is the shared one of services/common/event_stream.h (see watch_stream.cc).
 //
-// Cursors are base64url("w1|<sequence>"): opaque to clients, versioned so the format can change.
+// Writers record changes in the outbox (AppendChanges, topic kChangeTopic); the server's
+// OutboxRelay hands committed ones to ChangeSequencer in outbox order, which gives them
+// consecutive sequences in catalog_changes in the relay's transaction (exactly once).
+//
+// Cursors are base64url("w1|<sequence>") (CursorCodec): opaque to clients, versioned.
 // Every change carries its own sequence as cursor; a heartbeat carries the last sequence the
 // stream examined (changes outside the caller's scope are skipped but still advance it).
 //
@@ -25,34 +30,32 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/catalog/access.h"
 #include "services/catalog/catalog.h"
+#include "services/catalog/change_log.h"
 #include "services/catalog/offers_store.h"
 #include "services/catalog/products_store.h"
 #include "services/common/crypto.h"
 #include "services/common/fields.h"
+#include "services/common/event_stream.h"
 
 namespace cooplink::catalog {
 namespace {
 
-constexpr absl::string_view kCursorPrefix = "w1|";
+const CursorCodec& Cursors() {
+  static const auto* const kCodec = new CursorCodec("w1");
+  return *kCodec;
+}
 
 constexpr const char* kReadChanges =
     "SELECT sequence, kind, product_id, cooperative_id, household_id, offer_id, partner_id, "
     "change_time_us FROM catalog_changes WHERE sequence > ? ORDER BY sequence LIMIT ?";
 constexpr const char* kLockFeedHead =
     "SELECT last_sequence FROM feed_head WHERE id = 1 FOR UPDATE";
-constexpr const char* kReadInbox =
-    "SELECT id, kind, product_id, cooperative_id, household_id, offer_id, partner_id, "
-    "change_time_us FROM catalog_change_inbox ORDER BY id LIMIT ?";
 constexpr const char* kSequenceChange =
     "INSERT INTO catalog_changes (sequence, kind, product_id, cooperative_id, household_id, "
     "offer_id, partner_id, change_time_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-constexpr const char* kDeleteInboxRow = "DELETE FROM catalog_change_inbox WHERE id = ?";
 constexpr const char* kSetFeedHead = "UPDATE feed_head SET last_sequence = ? WHERE id = 1";
 constexpr const char* kPurgeChanges =
     "DELETE FROM catalog_changes WHERE change_time_us < ? ORDER BY sequence LIMIT ?";
@@ -64,22 +67,7 @@ constexpr const char* kSelectOffer =
     "SELECT id, product_id, partner_id, cooperative_id, channel_price_fen, state, create_time_us, "
     "withdraw_time_us FROM offers WHERE id = ?";
 constexpr const char* kActiveOffer =
-    "SELECT 1 FROM offers WHERE partner_id = ? AND active_product_id = ? AND state = 1 LIMIT 1";
-
-absl::StatusOr<int64_t> DecodeCursor(const std::string& cursor) {
-  auto raw = Base64UrlDecode(cursor);
-  int64_t sequence = 0;
-  if (!raw.ok() || !absl::StartsWith(*raw, kCursorPrefix)) {
-    return InvalidField("cursor", "malformed cursor; pass back a cursor this stream sent");
-  }
-  const std::string digits = raw->substr(kCursorPrefix.size());
-  if (digits.empty() || digits.size() > 18 ||
-      !std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit) ||
-      !absl::SimpleAtoi(digits, &sequence)) {
-    return InvalidField("cursor", "malformed cursor; pass back a cursor this stream sent");
-  }
-  return sequence;
-}
+    "SELECT 1 FROM offers WHERE partner_id = ? AND active_product_id = ? AND state = ? LIMIT 1";
 
 struct FeedRow {
   int64_t sequence = 0;
@@ -94,9 +82,7 @@ struct FeedRow {
 
 }  // namespace
 
-std::string Catalog::EncodeCursor(int64_t sequence) {
-  return Base64UrlEncode(absl::StrCat(kCursorPrefix, sequence));
-}
+std::string Catalog::EncodeCursor(int64_t sequence) { return Cursors().Encode(sequence); }
 
 absl::StatusOr<int64_t> Catalog::StartWatch(const CallContext& call, const std::string& cursor) {
   const Principal& p = call.principal();
@@ -106,7 +92,7 @@ absl::StatusOr<int64_t> Catalog::StartWatch(const CallContext& call, const std::
     return s;
   }
   if (cursor.empty()) return 0;  // from the oldest retained change
-  auto after = DecodeCursor(cursor);
+  auto after = Cursors().Decode(cursor);
   if (!after.ok()) return after.status();
   absl::Status status = db_->Read([&](Tx& tx) -> absl::Status {
     int64_t head = 0;
@@ -116,9 +102,9 @@ absl::StatusOr<int64_t> Catalog::StartWatch(const CallContext& call, const std::
     }
     if (*after > head) {
       // Not a cursor of this feed (e.g. the database was restored from an older backup).
-      return FailedPrecondition("CURSOR_EXPIRED",
-                                "the cursor is ahead of the change feed; resync with "
-                                "ListProducts and start a fresh stream");
+      return CursorExpired(
+          "the cursor is ahead of the change feed; resync with ListProducts and start a fresh "
+          "stream");
     }
     int64_t oldest = head + 1;  // nothing retained: the next change will be head + 1
     {
@@ -128,9 +114,7 @@ absl::StatusOr<int64_t> Catalog::StartWatch(const CallContext& call, const std::
     // Changes after the cursor were already purged (they are kept change_retention at least):
     // resuming would silently skip them.
     if (*after + 1 < oldest) {
-      return FailedPrecondition(
-          "CURSOR_EXPIRED",
-          absl::StrCat("the cursor is older than the change retention (",
+      return CursorExpired(absl::StrCat("the cursor is older than the change retention (",
                        absl::FormatDuration(settings_.change_retention),
                        "); resync with ListProducts(updated_since) and start a fresh stream"));
     }
@@ -200,7 +184,8 @@ absl::StatusOr<int64_t> Catalog::ReadChanges(const CallContext& call, int64_t af
           if (it == partner_offered.end()) {
             it = partner_offered
                      .emplace(row.product_id,
-                              tx.Query(kActiveOffer, p.partner_id, row.product_id)->next())
+                              tx.Query(kActiveOffer, p.partner_id, row.product_id,
+                                       static_cast<int>(v1::OFFER_STATE_ACTIVE))->next())
                      .first;
           }
           if (!it->second) continue;
@@ -249,46 +234,27 @@ absl::StatusOr<int64_t> Catalog::PurgeChanges(absl::Time cutoff, int limit) {
   return deleted;
 }
 
-absl::StatusOr<int> Catalog::SequenceChanges(int limit) {
-  int moved = 0;
-  absl::Status status = db_->Transact([&](Tx& tx) {
-    moved = 0;
-    // The feed_head lock makes this the only sequencer (replicas take turns). The inbox is read
-    // after it with a consistent snapshot: rows committed later wait for the next round.
-    int64_t sequence = 0;
-    {
-      auto head = tx.Query(kLockFeedHead);
-      head->next();
-      sequence = head->getInt64("last_sequence");
-    }
-    struct InboxRow {
-      int64_t id;
-      std::vector<SqlParam> change;  // kind .. change_time_us
-    };
-    std::vector<InboxRow> rows;
-    {
-      auto rs = tx.Query(kReadInbox, static_cast<int64_t>(limit));
-      while (rs->next()) {
-        rows.push_back({rs->getInt64("id"),
-                        {Param(rs->getInt("kind")), Param(std::string(rs->getString("product_id"))),
-                         Param(std::string(rs->getString("cooperative_id"))),
-                         Param(std::string(rs->getString("household_id"))),
-                         Param(GetOptionalString(*rs, "offer_id")),
-                         Param(GetOptionalString(*rs, "partner_id")),
-                         Param(rs->getInt64("change_time_us"))}});
-      }
-    }
-    for (InboxRow& row : rows) {
-      row.change.insert(row.change.begin(), Param(++sequence));
-      tx.ExecuteParams(kSequenceChange, row.change);
-      tx.Execute(kDeleteInboxRow, row.id);
-      ++moved;
-    }
-    if (moved > 0) tx.Execute(kSetFeedHead, sequence);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return moved;
+absl::Status ChangeSequencer::Deliver(Tx& tx, const std::vector<OutboxMessage>& batch) {
+  // The feed_head lock (after the relay's lease lock) makes sequences consecutive even if two
+  // relays ever overlapped.
+  int64_t sequence = 0;
+  {
+    auto head = tx.Query(kLockFeedHead);
+    head->next();
+    sequence = head->getInt64("last_sequence");
+  }
+  for (const OutboxMessage& message : batch) {
+    absl::StatusOr<ChangeRow> c = DecodeChange(message.payload);
+    if (!c.ok()) return c.status();
+    tx.ExecuteParams(kSequenceChange,
+                     {Param(++sequence), Param(static_cast<int>(c->kind)), Param(c->product_id),
+                      Param(c->cooperative_id), Param(c->household_id),
+                      c->offer_id.empty() ? SqlParam(nullptr) : Param(c->offer_id),
+                      c->partner_id.empty() ? SqlParam(nullptr) : Param(c->partner_id),
+                      Param(ToMicros(message.create_time))});
+  }
+  if (!batch.empty()) tx.Execute(kSetFeedHead, sequence);
+  return absl::OkStatus();
 }
 
 }  // namespace cooplink::catalog

@@ -54,6 +54,32 @@ CREATE TABLE idempotency_keys (
       {2, "idempotency_keys_per_rpc", R"sql(
 ALTER TABLE idempotency_keys DROP PRIMARY KEY, ADD PRIMARY KEY (principal_id, method, request_id);
 )sql"},
+      // The transactional outbox and its relay leases (outbox.h, outbox_relay.h), and the cursors
+      // of this service's stream consumers (stream_consumer.h).
+      {3, "outbox_and_stream_cursors", R"sql(
+CREATE TABLE outbox (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  topic VARCHAR(64) NOT NULL,
+  msg_key VARCHAR(128) NOT NULL,
+  payload MEDIUMBLOB NOT NULL,
+  create_time_us BIGINT NOT NULL,
+  delivered_time_us BIGINT NULL,
+  attempts INT NOT NULL,
+  next_attempt_us BIGINT NOT NULL,
+  KEY idx_outbox_pending (topic, delivered_time_us, id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+  /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
+CREATE TABLE outbox_leases (
+  topic VARCHAR(64) NOT NULL PRIMARY KEY,
+  owner VARCHAR(64) NOT NULL,
+  expire_time_us BIGINT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+CREATE TABLE stream_cursors (
+  stream_name VARCHAR(128) NOT NULL PRIMARY KEY,
+  cursor_value VARCHAR(1024) NOT NULL,
+  update_time_us BIGINT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+)sql"},
   };
   return *kMigrations;
 }

@@ -11,6 +11,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -29,6 +30,13 @@
 #include "services/common/status.h"
 
 namespace cooplink {
+
+// Server streams (defined in event_stream.h).
+template <typename Event>
+class EventSource;
+template <typename Event>
+class EventStreamReactor;
+struct StreamOptions;
 
 // A fixed set of threads running queued tasks. Submit() refuses work beyond `max_queue`.
 class WorkerPool {
@@ -97,18 +105,32 @@ class RpcRunner {
           Finish(reactor, method, start, p.id, status);
         });
     if (!accepted) {
-      Finish(reactor, method, start, principal->id,
-             WithReason(absl::ResourceExhaustedError("server is overloaded; retry with backoff"),
-                        "SERVER_OVERLOADED"));
+      Finish(reactor, method, start, principal->id, Overloaded());
     }
     return reactor;
   }
 
+  // Serves a server stream of `source`'s events after `cursor` with the same authentication,
+  // overload answer, exception guard and access-log line as Unary() (event_stream.h: include it
+  // where this is called; it defines this template).
+  template <typename Event>
+  grpc::ServerWriteReactor<Event>* Stream(grpc::CallbackServerContext* ctx, const char* method,
+                                          EventSource<Event>* source, std::string cursor,
+                                          const StreamOptions& options);
+  // Called before the server drains: every open stream ends at its next poll with UNAVAILABLE
+  // (the client resumes elsewhere with its last cursor) instead of holding up the drain.
+  void StopStreams() { streams_stopping_.store(true); }
+
   const std::string& service() const { return service_; }
-  // For handlers that finish calls themselves (server streams) and log them the same way.
-  AccessLog* access_log() const { return log_; }
 
  private:
+  template <typename Event>
+  friend class EventStreamReactor;
+
+  static absl::Status Overloaded() {
+    return WithReason(absl::ResourceExhaustedError("server is overloaded; retry with backoff"),
+                      "SERVER_OVERLOADED");
+  }
   absl::StatusOr<Principal> Authenticate(const grpc::CallbackServerContext& ctx) const;
   // Runs `fn`, turning an exception into INTERNAL and an error log line.
   absl::Status Guarded(const char* method, const std::function<absl::Status()>& fn) const;
@@ -119,6 +141,7 @@ class RpcRunner {
   WorkerPool* pool_;
   const Authenticator* auth_;
   AccessLog* log_;
+  std::atomic<bool> streams_stopping_{false};
 };
 
 struct ServerOptions {

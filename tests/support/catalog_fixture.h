@@ -22,11 +22,14 @@ namespace cooplink::testing {
 namespace mv1 = ::cooplink::membership::v1;
 namespace cv1 = ::cooplink::catalog::v1;
 
-// Every recorded change, sequenced or still in the inbox, as one derived table: a single SQL
-// statement over it reads one consistent snapshot while the sequencer moves rows.
+// Every recorded change, sequenced or still waiting in the outbox, as one derived table: a single
+// SQL statement over it reads one consistent snapshot while the relay moves rows (it marks an
+// outbox row delivered in the transaction that sequences it).
 inline constexpr char kAllChanges[] =
     "(SELECT kind, product_id, offer_id, partner_id FROM catalog_changes UNION ALL "
-    "SELECT kind, product_id, offer_id, partner_id FROM catalog_change_inbox) AS all_changes";
+    "SELECT CAST(JSON_VALUE(payload, '$.kind') AS SIGNED), msg_key, "
+    "JSON_VALUE(payload, '$.offer.id'), JSON_VALUE(payload, '$.offer.partner_id') "
+    "FROM outbox WHERE topic = 'catalog.changes' AND delivered_time_us IS NULL) AS all_changes";
 
 // A cooperative with one member household and tokens for its admin and that member.
 struct CoopWorld {
