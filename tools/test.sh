@@ -6,6 +6,7 @@
 #   1. tools/install_deps.sh                  (quick when all packages are present)
 #   2. cmake configure (build/, RelWithDebInfo, reused) + build with $(nproc) jobs
 #   3. tools/lint_protos.sh                   (if present)
+#      tools/check_format.sh                  (clang-format, .clang-format; fails on a difference)
 #   4. tools/db.sh start build/mariadb-test   (stopped again on exit, even on failure)
 #   5. ctest --test-dir build --output-on-failure -j2 --no-tests=error --timeout 600 [-L LABELS]
 #   6. tools/check_dump.sh                    (if present; only after ctest passed, DB still up)
@@ -57,6 +58,12 @@ if [[ -f tools/lint_protos.sh ]]; then
   step="proto lint"
   log "linting protos"
   bash tools/lint_protos.sh
+fi
+
+if [[ -f tools/check_format.sh ]]; then
+  step="format check"
+  log "checking C++ formatting (.clang-format)"
+  bash tools/check_format.sh
 fi
 
 # Start the test database with a clean slate of COOPLINK_DB_* (a developer's shell may

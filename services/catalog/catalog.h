@@ -42,41 +42,64 @@ class Catalog {
       : db_(db), directory_(directory), clock_(clock), settings_(settings) {}
 
   // Products, lifecycle, transitions and price history (products.cc).
-  absl::Status CreateProduct(const CallContext& call, const v1::CreateProductRequest& req, v1::Product* out);
-  absl::Status GetProduct(const CallContext& call, const v1::GetProductRequest& req, v1::Product* out);
-  absl::Status ListProducts(const CallContext& call, const v1::ListProductsRequest& req, v1::ListProductsResponse* out);
-  absl::Status UpdateProduct(const CallContext& call, const v1::UpdateProductRequest& req, v1::Product* out);
-  absl::Status SubmitProduct(const CallContext& call, const v1::SubmitProductRequest& req, v1::Product* out);
-  absl::Status ApproveProduct(const CallContext& call, const v1::ApproveProductRequest& req, v1::Product* out);
-  absl::Status RejectProduct(const CallContext& call, const v1::RejectProductRequest& req, v1::Product* out);
-  absl::Status PauseProduct(const CallContext& call, const v1::PauseProductRequest& req, v1::Product* out);
-  absl::Status ResumeProduct(const CallContext& call, const v1::ResumeProductRequest& req, v1::Product* out);
-  absl::Status ArchiveProduct(const CallContext& call, const v1::ArchiveProductRequest& req, v1::Product* out);
-  absl::Status ListProductTransitions(const CallContext& call, const v1::ListProductTransitionsRequest& req, v1::ListProductTransitionsResponse* out);
-  absl::Status ListPriceChanges(const CallContext& call, const v1::ListPriceChangesRequest& req, v1::ListPriceChangesResponse* out);
+  absl::Status CreateProduct(const CallContext& call, const v1::CreateProductRequest& req,
+                             v1::Product* out);
+  absl::Status GetProduct(const CallContext& call, const v1::GetProductRequest& req,
+                          v1::Product* out);
+  absl::Status ListProducts(const CallContext& call, const v1::ListProductsRequest& req,
+                            v1::ListProductsResponse* out);
+  absl::Status UpdateProduct(const CallContext& call, const v1::UpdateProductRequest& req,
+                             v1::Product* out);
+  absl::Status SubmitProduct(const CallContext& call, const v1::SubmitProductRequest& req,
+                             v1::Product* out);
+  absl::Status ApproveProduct(const CallContext& call, const v1::ApproveProductRequest& req,
+                              v1::Product* out);
+  absl::Status RejectProduct(const CallContext& call, const v1::RejectProductRequest& req,
+                             v1::Product* out);
+  absl::Status PauseProduct(const CallContext& call, const v1::PauseProductRequest& req,
+                            v1::Product* out);
+  absl::Status ResumeProduct(const CallContext& call, const v1::ResumeProductRequest& req,
+                             v1::Product* out);
+  absl::Status ArchiveProduct(const CallContext& call, const v1::ArchiveProductRequest& req,
+                              v1::Product* out);
+  absl::Status ListProductTransitions(const CallContext& call,
+                                      const v1::ListProductTransitionsRequest& req,
+                                      v1::ListProductTransitionsResponse* out);
+  absl::Status ListPriceChanges(const CallContext& call, const v1::ListPriceChangesRequest& req,
+                                v1::ListPriceChangesResponse* out);
 
   // Keyword search over the n-gram token index (search.cc).
-  absl::Status SearchProducts(const CallContext& call, const v1::SearchProductsRequest& req, v1::SearchProductsResponse* out);
+  absl::Status SearchProducts(const CallContext& call, const v1::SearchProductsRequest& req,
+                              v1::SearchProductsResponse* out);
 
   // Lots and stock (stock.cc).
   absl::Status CreateLot(const CallContext& call, const v1::CreateLotRequest& req, v1::Lot* out);
-  absl::Status ListLots(const CallContext& call, const v1::ListLotsRequest& req, v1::ListLotsResponse* out);
-  absl::Status AdjustStock(const CallContext& call, const v1::AdjustStockRequest& req, v1::Stock* out);
+  absl::Status ListLots(const CallContext& call, const v1::ListLotsRequest& req,
+                        v1::ListLotsResponse* out);
+  absl::Status AdjustStock(const CallContext& call, const v1::AdjustStockRequest& req,
+                           v1::Stock* out);
   absl::Status GetStock(const CallContext& call, const v1::GetStockRequest& req, v1::Stock* out);
 
   // Reservations (reservations.cc).
-  absl::Status CreateReservation(const CallContext& call, const v1::CreateReservationRequest& req, v1::Reservation* out);
-  absl::Status GetReservation(const CallContext& call, const v1::GetReservationRequest& req, v1::Reservation* out);
-  absl::Status CommitReservation(const CallContext& call, const v1::CommitReservationRequest& req, v1::Reservation* out);
-  absl::Status ReleaseReservation(const CallContext& call, const v1::ReleaseReservationRequest& req, v1::Reservation* out);
+  absl::Status CreateReservation(const CallContext& call, const v1::CreateReservationRequest& req,
+                                 v1::Reservation* out);
+  absl::Status GetReservation(const CallContext& call, const v1::GetReservationRequest& req,
+                              v1::Reservation* out);
+  absl::Status CommitReservation(const CallContext& call, const v1::CommitReservationRequest& req,
+                                 v1::Reservation* out);
+  absl::Status ReleaseReservation(const CallContext& call, const v1::ReleaseReservationRequest& req,
+                                  v1::Reservation* out);
   // Releases HELD reservations whose expire_time has passed (by the injected clock), at most
   // `limit` of them; returns how many. The server calls it periodically; tests call it directly.
   absl::StatusOr<int> ExpireReservations(int limit);
 
   // Offers (offers.cc).
-  absl::Status CreateOffer(const CallContext& call, const v1::CreateOfferRequest& req, v1::Offer* out);
-  absl::Status ListOffers(const CallContext& call, const v1::ListOffersRequest& req, v1::ListOffersResponse* out);
-  absl::Status WithdrawOffer(const CallContext& call, const v1::WithdrawOfferRequest& req, v1::Offer* out);
+  absl::Status CreateOffer(const CallContext& call, const v1::CreateOfferRequest& req,
+                           v1::Offer* out);
+  absl::Status ListOffers(const CallContext& call, const v1::ListOffersRequest& req,
+                          v1::ListOffersResponse* out);
+  absl::Status WithdrawOffer(const CallContext& call, const v1::WithdrawOfferRequest& req,
+                             v1::Offer* out);
 
   // The change feed (watch.cc). Checks the caller and decodes `cursor` ("" = from the oldest
   // retained change): INVALID_ARGUMENT for a malformed cursor, FAILED_PRECONDITION

@@ -30,18 +30,16 @@ class CatalogChangeSource final : public EventSource<v1::CatalogChange> {
 
 class CatalogGrpc final : public v1::CatalogService::CallbackService {
  public:
-  // Streams run on the runner's pool and authenticate through it: `workers` and `authenticator`
-  // are no longer used (kept so the server wiring need not change).
-  CatalogGrpc(Catalog* catalog, RpcRunner* runner, WorkerPool* /*workers*/,
-              const Authenticator* /*authenticator*/, WatchOptions watch)
+  // Unary calls and streams alike run on `runner`'s pool and authenticate through it.
+  CatalogGrpc(Catalog* catalog, RpcRunner* runner, WatchOptions watch)
       : catalog_(catalog), runner_(runner), changes_(catalog), watch_(watch) {}
 
-#define COOPLINK_CATALOG_RPC(Method, Request, Reply)                                             \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* req,      \
-                                   v1::Reply* reply) override {                                  \
-    return runner_->Unary(ctx, #Method, [this, req, reply](const CallContext& call) {                 \
-      return catalog_->Method(call, *req, reply);                                                   \
-    });                                                                                           \
+#define COOPLINK_CATALOG_RPC(Method, Request, Reply)                                         \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* req, \
+                                   v1::Reply* reply) override {                              \
+    return runner_->Unary(ctx, #Method, [this, req, reply](const CallContext& call) {        \
+      return catalog_->Method(call, *req, reply);                                            \
+    });                                                                                      \
   }
 
   COOPLINK_CATALOG_RPC(CreateProduct, CreateProductRequest, Product)
@@ -54,7 +52,8 @@ class CatalogGrpc final : public v1::CatalogService::CallbackService {
   COOPLINK_CATALOG_RPC(PauseProduct, PauseProductRequest, Product)
   COOPLINK_CATALOG_RPC(ResumeProduct, ResumeProductRequest, Product)
   COOPLINK_CATALOG_RPC(ArchiveProduct, ArchiveProductRequest, Product)
-  COOPLINK_CATALOG_RPC(ListProductTransitions, ListProductTransitionsRequest, ListProductTransitionsResponse)
+  COOPLINK_CATALOG_RPC(ListProductTransitions, ListProductTransitionsRequest,
+                       ListProductTransitionsResponse)
   COOPLINK_CATALOG_RPC(ListPriceChanges, ListPriceChangesRequest, ListPriceChangesResponse)
   COOPLINK_CATALOG_RPC(SearchProducts, SearchProductsRequest, SearchProductsResponse)
   COOPLINK_CATALOG_RPC(CreateLot, CreateLotRequest, Lot)

@@ -71,11 +71,10 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   membership_options.deadline_cap = config.membership_deadline;
   const MembershipClient membership(membership::v1::MembershipService::NewStub(*channel),
                                     config.membership_token, membership_options);
-  s->directory_ = directory != nullptr
-                      ? std::move(directory)
-                      : std::make_unique<CachingMembershipDirectory>(
-                            std::make_unique<GrpcMembershipDirectory>(membership), clock,
-                            config.directory_cache_ttl);
+  s->directory_ = directory != nullptr ? std::move(directory)
+                                       : std::make_unique<CachingMembershipDirectory>(
+                                             std::make_unique<GrpcMembershipDirectory>(membership),
+                                             clock, config.directory_cache_ttl);
   s->catalog_ = std::make_unique<Catalog>(&rt.db(), s->directory_.get(), clock, config.settings);
   Catalog* catalog = s->catalog_.get();
 
@@ -88,8 +87,7 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
     return st;
   }
 
-  s->service_ = std::make_unique<CatalogGrpc>(catalog, &rt.runner(), &rt.workers(),
-                                              &rt.authenticator(), config.watch);
+  s->service_ = std::make_unique<CatalogGrpc>(catalog, &rt.runner(), config.watch);
   CatalogGrpc* service = s->service_.get();
   // Open watch streams end (UNAVAILABLE, resume with the cursor) instead of holding the drain.
   rt.AddStopHook([service] { service->StopWatches(); });

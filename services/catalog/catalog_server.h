@@ -15,8 +15,8 @@
 #include "services/catalog/catalog_grpc.h"
 #include "services/catalog/membership_directory.h"
 #include "services/common/config.h"
-#include "services/common/service_runtime.h"
 #include "services/common/outbox_relay.h"
+#include "services/common/service_runtime.h"
 
 namespace cooplink::catalog {
 
@@ -24,8 +24,8 @@ inline constexpr char kServiceName[] = "cooplink.catalog.v1.CatalogService";
 
 // The runtime's options plus catalog's own.
 struct CatalogConfig : RuntimeConfig {
-  std::string membership_target;  // host:port of membership
-  std::string membership_token;   // catalog's service-account token (platform admin role)
+  std::string membership_target;       // host:port of membership
+  std::string membership_token;        // catalog's service-account token (platform admin role)
   std::string membership_tls_ca_file;  // PEM roots for membership's certificate (TLS when set)
   absl::Duration directory_cache_ttl = absl::Seconds(5);
   absl::Duration membership_deadline = absl::Seconds(2);

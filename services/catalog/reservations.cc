@@ -4,8 +4,9 @@
 //
 // The reservation id is the caller's idempotency key (PRIMARY KEY (partner_id, id) plus the hash of
 // the request body). Lock order, as in stock.cc: reservation row, stock rows in product id order,
-// lots; changes go to the change inbox. Commit, release and expiry all lock the reservation row
-// first and re-check its state under that lock, so a commit racing the sweeper resolves once.
+// lots; changes go to the outbox (AppendChanges). Commit, release and expiry all lock the
+// reservation row first and re-check its state under that lock, so a commit racing the sweeper
+// resolves once.
 #include <string>
 #include <utility>
 #include <vector>

@@ -11,7 +11,6 @@
 namespace cooplink::catalog {
 namespace {
 
-
 constexpr int kHeld = v1::RESERVATION_STATE_HELD;
 
 constexpr const char* kInsertReservation =

@@ -2,7 +2,7 @@
 // Rules in stock_rules.h, SQL in stock_store.h.
 //
 // Lock order in every writing transaction of this file and reservations.cc: reservation row,
-// stock rows (by product id), lots; changes go to the lock-free change inbox (AppendChanges).
+// stock rows (by product id), lots; changes go to the outbox (AppendChanges).
 #include <optional>
 
 #include "absl/strings/str_cat.h"

@@ -37,8 +37,8 @@
 #include "services/catalog/offers_store.h"
 #include "services/catalog/products_store.h"
 #include "services/common/crypto.h"
-#include "services/common/fields.h"
 #include "services/common/event_stream.h"
+#include "services/common/fields.h"
 
 namespace cooplink::catalog {
 namespace {
@@ -51,8 +51,7 @@ const CursorCodec& Cursors() {
 constexpr const char* kReadChanges =
     "SELECT sequence, kind, product_id, cooperative_id, household_id, offer_id, partner_id, "
     "change_time_us FROM catalog_changes WHERE sequence > ? ORDER BY sequence LIMIT ?";
-constexpr const char* kLockFeedHead =
-    "SELECT last_sequence FROM feed_head WHERE id = 1 FOR UPDATE";
+constexpr const char* kLockFeedHead = "SELECT last_sequence FROM feed_head WHERE id = 1 FOR UPDATE";
 constexpr const char* kSequenceChange =
     "INSERT INTO catalog_changes (sequence, kind, product_id, cooperative_id, household_id, "
     "offer_id, partner_id, change_time_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -114,7 +113,8 @@ absl::StatusOr<int64_t> Catalog::StartWatch(const CallContext& call, const std::
     // Changes after the cursor were already purged (they are kept change_retention at least):
     // resuming would silently skip them.
     if (*after + 1 < oldest) {
-      return CursorExpired(absl::StrCat("the cursor is older than the change retention (",
+      return CursorExpired(
+          absl::StrCat("the cursor is older than the change retention (",
                        absl::FormatDuration(settings_.change_retention),
                        "); resync with ListProducts(updated_since) and start a fresh stream"));
     }
@@ -183,9 +183,9 @@ absl::StatusOr<int64_t> Catalog::ReadChanges(const CallContext& call, int64_t af
           auto it = partner_offered.find(row.product_id);
           if (it == partner_offered.end()) {
             it = partner_offered
-                     .emplace(row.product_id,
-                              tx.Query(kActiveOffer, p.partner_id, row.product_id,
-                                       static_cast<int>(v1::OFFER_STATE_ACTIVE))->next())
+                     .emplace(row.product_id, tx.Query(kActiveOffer, p.partner_id, row.product_id,
+                                                       static_cast<int>(v1::OFFER_STATE_ACTIVE))
+                                                  ->next())
                      .first;
           }
           if (!it->second) continue;

@@ -12,8 +12,7 @@ absl::StatusOr<int64_t> CatalogChangeSource::Start(const CallContext& call,
   return catalog_->StartWatch(call, cursor);
 }
 
-absl::StatusOr<int64_t> CatalogChangeSource::Read(const CallContext& call, int64_t after,
-                                                  int limit,
+absl::StatusOr<int64_t> CatalogChangeSource::Read(const CallContext& call, int64_t after, int limit,
                                                   std::vector<v1::CatalogChange>* out) {
   return catalog_->ReadChanges(call, after, limit, out);
 }

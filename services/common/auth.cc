@@ -3,9 +3,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "services/common/crypto.h"
 #include "services/common/status.h"
 
@@ -23,12 +23,18 @@ absl::Status Unauthenticated(absl::string_view message) {
 
 absl::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kPlatformAdmin: return "platform_admin";
-    case Role::kSocialWorker: return "social_worker";
-    case Role::kCooperativeAdmin: return "cooperative_admin";
-    case Role::kMember: return "member";
-    case Role::kPartner: return "partner";
-    case Role::kUnspecified: break;
+    case Role::kPlatformAdmin:
+      return "platform_admin";
+    case Role::kSocialWorker:
+      return "social_worker";
+    case Role::kCooperativeAdmin:
+      return "cooperative_admin";
+    case Role::kMember:
+      return "member";
+    case Role::kPartner:
+      return "partner";
+    case Role::kUnspecified:
+      break;
   }
   return "unspecified";
 }
@@ -42,11 +48,11 @@ absl::StatusOr<TokenCodec> TokenCodec::Create(std::string key) {
 }
 
 std::string TokenCodec::Sign(const Principal& p) const {
-  const std::string claims = absl::StrJoin(
-      {p.token_id, p.id, absl::StrCat(static_cast<int>(p.role)), p.cooperative_id, p.household_id,
-       p.member_id, p.social_worker_id, p.partner_id,
-       absl::StrCat(absl::ToUnixSeconds(p.expire_time))},
-      "|");
+  const std::string claims =
+      absl::StrJoin({p.token_id, p.id, absl::StrCat(static_cast<int>(p.role)), p.cooperative_id,
+                     p.household_id, p.member_id, p.social_worker_id, p.partner_id,
+                     absl::StrCat(absl::ToUnixSeconds(p.expire_time))},
+                    "|");
   const std::string signed_part = absl::StrCat(kTokenPrefix, Base64UrlEncode(claims));
   return absl::StrCat(signed_part, ".", Base64UrlEncode(HmacSha256(key_, signed_part)));
 }

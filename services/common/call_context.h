@@ -21,8 +21,8 @@ class CallContext {
  public:
   // `cancelled` answers whether the caller has gone (null: never); `deadline` is when the caller
   // stops waiting (absl::InfiniteFuture(): never).
-  CallContext(Principal principal, absl::Time deadline,
-              std::function<bool()> cancelled = nullptr, std::string trace_id = {})
+  CallContext(Principal principal, absl::Time deadline, std::function<bool()> cancelled = nullptr,
+              std::string trace_id = {})
       : principal_(std::move(principal)),
         deadline_(deadline),
         cancelled_(std::move(cancelled)),

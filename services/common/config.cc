@@ -47,8 +47,8 @@ void Flags::AddInt(std::string name, std::string env, std::string help, int* tar
 }
 
 void Flags::AddBool(std::string name, std::string env, std::string help, bool* target) {
-  options_.push_back({std::move(name), std::move(env), std::move(help),
-                      *target ? "true" : "false", true, [target](const std::string& v) {
+  options_.push_back({std::move(name), std::move(env), std::move(help), *target ? "true" : "false",
+                      true, [target](const std::string& v) {
                         const std::string lower = absl::AsciiStrToLower(v);
                         if (lower == "true" || lower == "1" || lower == "yes") {
                           *target = true;
@@ -61,17 +61,16 @@ void Flags::AddBool(std::string name, std::string env, std::string help, bool* t
                       }});
 }
 
-void Flags::AddDuration(std::string name, std::string env, std::string help,
-                        absl::Duration* target, absl::Duration min, absl::Duration max) {
+void Flags::AddDuration(std::string name, std::string env, std::string help, absl::Duration* target,
+                        absl::Duration min, absl::Duration max) {
   options_.push_back({std::move(name), std::move(env), std::move(help),
                       absl::FormatDuration(*target), false,
                       [target, min, max](const std::string& v) {
                         absl::Duration d;
                         if (!absl::ParseDuration(v, &d) || d < min || d > max) {
-                          return absl::InvalidArgumentError(
-                              absl::StrCat("must be a duration (e.g. 500ms, 30s, 5m) in [",
-                                           absl::FormatDuration(min), ", ",
-                                           absl::FormatDuration(max), "]"));
+                          return absl::InvalidArgumentError(absl::StrCat(
+                              "must be a duration (e.g. 500ms, 30s, 5m) in [",
+                              absl::FormatDuration(min), ", ", absl::FormatDuration(max), "]"));
                         }
                         *target = d;
                         return absl::OkStatus();
@@ -82,8 +81,8 @@ absl::Status Flags::Apply(const Option& option, const std::string& value,
                           absl::string_view source) {
   absl::Status status = option.set(value);
   if (status.ok()) return status;
-  return absl::InvalidArgumentError(absl::StrCat("invalid ", source, " for --", option.name,
-                                                 " (", option.env, "): ", status.message()));
+  return absl::InvalidArgumentError(absl::StrCat("invalid ", source, " for --", option.name, " (",
+                                                 option.env, "): ", status.message()));
 }
 
 absl::Status Flags::Parse(int argc, const char* const* argv) {
@@ -178,7 +177,8 @@ void AddServerFlags(Flags& flags, ServerOptions* server) {
                     "On SIGTERM, how long in-flight calls may take to finish.",
                     &server->drain_timeout, absl::ZeroDuration(), absl::Minutes(10));
   flags.AddString("tls_cert_file", "COOPLINK_TLS_CERT_FILE",
-                  "PEM certificate chain; with --tls_key_file enables TLS.", &server->tls_cert_file);
+                  "PEM certificate chain; with --tls_key_file enables TLS.",
+                  &server->tls_cert_file);
   flags.AddString("tls_key_file", "COOPLINK_TLS_KEY_FILE", "PEM private key for TLS.",
                   &server->tls_key_file);
 }

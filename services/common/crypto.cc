@@ -6,8 +6,8 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "absl/strings/escaping.h"
@@ -34,7 +34,9 @@ struct CtxDeleter {
 };
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CtxDeleter>;
 
-const unsigned char* U(absl::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* U(absl::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 unsigned char* U(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
 
 }  // namespace
@@ -97,8 +99,10 @@ std::string PiiCipher::Encrypt(absl::string_view plaintext, absl::string_view co
   out.resize(kNonceBytes + plaintext.size() + kTagBytes);
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   int len = 0;
-  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(enc_key_), U(nonce)) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(context), static_cast<int>(context.size())) != 1 ||
+  if (!ctx ||
+      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(enc_key_), U(nonce)) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(context), static_cast<int>(context.size())) !=
+          1 ||
       EVP_EncryptUpdate(ctx.get(), U(out) + kNonceBytes, &len, U(plaintext),
                         static_cast<int>(plaintext.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), U(out) + kNonceBytes + len, &len) != 1 ||
@@ -125,7 +129,8 @@ absl::StatusOr<std::string> PiiCipher::Decrypt(absl::string_view sealed,
   int len = 0;
   if (!ctx ||
       EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(enc_key_), U(*raw)) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(context), static_cast<int>(context.size())) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(context), static_cast<int>(context.size())) !=
+          1 ||
       EVP_DecryptUpdate(ctx.get(), U(plain), &len, U(*raw) + kNonceBytes,
                         static_cast<int>(text_len)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, U(tag)) != 1 ||

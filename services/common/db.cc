@@ -8,11 +8,11 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "services/common/log.h"
 #include "services/common/status.h"
@@ -57,9 +57,9 @@ void ExecPlain(sql::Connection& conn, const std::string& sql) {
 }
 
 absl::Status Unavailable(absl::string_view what, int code) {
-  return WithReason(absl::UnavailableError(absl::StrCat("database unavailable: ", what,
-                                                        " (error ", code, ")")),
-                    "DATABASE_UNAVAILABLE");
+  return WithReason(
+      absl::UnavailableError(absl::StrCat("database unavailable: ", what, " (error ", code, ")")),
+      "DATABASE_UNAVAILABLE");
 }
 
 }  // namespace
@@ -153,13 +153,12 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DbConfig& config)
     auto conn = admin.Connect();
     if (!conn.ok()) return conn.status();
     try {
-      ExecPlain((*conn)->raw(),
-                absl::StrCat("CREATE DATABASE IF NOT EXISTS `", config.database,
-                             "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"));
+      ExecPlain((*conn)->raw(), absl::StrCat("CREATE DATABASE IF NOT EXISTS `", config.database,
+                                             "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"));
     } catch (const sql::SQLException& e) {
       if (e.getErrorCode() != kErDbAccessDenied) {
-        return absl::InternalError(absl::StrCat("cannot create database ", config.database,
-                                                ": error ", e.getErrorCode()));
+        return absl::InternalError(
+            absl::StrCat("cannot create database ", config.database, ": error ", e.getErrorCode()));
       }
     }
   }
@@ -219,8 +218,8 @@ absl::StatusOr<std::unique_ptr<Connection>> Database::Acquire() {
       if (!idle_.empty()) {
         conn = std::move(idle_.back());
         idle_.pop_back();
-        validate = conn->generation < generation_ ||
-                   absl::Now() - conn->last_used > kValidateIdleAfter;
+        validate =
+            conn->generation < generation_ || absl::Now() - conn->last_used > kValidateIdleAfter;
         conn->generation = generation_;
       } else {
         ++open_;

@@ -25,9 +25,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <memory>
 #include <optional>
-#include <list>
 #include <string>
 #include <variant>
 #include <vector>
@@ -54,7 +54,7 @@ struct DbConfig {
   int pool_size = 16;
   absl::Duration acquire_timeout = absl::Seconds(2);
   absl::Duration connect_timeout = absl::Seconds(2);
-  int max_retries = 3;  // deadlock / lock-wait retries before ABORTED
+  int max_retries = 3;        // deadlock / lock-wait retries before ABORTED
   int statement_cache = 256;  // prepared statements kept per connection (LRU)
 };
 

@@ -8,9 +8,7 @@
 
 namespace cooplink {
 
-std::string Trimmed(const std::string& s) {
-  return std::string(absl::StripAsciiWhitespace(s));
-}
+std::string Trimmed(const std::string& s) { return std::string(absl::StripAsciiWhitespace(s)); }
 
 size_t CharCount(const std::string& s) {
   size_t n = 0;

@@ -9,8 +9,8 @@
 #ifndef COOPLINK_SERVICES_COMMON_IDEMPOTENCY_H_
 #define COOPLINK_SERVICES_COMMON_IDEMPOTENCY_H_
 
-#include <functional>
 #include <google/protobuf/message.h>
+#include <functional>
 
 #include <functional>
 #include <string>

@@ -96,9 +96,9 @@ absl::Status ApplyComponent(Tx& tx, const std::string& component,
     auto it = applied.find(m.version);
     if (it != applied.end()) {
       if (it->second != checksum) {
-        return FailedPrecondition(
-            "MIGRATION_CHANGED", absl::StrCat("migration ", component, "/", m.name,
-                                              " was changed after it had been applied"));
+        return FailedPrecondition("MIGRATION_CHANGED",
+                                  absl::StrCat("migration ", component, "/", m.name,
+                                               " was changed after it had been applied"));
       }
       continue;
     }

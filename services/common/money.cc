@@ -17,8 +17,8 @@ __extension__ typedef __int128 Int128;
 
 }  // namespace
 
-absl::StatusOr<std::vector<int64_t>> SplitByWeights(
-    int64_t total_fen, absl::Span<const int64_t> weights) {
+absl::StatusOr<std::vector<int64_t>> SplitByWeights(int64_t total_fen,
+                                                    absl::Span<const int64_t> weights) {
   if (total_fen < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("total must not be negative, got ", total_fen, " fen"));
@@ -27,8 +27,8 @@ absl::StatusOr<std::vector<int64_t>> SplitByWeights(
   Int128 weight_sum = 0;
   for (size_t i = 0; i < weights.size(); ++i) {
     if (weights[i] < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "weight ", i, " must not be negative, got ", weights[i]));
+      return absl::InvalidArgumentError(
+          absl::StrCat("weight ", i, " must not be negative, got ", weights[i]));
     }
     weight_sum += weights[i];
   }
@@ -68,9 +68,8 @@ int64_t ApplyBasisPoints(int64_t amount_fen, int32_t bps) {
   const Int128 product = static_cast<Int128>(amount_fen) * bps;
   // Integer division truncates toward zero; adding half the denominator in
   // the direction of the sign first rounds halves away from zero.
-  const Int128 rounded = product >= 0
-                             ? (product + kDenominator / 2) / kDenominator
-                             : (product - kDenominator / 2) / kDenominator;
+  const Int128 rounded = product >= 0 ? (product + kDenominator / 2) / kDenominator
+                                      : (product - kDenominator / 2) / kDenominator;
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
   if (rounded > kMax) return kMax;
@@ -81,8 +80,7 @@ int64_t ApplyBasisPoints(int64_t amount_fen, int32_t bps) {
 absl::StatusOr<int64_t> CheckedAdd(int64_t a, int64_t b) {
   int64_t sum = 0;
   if (__builtin_add_overflow(a, b, &sum)) {
-    return absl::OutOfRangeError(
-        absl::StrCat("sum of ", a, " and ", b, " overflows int64"));
+    return absl::OutOfRangeError(absl::StrCat("sum of ", a, " and ", b, " overflows int64"));
   }
   return sum;
 }

@@ -28,8 +28,8 @@ namespace cooplink {
 //
 // Returns INVALID_ARGUMENT if `total_fen` is negative, any weight is negative,
 // or the weights are empty or all zero.
-absl::StatusOr<std::vector<int64_t>> SplitByWeights(
-    int64_t total_fen, absl::Span<const int64_t> weights);
+absl::StatusOr<std::vector<int64_t>> SplitByWeights(int64_t total_fen,
+                                                    absl::Span<const int64_t> weights);
 
 // Returns amount_fen * bps / 10000 (bps = basis points, 1/100 of a percent),
 // rounded to the nearest fen with halves rounded away from zero ("half up" in

@@ -43,8 +43,8 @@ absl::StatusOr<int64_t> Outbox::PurgeDelivered(Database& db, absl::string_view t
                                                absl::Time cutoff, int limit) {
   int64_t deleted = 0;
   absl::Status status = db.Transact([&](Tx& tx) {
-    deleted = tx.Execute(kPurgeDelivered, topic, absl::ToUnixMicros(cutoff),
-                         static_cast<int64_t>(limit));
+    deleted =
+        tx.Execute(kPurgeDelivered, topic, absl::ToUnixMicros(cutoff), static_cast<int64_t>(limit));
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

@@ -27,17 +27,17 @@ namespace cooplink {
 
 // One recorded message as a sink sees it.
 struct OutboxMessage {
-  int64_t id = 0;       // unique per database; the receiver's dedupe key (with the topic)
+  int64_t id = 0;  // unique per database; the receiver's dedupe key (with the topic)
   std::string topic;
   std::string key;      // ordering key: same key, delivery in id order
   std::string payload;  // opaque bytes, the writer's encoding
   absl::Time create_time;
-  int attempts = 0;     // delivery attempts made before this one
+  int attempts = 0;  // delivery attempts made before this one
 };
 
 // Backlog of one topic, for metrics and alerts.
 struct OutboxLag {
-  int64_t pending = 0;                                   // undelivered messages
+  int64_t pending = 0;                                       // undelivered messages
   absl::Duration oldest_pending_age = absl::ZeroDuration();  // age of the oldest of them
   int64_t delivered = 0;  // delivered by this relay object since it was built
   int64_t failed = 0;     // failed delivery attempts (or failed rounds) of this relay object

@@ -2,13 +2,13 @@
 
 #include <cppconn/resultset.h>
 
-#include <cstdio>
 #include <exception>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/clock.h"
 #include "services/common/ids.h"
+#include "services/common/log.h"
 
 namespace cooplink {
 namespace {
@@ -61,9 +61,11 @@ absl::Status DeliverGuarded(RemoteSink& sink, const OutboxMessage& message) {
   try {
     return sink.Deliver(message);
   } catch (const std::exception&) {
-    std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"outbox sink threw\"}\n");
+    // what() is not logged: a sink's exception may quote the payload.
+    LogError("outbox sink threw", {{"topic", message.topic}, {"id", message.id}});
     return absl::InternalError("the sink threw");
   } catch (...) {
+    LogError("outbox sink threw", {{"topic", message.topic}, {"id", message.id}});
     return absl::InternalError("the sink threw");
   }
 }

@@ -37,13 +37,13 @@
 namespace cooplink {
 
 struct RelayOptions {
-  int batch_size = 200;        // messages delivered per round (per transaction for a TxSink)
-  int max_scan = 2000;         // rows a remote round examines past keys waiting for a retry
+  int batch_size = 200;  // messages delivered per round (per transaction for a TxSink)
+  int max_scan = 2000;   // rows a remote round examines past keys waiting for a retry
   absl::Duration poll_interval = absl::Milliseconds(100);  // wait when a round found nothing
   absl::Duration lease = absl::Seconds(10);
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Minutes(1);
-  absl::Duration retention = absl::Hours(24);       // delivered rows kept this long
+  absl::Duration retention = absl::Hours(24);  // delivered rows kept this long
   absl::Duration purge_interval = absl::Minutes(10);
   std::string owner;  // lease owner name; empty: a random one per relay object
   // Test hook: called after a RemoteSink delivered `message` and before the delivery is recorded;
@@ -53,8 +53,8 @@ struct RelayOptions {
 
 class OutboxRelay {
  public:
-  OutboxRelay(Database* db, const Clock* clock, std::string topic,
-              std::unique_ptr<RemoteSink> sink, RelayOptions options = {});
+  OutboxRelay(Database* db, const Clock* clock, std::string topic, std::unique_ptr<RemoteSink> sink,
+              RelayOptions options = {});
   OutboxRelay(Database* db, const Clock* clock, std::string topic,
               std::unique_ptr<TransactionalSink> sink, RelayOptions options = {});
   ~OutboxRelay();

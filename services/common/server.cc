@@ -53,9 +53,8 @@ void WorkerPool::Loop() {
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
-          +[](WorkerPool* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) {
-            return p->stopping_ || !p->queue_.empty();
-          },
+          +[](WorkerPool* p)
+               ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) { return p->stopping_ || !p->queue_.empty(); },
           this));
       if (queue_.empty()) return;  // stopping and drained
       task = std::move(queue_.front());
@@ -98,8 +97,7 @@ absl::StatusOr<Principal> RpcRunner::Authenticate(const grpc::CallbackServerCont
   return auth_->Authenticate(header);
 }
 
-absl::Status RpcRunner::Guarded(const char* method,
-                                const std::function<absl::Status()>& fn) const {
+absl::Status RpcRunner::Guarded(const char* method, const std::function<absl::Status()>& fn) const {
   try {
     return fn();
   } catch (const sql::SQLException& e) {

@@ -79,9 +79,9 @@ class RpcRunner {
   RpcRunner(std::string service, WorkerPool* pool, const Authenticator* auth, AccessLog* log)
       : service_(std::move(service)), pool_(pool), auth_(auth), log_(log) {}
 
-  // Authenticates the caller, runs `fn(call)` (a CallContext) on the worker pool, converts its status once,
-  // logs the call and finishes the reactor. `fn` must not throw; if it does, the call fails with
-  // INTERNAL (and is logged) rather than crashing the server.
+  // Authenticates the caller, runs `fn(call)` (a CallContext) on the worker pool, converts its
+  // status once, logs the call and finishes the reactor. `fn` must not throw; if it does, the call
+  // fails with INTERNAL (and is logged) rather than crashing the server.
   template <typename Fn>
   grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, const char* method, Fn fn) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();

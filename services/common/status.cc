@@ -30,7 +30,8 @@ absl::Status FieldViolations::ToStatus() const {
   }
   message.pop_back();
   absl::Status status = absl::InvalidArgumentError(message);
-  status.SetPayload(TypeUrl<google::rpc::BadRequest>(), absl::Cord(bad_request.SerializeAsString()));
+  status.SetPayload(TypeUrl<google::rpc::BadRequest>(),
+                    absl::Cord(bad_request.SerializeAsString()));
   return WithReason(std::move(status), "INVALID_ARGUMENT");
 }
 

@@ -5,9 +5,9 @@
 #define COOPLINK_SERVICES_COMMON_STATUS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
+#include "absl/strings/string_view.h"
 
 #include <grpcpp/support/status.h>
 

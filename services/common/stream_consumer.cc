@@ -3,16 +3,15 @@
 #include <cppconn/resultset.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <random>
 
 #include "absl/time/clock.h"
+#include "services/common/log.h"
 
 namespace cooplink {
 namespace {
 
-constexpr const char* kLoadCursor =
-    "SELECT cursor_value FROM stream_cursors WHERE stream_name = ?";
+constexpr const char* kLoadCursor = "SELECT cursor_value FROM stream_cursors WHERE stream_name = ?";
 constexpr const char* kStoreCursor =
     "INSERT INTO stream_cursors (stream_name, cursor_value, update_time_us) VALUES (?, ?, ?) "
     "ON DUPLICATE KEY UPDATE cursor_value = VALUES(cursor_value), "
@@ -31,8 +30,7 @@ absl::StatusOr<std::string> LoadStreamCursor(Database& db, const std::string& na
   return cursor;
 }
 
-void StoreStreamCursor(Tx& tx, const std::string& name, const std::string& cursor,
-                       absl::Time now) {
+void StoreStreamCursor(Tx& tx, const std::string& name, const std::string& cursor, absl::Time now) {
   tx.Execute(kStoreCursor, name, cursor, absl::ToUnixMicros(now));
 }
 
@@ -73,10 +71,8 @@ void StreamConsumerBase::Loop() {
     }
     if (stop_.HasBeenNotified()) break;
     if (progressed) backoff = options_.initial_backoff;
-    std::fprintf(stderr,
-                 "{\"level\":\"warn\",\"msg\":\"stream consumer reconnects\",\"consumer\":\"%s\","
-                 "\"code\":\"%s\"}\n",
-                 name_.c_str(), absl::StatusCodeToString(ended.code()).c_str());
+    LogWarn("stream consumer reconnects",
+            {{"consumer", name_}, {"code", absl::StatusCodeToString(ended.code())}});
     // Jittered (half to all of the backoff): replicas that lost the same server spread out.
     std::uniform_real_distribution<double> jitter(0.5, 1.0);
     if (stop_.WaitForNotificationWithTimeout(backoff * jitter(random))) break;

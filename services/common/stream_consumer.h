@@ -50,8 +50,7 @@ struct ConsumerOptions {
 // The stored cursor of consumer `name` ("" when it has none yet).
 absl::StatusOr<std::string> LoadStreamCursor(Database& db, const std::string& name);
 // Stores `cursor` for consumer `name` in `tx`.
-void StoreStreamCursor(Tx& tx, const std::string& name, const std::string& cursor,
-                       absl::Time now);
+void StoreStreamCursor(Tx& tx, const std::string& name, const std::string& cursor, absl::Time now);
 
 // The part of a consumer that does not depend on the event type: the thread, reconnects,
 // backoff and stopping.

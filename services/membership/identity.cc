@@ -13,8 +13,8 @@ namespace {
 
 // GB 32100-2015: the 31 characters in value order (no I, O, S, V, Z).
 constexpr std::string_view kUsccAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-constexpr std::array<int, 17> kUsccWeights = {
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
+constexpr std::array<int, 17> kUsccWeights = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+                                              29, 25, 13, 8,  24, 10, 30, 28};
 
 // GB 11643-1999: weights for positions 1-17 and the check character indexed
 // by the weighted sum mod 11.
@@ -23,18 +23,16 @@ constexpr std::array<int, 17> kResidentIdWeights = {7, 9, 10, 5,  8, 4, 2, 1, 6,
 constexpr std::string_view kResidentIdCheck = "10X98765432";
 
 // GB/T 2260 province-level codes, including Taiwan, Hong Kong and Macao.
-constexpr std::array<int, 34> kProvinceCodes = {
-    11, 12, 13, 14, 15,          // North
-    21, 22, 23,                  // North-east
-    31, 32, 33, 34, 35, 36, 37,  // East
-    41, 42, 43, 44, 45, 46,      // Central and south
-    50, 51, 52, 53, 54,          // South-west
-    61, 62, 63, 64, 65,          // North-west
-    71, 81, 82};                 // Taiwan, Hong Kong, Macao
+constexpr std::array<int, 34> kProvinceCodes = {11, 12, 13, 14, 15,          // North
+                                                21, 22, 23,                  // North-east
+                                                31, 32, 33, 34, 35, 36, 37,  // East
+                                                41, 42, 43, 44, 45, 46,      // Central and south
+                                                50, 51, 52, 53, 54,          // South-west
+                                                61, 62, 63, 64, 65,          // North-west
+                                                71, 81, 82};  // Taiwan, Hong Kong, Macao
 
 bool AllDigits(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return absl::ascii_isdigit(c); });
+  return std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
 }
 
 // Note: Debian's Abseil is built with its own absl::string_view, distinct from
@@ -54,8 +52,7 @@ int DigitsValue(std::string_view s) {
 
 // Keeps the first `head` and last `tail` characters and replaces the rest by
 // `stars` asterisks; `s.size()` must be head + stars + tail.
-std::string MaskMiddle(std::string_view s, size_t head, size_t stars,
-                       size_t tail) {
+std::string MaskMiddle(std::string_view s, size_t head, size_t stars, size_t tail) {
   return std::string(s.substr(0, head)) + std::string(stars, '*') +
          std::string(s.substr(s.size() - tail));
 }
@@ -78,16 +75,16 @@ absl::Status ValidateUscc(std::string_view code) {
     const char c = code[i];
     const size_t value = kUsccAlphabet.find(c);
     if (value == std::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "USCC has bad character '",
-          absl::CHexEscape(absl::string_view(&c, 1)), "' at position ", i + 1,
-          "; allowed are 0-9 and upper-case letters except "
-          "I, O, S, V, Z"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("USCC has bad character '", absl::CHexEscape(absl::string_view(&c, 1)),
+                       "' at position ", i + 1,
+                       "; allowed are 0-9 and upper-case letters except "
+                       "I, O, S, V, Z"));
     }
     if (i >= 2 && i < 8 && !absl::ascii_isdigit(c)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "USCC has bad character '", std::string(1, c), "' at position ",
-          i + 1, "; positions 3-8 (region code) must be digits"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("USCC has bad character '", std::string(1, c), "' at position ", i + 1,
+                       "; positions 3-8 (region code) must be digits"));
     }
     if (i < kUsccWeights.size()) {
       sum += static_cast<int>(value) * kUsccWeights[i];
@@ -95,10 +92,9 @@ absl::Status ValidateUscc(std::string_view code) {
   }
   const size_t expected = (31 - sum % 31) % 31;
   if (code[17] != kUsccAlphabet[expected]) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("USCC check character mismatch: expected '",
-                     std::string(1, kUsccAlphabet[expected]), "', got '",
-                     std::string(1, code[17]), "'"));
+    return absl::InvalidArgumentError(absl::StrCat("USCC check character mismatch: expected '",
+                                                   std::string(1, kUsccAlphabet[expected]),
+                                                   "', got '", std::string(1, code[17]), "'"));
   }
   return absl::OkStatus();
 }
@@ -107,8 +103,7 @@ bool IsCooperativeUscc(std::string_view code) {
   return code.starts_with("93") && ValidateUscc(code).ok();
 }
 
-absl::StatusOr<ResidentId> ParseResidentId(std::string_view raw,
-                                           absl::CivilDay today) {
+absl::StatusOr<ResidentId> ParseResidentId(std::string_view raw, absl::CivilDay today) {
   const std::string_view id = StripAsciiWhitespace(raw);
   if (id.size() != 18) {
     return absl::InvalidArgumentError(
@@ -116,9 +111,8 @@ absl::StatusOr<ResidentId> ParseResidentId(std::string_view raw,
   }
   for (size_t i = 0; i < 17; ++i) {
     if (!absl::ascii_isdigit(id[i])) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("resident ID has a bad character at position ", i + 1,
-                       "; positions 1-17 must be digits"));
+      return absl::InvalidArgumentError(absl::StrCat("resident ID has a bad character at position ",
+                                                     i + 1, "; positions 1-17 must be digits"));
     }
   }
   const char check = absl::ascii_toupper(id[17]);
@@ -138,12 +132,10 @@ absl::StatusOr<ResidentId> ParseResidentId(std::string_view raw,
   // real exactly when it survives the round trip unchanged.
   const absl::CivilDay birth(year, month, day);
   if (birth.year() != year || birth.month() != month || birth.day() != day) {
-    return absl::InvalidArgumentError(
-        "resident ID birth date is not a real calendar date");
+    return absl::InvalidArgumentError("resident ID birth date is not a real calendar date");
   }
   if (birth > today) {
-    return absl::InvalidArgumentError(
-        "resident ID birth date is in the future");
+    return absl::InvalidArgumentError("resident ID birth date is in the future");
   }
 
   int sum = 0;
@@ -184,12 +176,11 @@ absl::StatusOr<std::string> NormalizeMobilePhone(std::string_view raw) {
         "leading +86");
   }
   if (number.size() != 11) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "mobile phone number must have 11 digits, got ", number.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("mobile phone number must have 11 digits, got ", number.size()));
   }
   if (number[0] != '1' || number[1] < '3') {
-    return absl::InvalidArgumentError(
-        "not a mainland mobile phone number: must start with 13-19");
+    return absl::InvalidArgumentError("not a mainland mobile phone number: must start with 13-19");
   }
   return std::string(number);
 }
@@ -207,13 +198,11 @@ std::string MaskPhone(std::string_view normalized) {
 bool IsRegionCode(std::string_view code) {
   if (code.size() != 6 || !AllDigits(code)) return false;
   const int province = DigitsValue(code.substr(0, 2));
-  return std::find(kProvinceCodes.begin(), kProvinceCodes.end(), province) !=
-         kProvinceCodes.end();
+  return std::find(kProvinceCodes.begin(), kProvinceCodes.end(), province) != kProvinceCodes.end();
 }
 
 bool IsVillageCode(std::string_view code) {
-  return code.size() == 12 && AllDigits(code) &&
-         IsRegionCode(code.substr(0, 6));
+  return code.size() == 12 && AllDigits(code) && IsRegionCode(code.substr(0, 6));
 }
 
 bool IsCodePrefix(std::string_view prefix, size_t max_digits) {

@@ -65,8 +65,7 @@ struct ResidentId {
 // character must match. The region code is deliberately not checked against
 // GB/T 2260: an ID keeps the code of the region that issued it, which may
 // since have been renamed or abolished. Returns INVALID_ARGUMENT otherwise.
-absl::StatusOr<ResidentId> ParseResidentId(std::string_view raw,
-                                           absl::CivilDay today);
+absl::StatusOr<ResidentId> ParseResidentId(std::string_view raw, absl::CivilDay today);
 
 // Normalises a mainland China mobile number to its 11 digits. Spaces and
 // hyphens anywhere are dropped, then a leading "+86" or "86"; what remains

@@ -13,15 +13,14 @@
 // farmer, first locks the cooperative row and only then the member row, so concurrent admissions,
 // exits and farmer changes of one cooperative are serialised and the composition they check
 // (member_store.h LoadComposition) is exact.
-#include <cstdio>
 #include <optional>
 #include <string>
 
-#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "services/common/fields.h"
 #include "services/common/idempotency.h"
 #include "services/common/ids.h"
+#include "services/common/log.h"
 #include "services/common/money.h"
 #include "services/common/paging.h"
 #include "services/membership/access_store.h"
@@ -51,12 +50,10 @@ absl::Status LoadForChange(Tx& tx, const Scope& scope, const std::string& id, v1
 
 // One audit line per sensitive read: who, which member, when. Never the data itself.
 void AuditSensitiveRead(const Principal& p, const std::string& member_id, absl::Time now) {
-  const std::string line = absl::StrFormat(
-      "{\"level\":\"info\",\"msg\":\"audit\",\"event\":\"member.sensitive_read\","
-      "\"principal_id\":\"%s\",\"member_id\":\"%s\",\"time\":\"%s\"}\n",
-      p.id, member_id, absl::FormatTime(absl::RFC3339_full, now, absl::UTCTimeZone()));
-  std::fputs(line.c_str(), stderr);
-  std::fflush(stderr);
+  LogInfo("audit", {{"event", "member.sensitive_read"},
+                    {"principal_id", p.id},
+                    {"member_id", member_id},
+                    {"time", absl::FormatTime(absl::RFC3339_full, now, absl::UTCTimeZone())}});
 }
 
 // Replaces the masked resident ID and phone of `m` by the decrypted values.

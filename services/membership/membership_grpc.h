@@ -14,12 +14,12 @@ class MembershipGrpc final : public v1::MembershipService::CallbackService {
   MembershipGrpc(Membership* membership, RpcRunner* runner)
       : membership_(membership), runner_(runner) {}
 
-#define COOPLINK_MEMBERSHIP_RPC(Method, Request, Reply)                                          \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* req,      \
-                                   v1::Reply* reply) override {                                  \
-    return runner_->Unary(ctx, #Method, [this, req, reply](const CallContext& call) {                 \
-      return membership_->Method(call, *req, reply);                                                \
-    });                                                                                           \
+#define COOPLINK_MEMBERSHIP_RPC(Method, Request, Reply)                                      \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* req, \
+                                   v1::Reply* reply) override {                              \
+    return runner_->Unary(ctx, #Method, [this, req, reply](const CallContext& call) {        \
+      return membership_->Method(call, *req, reply);                                         \
+    });                                                                                      \
   }
 
   COOPLINK_MEMBERSHIP_RPC(CreateCooperative, CreateCooperativeRequest, Cooperative)
@@ -31,13 +31,16 @@ class MembershipGrpc final : public v1::MembershipService::CallbackService {
   COOPLINK_MEMBERSHIP_RPC(ListHouseholds, ListHouseholdsRequest, ListHouseholdsResponse)
   COOPLINK_MEMBERSHIP_RPC(UpdateHousehold, UpdateHouseholdRequest, Household)
   COOPLINK_MEMBERSHIP_RPC(ChangeMonitoringCategory, ChangeMonitoringCategoryRequest, Household)
-  COOPLINK_MEMBERSHIP_RPC(ListCategoryChanges, ListCategoryChangesRequest, ListCategoryChangesResponse)
+  COOPLINK_MEMBERSHIP_RPC(ListCategoryChanges, ListCategoryChangesRequest,
+                          ListCategoryChangesResponse)
   COOPLINK_MEMBERSHIP_RPC(CreateMember, CreateMemberRequest, Member)
   COOPLINK_MEMBERSHIP_RPC(GetMember, GetMemberRequest, Member)
   COOPLINK_MEMBERSHIP_RPC(ListMembers, ListMembersRequest, ListMembersResponse)
   COOPLINK_MEMBERSHIP_RPC(UpdateMember, UpdateMemberRequest, Member)
-  COOPLINK_MEMBERSHIP_RPC(RecordCapitalContribution, RecordCapitalContributionRequest, CapitalContribution)
-  COOPLINK_MEMBERSHIP_RPC(ListCapitalContributions, ListCapitalContributionsRequest, ListCapitalContributionsResponse)
+  COOPLINK_MEMBERSHIP_RPC(RecordCapitalContribution, RecordCapitalContributionRequest,
+                          CapitalContribution)
+  COOPLINK_MEMBERSHIP_RPC(ListCapitalContributions, ListCapitalContributionsRequest,
+                          ListCapitalContributionsResponse)
   COOPLINK_MEMBERSHIP_RPC(RequestMemberExit, RequestMemberExitRequest, Member)
   COOPLINK_MEMBERSHIP_RPC(CompleteMemberExit, CompleteMemberExitRequest, Member)
   COOPLINK_MEMBERSHIP_RPC(CreateSocialWorker, CreateSocialWorkerRequest, SocialWorker)
@@ -56,7 +59,8 @@ class MembershipGrpc final : public v1::MembershipService::CallbackService {
   COOPLINK_MEMBERSHIP_RPC(IssueToken, IssueTokenRequest, IssueTokenResponse)
   COOPLINK_MEMBERSHIP_RPC(ListTokens, ListTokensRequest, ListTokensResponse)
   COOPLINK_MEMBERSHIP_RPC(RevokeToken, RevokeTokenRequest, Token)
-  COOPLINK_MEMBERSHIP_RPC(ListTokenRevocations, ListTokenRevocationsRequest, ListTokenRevocationsResponse)
+  COOPLINK_MEMBERSHIP_RPC(ListTokenRevocations, ListTokenRevocationsRequest,
+                          ListTokenRevocationsResponse)
 
 #undef COOPLINK_MEMBERSHIP_RPC
 

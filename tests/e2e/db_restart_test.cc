@@ -13,8 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "tests/support/test_env.h"
 #include "services/membership/membership_server.h"
+#include "tests/support/test_env.h"
 
 namespace cooplink::testing {
 namespace {
@@ -62,7 +62,8 @@ TEST_F(DbRestartTest, CallsFailUnavailableWhileDownAndRecoverWithin5SecondsAfter
   ASSERT_TRUE(server.ok()) << server.status();
   mv1::Principal admin;
   mv1::IssueTokenResponse token;
-  ASSERT_TRUE((*server)->membership()
+  ASSERT_TRUE((*server)
+                  ->membership()
                   .BootstrapPlatformAdmin("restart", absl::Hours(1), &admin, &token)
                   .ok());
   auto stub = mv1::MembershipService::NewStub(grpc::CreateChannel(

@@ -12,8 +12,8 @@
 #include <sstream>
 #include <thread>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "cooplink/catalog/v1/catalog.grpc.pb.h"
 #include "cooplink/membership/v1/membership.grpc.pb.h"
@@ -119,7 +119,8 @@ TEST_F(ServerProcessTest, HelpListsFlagsAndBadValuesStopStartUp) {
   EXPECT_NE(bad.err().find("--db_port"), std::string::npos);
 
   Process no_key({"--listen=127.0.0.1:0"},
-                 {absl::StrCat("COOPLINK_TOKEN_KEY=", key_), "COOPLINK_PII_KEY=c2hvcnQ="}, "bad-key");
+                 {absl::StrCat("COOPLINK_TOKEN_KEY=", key_), "COOPLINK_PII_KEY=c2hvcnQ="},
+                 "bad-key");
   EXPECT_NE(no_key.Wait(), 0);
   EXPECT_NE(no_key.err().find("pii_key"), std::string::npos);
 }
@@ -134,8 +135,8 @@ TEST_F(ServerProcessTest, ServesHealthLogsAccessWithoutPersonalDataAndDrainsOnSi
   Process server({"--listen=127.0.0.1:0"}, Env(), "server");
   const int port = server.WaitForPort();
   ASSERT_NE(port, 0) << server.err();
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                     grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
 
   auto health = grpc::health::v1::Health::NewStub(channel);
   for (const char* service : {"", "cooplink.membership.v1.MembershipService"}) {
@@ -220,8 +221,8 @@ TEST_F(ServerProcessTest, CatalogServesBesideMembershipAndEndsOpenWatchesOnSigte
                   "catalog", kCatalogBinary);
   const int port = catalog.WaitForPort();
   ASSERT_NE(port, 0) << catalog.err();
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                     grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
   auto health = grpc::health::v1::Health::NewStub(channel);
   grpc::health::v1::HealthCheckRequest req;
   req.set_service("cooplink.catalog.v1.CatalogService");

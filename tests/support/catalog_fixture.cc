@@ -45,8 +45,8 @@ std::string Token(mv1::MembershipService::Stub& stub, const std::string& admin,
 void CatalogFixture::SetUpTestSuite() {
   const std::string suite =
       absl::AsciiStrToLower(::testing::UnitTest::GetInstance()->current_test_suite()->name());
-  clock_ = new FakeClock(absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0),
-                                         absl::FixedTimeZone(8 * 3600)));
+  clock_ = new FakeClock(
+      absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0), absl::FixedTimeZone(8 * 3600)));
   membership::MembershipConfig mc;
   mc.db = TestDbConfig(absl::StrCat("test_catmem_", suite));
   mc.server.listen = "127.0.0.1:0";
@@ -85,9 +85,9 @@ void CatalogFixture::SetUpTestSuite() {
   ASSERT_TRUE(cs.ok()) << cs.status();
   catalog_server_ = new std::unique_ptr<catalog::CatalogServer>(*std::move(cs));
 
-  membership_stub_ = new std::unique_ptr<mv1::MembershipService::Stub>(
-      mv1::MembershipService::NewStub(grpc::CreateChannel(cc.membership_target,
-                                                          grpc::InsecureChannelCredentials())));
+  membership_stub_ =
+      new std::unique_ptr<mv1::MembershipService::Stub>(mv1::MembershipService::NewStub(
+          grpc::CreateChannel(cc.membership_target, grpc::InsecureChannelCredentials())));
   catalog_stub_ = new std::unique_ptr<cv1::CatalogService::Stub>(cv1::CatalogService::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*catalog_server_)->port()),
                           grpc::InsecureChannelCredentials())));
@@ -122,8 +122,8 @@ CoopWorld CatalogFixture::NewCoop(const std::string& region_code) {
   mv1::CreateCooperativeRequest coop;
   coop.set_request_id(NewRequestId());
   coop.mutable_cooperative()->set_name(absl::StrCat("普洱茶农专业合作社", NextSequence()));
-  coop.mutable_cooperative()->set_uscc(
-      membership::CompleteUscc(absl::StrCat("93", region_code, absl::StrFormat("%09d", NextSequence()))));
+  coop.mutable_cooperative()->set_uscc(membership::CompleteUscc(
+      absl::StrCat("93", region_code, absl::StrFormat("%09d", NextSequence()))));
   coop.mutable_cooperative()->set_region_code(region_code);
   coop.mutable_cooperative()->set_service_fee_bps(300);
   w.cooperative = Call<mv1::CreateCooperativeRequest, mv1::Cooperative>(
@@ -134,8 +134,8 @@ CoopWorld CatalogFixture::NewCoop(const std::string& region_code) {
   household.mutable_household()->set_head_name("扎约");
   household.mutable_household()->set_resident_size(4);
   household.mutable_household()->set_ethnicity("拉祜族");
-  w.household = Call<mv1::CreateHouseholdRequest, mv1::Household>(
-      members(), &Stub::CreateHousehold, admin(), household);
+  w.household = Call<mv1::CreateHouseholdRequest, mv1::Household>(members(), &Stub::CreateHousehold,
+                                                                  admin(), household);
   mv1::CreateMemberRequest member;
   member.set_request_id(NewRequestId());
   auto* m = member.mutable_member();
@@ -146,8 +146,8 @@ CoopWorld CatalogFixture::NewCoop(const std::string& region_code) {
   m->set_phone(absl::StrCat("136", absl::StrFormat("%08d", NextSequence())));
   m->set_is_farmer(true);
   m->set_member_kind(mv1::MEMBER_KIND_NATURAL_PERSON);
-  w.member = Call<mv1::CreateMemberRequest, mv1::Member>(members(), &Stub::CreateMember, admin(),
-                                                         member);
+  w.member =
+      Call<mv1::CreateMemberRequest, mv1::Member>(members(), &Stub::CreateMember, admin(), member);
   mv1::Principal coop_admin;
   coop_admin.set_role(common::v1::ROLE_COOPERATIVE_ADMIN);
   coop_admin.set_cooperative_id(w.cooperative.id());
@@ -170,7 +170,7 @@ std::pair<mv1::Member, std::string> CatalogFixture::AddMember(const CoopWorld& w
   household.mutable_household()->set_resident_size(3);
   household.mutable_household()->set_ethnicity("傣族");
   auto h = Call<mv1::CreateHouseholdRequest, mv1::Household>(members(), &Stub::CreateHousehold,
-                                                            admin(), household);
+                                                             admin(), household);
   mv1::CreateMemberRequest member;
   member.set_request_id(NewRequestId());
   auto* m = member.mutable_member();
@@ -269,8 +269,8 @@ cv1::Product CatalogFixture::ActiveProduct(const CoopWorld& world, int64_t on_ha
   cv1::SubmitProductRequest submit;
   submit.set_request_id(NewRequestId());
   submit.set_product_id(product.id());
-  Call<cv1::SubmitProductRequest, cv1::Product>(catalog(), &Stub::SubmitProduct,
-                                                world.member_token, submit);
+  Call<cv1::SubmitProductRequest, cv1::Product>(catalog(), &Stub::SubmitProduct, world.member_token,
+                                                submit);
   cv1::ApproveProductRequest approve;
   approve.set_request_id(NewRequestId());
   approve.set_product_id(product.id());

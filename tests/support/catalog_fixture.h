@@ -13,8 +13,8 @@
 #include "cooplink/membership/v1/membership.grpc.pb.h"
 #include "services/catalog/catalog_server.h"
 #include "services/common/clock.h"
-#include "services/membership/membership_server.h"
 #include "services/membership/identity.h"
+#include "services/membership/membership_server.h"
 #include "tests/support/test_env.h"
 
 namespace cooplink::testing {

@@ -30,18 +30,19 @@ void MembershipFixture::SetUpTestSuite() {
   config_->revocation_refresh = absl::Milliseconds(200);
   config_->workers = 8;
   // 2026-03-01 09:00 China Standard Time.
-  clock_ = new FakeClock(absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0),
-                                         absl::FixedTimeZone(8 * 3600)));
+  clock_ = new FakeClock(
+      absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0), absl::FixedTimeZone(8 * 3600)));
   auto server = membership::MembershipServer::Start(*config_, clock_);
   ASSERT_TRUE(server.ok()) << server.status();
   server_ = new std::unique_ptr<membership::MembershipServer>(*std::move(server));
   auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server_)->port()),
                                      grpc::InsecureChannelCredentials());
-  stub_ = new std::unique_ptr<mv1::MembershipService::Stub>(
-      mv1::MembershipService::NewStub(channel));
+  stub_ =
+      new std::unique_ptr<mv1::MembershipService::Stub>(mv1::MembershipService::NewStub(channel));
   mv1::Principal admin;
   mv1::IssueTokenResponse token;
-  ASSERT_TRUE((*server_)->membership()
+  ASSERT_TRUE((*server_)
+                  ->membership()
                   .BootstrapPlatformAdmin("测试平台管理员", absl::Hours(24 * 30), &admin, &token)
                   .ok());
   admin_token_ = new std::string(token.token());

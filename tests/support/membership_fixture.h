@@ -43,7 +43,8 @@ class MembershipFixture : public ::testing::Test {
                            bool is_farmer = true);
   mv1::SocialWorker CreateSocialWorker();
   mv1::Partner CreatePartner();
-  mv1::Assignment AssignCooperative(const std::string& worker_id, const std::string& cooperative_id);
+  mv1::Assignment AssignCooperative(const std::string& worker_id,
+                                    const std::string& cooperative_id);
   mv1::Assignment AssignVillage(const std::string& worker_id, const std::string& village_code);
   // Creates a principal with the role and scope and a bearer token for it.
   struct Caller {

@@ -3,14 +3,14 @@
 #include <cppconn/resultset.h>
 
 #include <atomic>
-#include <thread>
 #include <cstdlib>
+#include <thread>
 
 #include "absl/strings/escaping.h"
-#include "absl/synchronization/barrier.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/barrier.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "services/common/crypto.h"

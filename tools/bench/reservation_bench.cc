@@ -3,7 +3,8 @@
 // catalog server (and the membership server it needs), both on the MariaDB of tools/db.sh.
 // A benchmark, not a test: run it by hand.
 //
-//   eval "$(tools/db.sh env)"; build/tools/reservation_bench [seconds=10] [clients=32] [products=16]
+//   eval "$(tools/db.sh env)"; build/tools/reservation_bench [seconds=10] [clients=32]
+//   [products=16]
 //
 // Every reservation locks its product's stock row and the change feed's head row until commit,
 // so the figures are bounded by those two hot rows; more products spread the first, not the second.
@@ -93,11 +94,12 @@ int main(int argc, char** argv) {
   mv1::CreateCooperativeRequest coop_req;
   coop_req.set_request_id(Rid("coop"));
   coop_req.mutable_cooperative()->set_name("澜沧县压测茶叶专业合作社");
-  coop_req.mutable_cooperative()->set_uscc(
-      cooplink::membership::CompleteUscc("93530828000000001"));
+  coop_req.mutable_cooperative()->set_uscc(cooplink::membership::CompleteUscc("93530828000000001"));
   coop_req.mutable_cooperative()->set_region_code("530828");
   mv1::Cooperative coop;
-  if (!Check(m.CreateCooperative(cooplink::CallContext::Internal(admin), coop_req, &coop), "cooperative")) return 1;
+  if (!Check(m.CreateCooperative(cooplink::CallContext::Internal(admin), coop_req, &coop),
+             "cooperative"))
+    return 1;
   mv1::CreateHouseholdRequest household_req;
   household_req.set_request_id(Rid("household"));
   household_req.mutable_household()->set_village_code("530828100201");
@@ -105,7 +107,9 @@ int main(int argc, char** argv) {
   household_req.mutable_household()->set_resident_size(4);
   household_req.mutable_household()->set_ethnicity("拉祜族");
   mv1::Household household;
-  if (!Check(m.CreateHousehold(cooplink::CallContext::Internal(admin), household_req, &household), "household")) return 1;
+  if (!Check(m.CreateHousehold(cooplink::CallContext::Internal(admin), household_req, &household),
+             "household"))
+    return 1;
   mv1::CreateMemberRequest member_req;
   member_req.set_request_id(Rid("member"));
   member_req.mutable_member()->set_cooperative_id(coop.id());
@@ -115,27 +119,34 @@ int main(int argc, char** argv) {
   member_req.mutable_member()->set_is_farmer(true);
   member_req.mutable_member()->set_member_kind(mv1::MEMBER_KIND_NATURAL_PERSON);
   mv1::Member member;
-  if (!Check(m.CreateMember(cooplink::CallContext::Internal(admin), member_req, &member), "member")) return 1;
+  if (!Check(m.CreateMember(cooplink::CallContext::Internal(admin), member_req, &member), "member"))
+    return 1;
   mv1::CreatePartnerRequest partner_req;
   partner_req.set_request_id(Rid("partner"));
   partner_req.mutable_partner()->set_name("压测电商平台");
   partner_req.mutable_partner()->set_channel_kind(cooplink::common::v1::CHANNEL_KIND_ECOMMERCE);
   partner_req.mutable_partner()->set_commission_rate_bps(500);
   mv1::Partner partner;
-  if (!Check(m.CreatePartner(cooplink::CallContext::Internal(admin), partner_req, &partner), "partner")) return 1;
+  if (!Check(m.CreatePartner(cooplink::CallContext::Internal(admin), partner_req, &partner),
+             "partner"))
+    return 1;
   mv1::CreatePrincipalRequest principal_req;
   principal_req.set_request_id(Rid("principal"));
   principal_req.mutable_principal()->set_display_name("压测平台账号");
   principal_req.mutable_principal()->set_role(cooplink::common::v1::ROLE_PARTNER);
   principal_req.mutable_principal()->set_partner_id(partner.id());
   mv1::Principal partner_principal;
-  if (!Check(m.CreatePrincipal(cooplink::CallContext::Internal(admin), principal_req, &partner_principal), "principal")) return 1;
+  if (!Check(m.CreatePrincipal(cooplink::CallContext::Internal(admin), principal_req,
+                               &partner_principal),
+             "principal"))
+    return 1;
   mv1::IssueTokenRequest issue;
   issue.set_request_id(Rid("token"));
   issue.set_principal_id(partner_principal.id());
   issue.mutable_ttl()->set_seconds(2 * 3600);
   mv1::IssueTokenResponse partner_token;
-  if (!Check(m.IssueToken(cooplink::CallContext::Internal(admin), issue, &partner_token), "token")) return 1;
+  if (!Check(m.IssueToken(cooplink::CallContext::Internal(admin), issue, &partner_token), "token"))
+    return 1;
 
   // Catalog setup goes straight to the domain object with the principals the tokens would carry.
   Principal coop_admin;
@@ -163,39 +174,50 @@ int main(int argc, char** argv) {
     p->set_min_order_quantity(1);
     p->set_origin_region_code("530828");
     cv1::Product product;
-    if (!Check(catalog.CreateProduct(cooplink::CallContext::Internal(coop_admin), create, &product), "product")) return 1;
+    if (!Check(catalog.CreateProduct(cooplink::CallContext::Internal(coop_admin), create, &product),
+               "product"))
+      return 1;
     cv1::SubmitProductRequest submit;
     submit.set_request_id(Rid("submit"));
     submit.set_product_id(product.id());
-    if (!Check(catalog.SubmitProduct(cooplink::CallContext::Internal(producer), submit, &product), "submit")) return 1;
+    if (!Check(catalog.SubmitProduct(cooplink::CallContext::Internal(producer), submit, &product),
+               "submit"))
+      return 1;
     cv1::ApproveProductRequest approve;
     approve.set_request_id(Rid("approve"));
     approve.set_product_id(product.id());
-    if (!Check(catalog.ApproveProduct(cooplink::CallContext::Internal(admin), approve, &product), "approve")) return 1;
+    if (!Check(catalog.ApproveProduct(cooplink::CallContext::Internal(admin), approve, &product),
+               "approve"))
+      return 1;
     cv1::AdjustStockRequest adjust;
     adjust.set_request_id(Rid("adjust"));
     adjust.set_product_id(product.id());
     adjust.set_delta(1000000000);
     adjust.set_reason(cv1::STOCK_ADJUSTMENT_REASON_RESTOCK);
     cv1::Stock stock;
-    if (!Check(catalog.AdjustStock(cooplink::CallContext::Internal(coop_admin), adjust, &stock), "stock")) return 1;
+    if (!Check(catalog.AdjustStock(cooplink::CallContext::Internal(coop_admin), adjust, &stock),
+               "stock"))
+      return 1;
     cv1::CreateOfferRequest offer_req;
     offer_req.set_request_id(Rid("offer"));
     offer_req.mutable_offer()->set_product_id(product.id());
     offer_req.mutable_offer()->set_partner_id(partner.id());
     cv1::Offer offer;
-    if (!Check(catalog.CreateOffer(cooplink::CallContext::Internal(coop_admin), offer_req, &offer), "offer")) return 1;
+    if (!Check(catalog.CreateOffer(cooplink::CallContext::Internal(coop_admin), offer_req, &offer),
+               "offer"))
+      return 1;
     product_ids.push_back(product.id());
   }
 
-  // --- Load ----------------------------------------------------------------------------------------
+  // --- Load
+  // ----------------------------------------------------------------------------------------
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < 4; ++i) {
     grpc::ChannelArguments args;
     args.SetInt("cooplink.bench.channel", i);  // distinct subchannels
-    channels.push_back(grpc::CreateCustomChannel(
-        absl::StrCat("127.0.0.1:", (*catalog_server)->port()), grpc::InsecureChannelCredentials(),
-        args));
+    channels.push_back(
+        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", (*catalog_server)->port()),
+                                  grpc::InsecureChannelCredentials(), args));
   }
   const std::string bearer = absl::StrCat("Bearer ", partner_token.token());
   std::atomic<bool> stop{false};
@@ -250,9 +272,10 @@ int main(int argc, char** argv) {
     creates.insert(creates.end(), create_ms[t].begin(), create_ms[t].end());
     commits.insert(commits.end(), commit_ms[t].begin(), commit_ms[t].end());
   }
-  std::printf("CreateReservation(1 line) + CommitReservation over gRPC: %d clients, %d products, "
-              "%d s\n",
-              clients, products, seconds);
+  std::printf(
+      "CreateReservation(1 line) + CommitReservation over gRPC: %d clients, %d products, "
+      "%d s\n",
+      clients, products, seconds);
   std::printf("  reserved+committed: %zu  (%.0f reservations/s)  errors: %d\n", pairs.size(),
               static_cast<double>(pairs.size()) / seconds, errors.load());
   std::printf("  create+commit  p50 %7.2f ms  p99 %7.2f ms\n", Percentile(pairs, 0.50),

@@ -41,44 +41,45 @@ using cooplink::Tx;
 // Membership is never asked for a platform admin's search.
 class NoDirectory final : public cooplink::catalog::MembershipDirectory {
  public:
-  absl::StatusOr<std::vector<std::string>> WorkerCooperatives(
-      const cooplink::CallContext&, const std::string&) override {
+  absl::StatusOr<std::vector<std::string>> WorkerCooperatives(const cooplink::CallContext&,
+                                                              const std::string&) override {
     return absl::UnimplementedError("bench");
   }
   absl::StatusOr<bool> HouseholdIsActiveMember(const cooplink::CallContext&, const std::string&,
                                                const std::string&) override {
     return absl::UnimplementedError("bench");
   }
-  absl::StatusOr<cooplink::catalog::CooperativeInfo> GetCooperative(
-      const cooplink::CallContext&, const std::string&) override {
+  absl::StatusOr<cooplink::catalog::CooperativeInfo> GetCooperative(const cooplink::CallContext&,
+                                                                    const std::string&) override {
     return absl::UnimplementedError("bench");
   }
-  absl::StatusOr<cooplink::catalog::PartnerInfo> GetPartner(
-      const cooplink::CallContext&, const std::string&) override {
+  absl::StatusOr<cooplink::catalog::PartnerInfo> GetPartner(const cooplink::CallContext&,
+                                                            const std::string&) override {
     return absl::UnimplementedError("bench");
   }
 };
 
 // Places: the first few are common, the tail rare (Zipf-like pick).
 const std::vector<std::string> kPlaces = {
-    "普洱", "勐海", "澜沧", "临沧", "景迈", "大理", "西双版纳", "保山", "楚雄", "文山",
-    "红河", "易武", "双江", "凤庆", "漾濞", "元阳", "哀牢山", "怒江", "迪庆", "香格里拉",
-    "丽江", "永德", "镇沅", "景谷", "墨江", "宁洱", "江城", "孟连", "西盟", "沧源",
-    "耿马", "班章", "冰岛", "昔归", "邦崴", "曼松", "白莺山", "那卡", "南糯山", "布朗山"};
-const std::vector<std::string> kQualifiers = {"古树", "野生", "有机", "高山", "生态", "手工",
-                                              "农家", "传统", "特级", "一级", "头春", "秋茶",
+    "普洱", "勐海", "澜沧", "临沧", "景迈", "大理", "西双版纳", "保山", "楚雄",   "文山",
+    "红河", "易武", "双江", "凤庆", "漾濞", "元阳", "哀牢山",   "怒江", "迪庆",   "香格里拉",
+    "丽江", "永德", "镇沅", "景谷", "墨江", "宁洱", "江城",     "孟连", "西盟",   "沧源",
+    "耿马", "班章", "冰岛", "昔归", "邦崴", "曼松", "白莺山",   "那卡", "南糯山", "布朗山"};
+const std::vector<std::string> kQualifiers = {"古树",   "野生", "有机", "高山", "生态", "手工",
+                                              "农家",   "传统", "特级", "一级", "头春", "秋茶",
                                               "原生态", "精选", "老树", "林下"};
 const std::vector<std::string> kGoods = {
-    "普洱生茶", "普洱熟茶", "生茶", "熟茶", "滇红茶", "绿茶", "月光白茶", "核桃", "蜂蜜",
-    "野生菌", "松茸", "鸡枞", "牛肝菌", "干巴菌", "刺绣挎包", "小粒咖啡", "三七", "天麻",
-    "石斛", "芒果", "菠萝", "荔枝", "澳洲坚果", "红糖", "宣威火腿", "腊肉", "乳扇",
-    "饵丝", "过桥米线", "玫瑰花饼", "鲜花饼", "银耳", "黑木耳", "竹编篮", "扎染布",
-    "银器", "建水紫陶", "苦荞", "小米辣", "酸角糕"};
-const std::vector<std::string> kForms = {"", "饼", "砖", "沱", "散装", "礼盒", "袋装", "罐装",
-                                         "五百克", "干货", "鲜品", "家庭装"};
-const std::vector<std::string> kPhrases = {
-    "当季新货", "农户直供", "合作社统一收购", "产地直发", "坚持传统工艺", "不添加防腐剂",
-    "海拔一千八百米", "手工采摘", "自然晾晒", "帮助山区农户增收", "石磨压制", "冷链配送"};
+    "普洱生茶", "普洱熟茶", "生茶",   "熟茶", "滇红茶",   "绿茶",     "月光白茶", "核桃",
+    "蜂蜜",     "野生菌",   "松茸",   "鸡枞", "牛肝菌",   "干巴菌",   "刺绣挎包", "小粒咖啡",
+    "三七",     "天麻",     "石斛",   "芒果", "菠萝",     "荔枝",     "澳洲坚果", "红糖",
+    "宣威火腿", "腊肉",     "乳扇",   "饵丝", "过桥米线", "玫瑰花饼", "鲜花饼",   "银耳",
+    "黑木耳",   "竹编篮",   "扎染布", "银器", "建水紫陶", "苦荞",     "小米辣",   "酸角糕"};
+const std::vector<std::string> kForms = {"",     "饼",   "砖",     "沱",   "散装", "礼盒",
+                                         "袋装", "罐装", "五百克", "干货", "鲜品", "家庭装"};
+const std::vector<std::string> kPhrases = {"当季新货",         "农户直供",     "合作社统一收购",
+                                           "产地直发",         "坚持传统工艺", "不添加防腐剂",
+                                           "海拔一千八百米",   "手工采摘",     "自然晾晒",
+                                           "帮助山区农户增收", "石磨压制",     "冷链配送"};
 
 // Index tokens of CJK-only text (punctuation separates runs): every character and every pair
 // of adjacent characters, deduplicated — what IndexProduct produces for such text.
@@ -141,7 +142,8 @@ int Run(int64_t products, int queries, bool reuse) {
   // Zipf-like: index ~ size * u^3 favours the head.
   auto pick_skewed = [&](const std::vector<std::string>& v) {
     const double u = std::uniform_real_distribution<double>(0, 1)(rng);
-    return v[std::min(v.size() - 1, static_cast<size_t>(static_cast<double>(v.size()) * u * u * u))];
+    return v[std::min(v.size() - 1,
+                      static_cast<size_t>(static_cast<double>(v.size()) * u * u * u))];
   };
 
   int64_t token_rows = 0;

@@ -33,7 +33,8 @@ class SyncMembership final : public mv1::MembershipService::Service {
                           mv1::Partner* out) override {
     auto it = ctx->client_metadata().find("authorization");
     absl::string_view header;
-    if (it != ctx->client_metadata().end()) header = absl::string_view(it->second.data(), it->second.size());
+    if (it != ctx->client_metadata().end())
+      header = absl::string_view(it->second.data(), it->second.size());
     auto p = auth_->Authenticate(header);
     if (!p.ok()) return cooplink::ToGrpcStatus(p.status());
     return cooplink::ToGrpcStatus(m_->GetPartner(cooplink::CallContext::Internal(*p), *req, out));
@@ -143,8 +144,9 @@ int main(int argc, char** argv) {
     Result sy = Drive(sync_port, token.token(), partner.id(), seconds, concurrency);
     std::printf("round %d  callback+pool: %8.0f QPS p50 %.2f ms p99 %.2f ms errors %d\n", round + 1,
                 cb.qps, cb.p50_ms, cb.p99_ms, cb.errors);
-    std::printf("round %d  sync default : %8.0f QPS p50 %.2f ms p99 %.2f ms errors %d  (ratio %.2f)\n",
-                round + 1, sy.qps, sy.p50_ms, sy.p99_ms, sy.errors, cb.qps / std::max(sy.qps, 1.0));
+    std::printf(
+        "round %d  sync default : %8.0f QPS p50 %.2f ms p99 %.2f ms errors %d  (ratio %.2f)\n",
+        round + 1, sy.qps, sy.p50_ms, sy.p99_ms, sy.errors, cb.qps / std::max(sy.qps, 1.0));
   }
   sync_server->Shutdown();
   (*server)->Shutdown();

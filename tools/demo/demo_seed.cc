@@ -29,8 +29,8 @@ int catalog_calls = 0;  // numbers the request_ids of catalog calls
 
 // One catalog call with a bearer token; exits on failure (demo data must load completely).
 template <typename Resp, typename Req, typename Method>
-Resp CatalogCall(kv1::CatalogService::Stub& stub, Method method, const std::string& token,
-                 Req req, const char* what) {
+Resp CatalogCall(kv1::CatalogService::Stub& stub, Method method, const std::string& token, Req req,
+                 const char* what) {
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -131,8 +131,8 @@ int main(int argc, char** argv) {
     const char* phone;
   };
   const Family families[] = {
-      {"扎拉", "拉祜族", 5, mv1::MONITORING_CATEGORY_LIFTED_OUT_UNSTABLE, "扎拉", "53082819780312001",
-       "13908791001"},
+      {"扎拉", "拉祜族", 5, mv1::MONITORING_CATEGORY_LIFTED_OUT_UNSTABLE, "扎拉",
+       "53082819780312001", "13908791001"},
       {"岩温", "傣族", 4, mv1::MONITORING_CATEGORY_LIFTED_OUT, "岩温", "53082819820605003",
        "13908791002"},
       {"娜努", "拉祜族", 3, mv1::MONITORING_CATEGORY_MARGINAL_AT_RISK, "娜努", "53082819900921002",
@@ -150,8 +150,8 @@ int main(int argc, char** argv) {
     h.mutable_household()->set_ethnicity(f.ethnicity);
     h.mutable_household()->set_resident_size(f.size);
     h.mutable_household()->set_monitoring_category(f.category);
-    auto household =
-        s.Call<mv1::CreateHouseholdRequest, mv1::Household>("CreateHousehold", &Stub::CreateHousehold, h);
+    auto household = s.Call<mv1::CreateHouseholdRequest, mv1::Household>("CreateHousehold",
+                                                                         &Stub::CreateHousehold, h);
     mv1::CreateMemberRequest m;
     auto* member = m.mutable_member();
     member->set_cooperative_id(coop.id());
@@ -161,7 +161,8 @@ int main(int argc, char** argv) {
     member->set_phone(f.phone);
     member->set_is_farmer(true);
     member->set_member_kind(mv1::MEMBER_KIND_NATURAL_PERSON);
-    auto created = s.Call<mv1::CreateMemberRequest, mv1::Member>("CreateMember", &Stub::CreateMember, m);
+    auto created =
+        s.Call<mv1::CreateMemberRequest, mv1::Member>("CreateMember", &Stub::CreateMember, m);
     mv1::RecordCapitalContributionRequest contribution;
     contribution.set_member_id(created.id());
     contribution.mutable_amount()->set_fen(200000);  // 2,000 yuan
@@ -251,14 +252,14 @@ int main(int argc, char** argv) {
          kv1::PRODUCT_CATEGORY_FOREST_PRODUCTS, kv1::UNIT_KIND_BAG, true, 1000, 4800,
          "HT-2025-AUTUMN", 300},
         {"拉祜山寨野生蜂蜜", "原始森林土蜂冬蜜，500克/瓶。", "Lahu mountain wild honey",
-         kv1::PRODUCT_CATEGORY_PROCESSED_FOOD, kv1::UNIT_KIND_BOTTLE, false, 0, 9800,
-         "FM-2026-01", 80},
+         kv1::PRODUCT_CATEGORY_PROCESSED_FOOD, kv1::UNIT_KIND_BOTTLE, false, 0, 9800, "FM-2026-01",
+         80},
         {"野生鸡枞菌干", "雨季采摘野生鸡枞，古法晾晒，250克/袋。", "Dried wild termite mushrooms",
-         kv1::PRODUCT_CATEGORY_FOREST_PRODUCTS, kv1::UNIT_KIND_BAG, true, 250, 16800,
-         "JZ-2025-08", 60},
-        {"拉祜族手工刺绣挎包", "拉祜族妇女手工刺绣，每件图案不同。", "Lahu hand-embroidered shoulder bag",
-         kv1::PRODUCT_CATEGORY_HANDICRAFT, kv1::UNIT_KIND_PIECE, false, 0, 26800, "XB-2026-02",
-         25},
+         kv1::PRODUCT_CATEGORY_FOREST_PRODUCTS, kv1::UNIT_KIND_BAG, true, 250, 16800, "JZ-2025-08",
+         60},
+        {"拉祜族手工刺绣挎包", "拉祜族妇女手工刺绣，每件图案不同。",
+         "Lahu hand-embroidered shoulder bag", kv1::PRODUCT_CATEGORY_HANDICRAFT,
+         kv1::UNIT_KIND_PIECE, false, 0, 26800, "XB-2026-02", 25},
     };
     for (const Listing& l : listings) {
       kv1::CreateProductRequest create;
@@ -298,8 +299,7 @@ int main(int argc, char** argv) {
       kv1::CreateOfferRequest offer;
       offer.mutable_offer()->set_product_id(product.id());
       offer.mutable_offer()->set_partner_id(partner.id());
-      CatalogCall<kv1::Offer>(*catalog, &CS::CreateOffer, coop_admin_token, offer,
-                              "CreateOffer");
+      CatalogCall<kv1::Offer>(*catalog, &CS::CreateOffer, coop_admin_token, offer, "CreateOffer");
       if (l.category == kv1::PRODUCT_CATEGORY_PROCESSED_TEA) Print("DEMO_PRODUCT_ID", product.id());
     }
   }

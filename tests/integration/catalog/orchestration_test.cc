@@ -68,8 +68,8 @@ class CatalogOrchestrationTest : public ::testing::Test {
   static DbConfig* config_;
   std::unique_ptr<Database> db_;
   MockDirectory directory_;
-  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0),
-                                   absl::FixedTimeZone(8 * 3600))};
+  FakeClock clock_{
+      absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0), absl::FixedTimeZone(8 * 3600))};
   std::unique_ptr<catalog::Catalog> catalog_;
   std::string coop_, household_;
   Principal admin_;

@@ -417,8 +417,9 @@ TEST_F(ProductsTest, LifecycleRecordsEveryTransitionWithWhoWhenAndWhy) {
   EXPECT_EQ(paged.size(), expected.size());
   // Partners never list transitions.
   req.clear_page_token();
-  EXPECT_EQ(catalog().ListProductTransitions(Ctx(NewPartner().token).get(), req, &resp).error_code(),
-            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      catalog().ListProductTransitions(Ctx(NewPartner().token).get(), req, &resp).error_code(),
+      StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(ProductsTest, InvalidTransitionsAreFailedPrecondition) {
@@ -512,8 +513,8 @@ TEST_F(ProductsTest, CertificateCategoriesNeedACertificateFromFebruary2026) {
   EXPECT_TRUE(Approve(admin(), p.id()).ok());
 
   // Before the rule: submitted (and even approved) without one...
-  clock_->Set(absl::FromCivil(absl::CivilSecond(2026, 1, 31, 23, 0, 0),
-                              absl::FixedTimeZone(8 * 3600)));
+  clock_->Set(
+      absl::FromCivil(absl::CivilSecond(2026, 1, 31, 23, 0, 0), absl::FixedTimeZone(8 * 3600)));
   const cv1::Product early = MustCreate(w.admin_token, body);
   ASSERT_TRUE(Submit(w.member_token, early.id()).ok());
   const cv1::Product paused = MustCreate(w.admin_token, body);
@@ -521,8 +522,8 @@ TEST_F(ProductsTest, CertificateCategoriesNeedACertificateFromFebruary2026) {
   ASSERT_TRUE(Approve(admin(), paused.id()).ok());
   ASSERT_TRUE(Pause(w.admin_token, paused.id()).ok());
   // ...but from 2026-02-01 00:00 China time not approved or resumed.
-  clock_->Set(absl::FromCivil(absl::CivilSecond(2026, 2, 1, 0, 0, 0),
-                              absl::FixedTimeZone(8 * 3600)));
+  clock_->Set(
+      absl::FromCivil(absl::CivilSecond(2026, 2, 1, 0, 0, 0), absl::FixedTimeZone(8 * 3600)));
   s = Approve(admin(), early.id());
   EXPECT_EQ(ErrorReason(s), "COMPLIANCE_CERTIFICATE_REQUIRED");
   s = Resume(w.admin_token, paused.id());
@@ -557,18 +558,20 @@ TEST_F(ProductsTest, PriceChangesAreKeptAsHistory) {
   EXPECT_EQ(resp.price_changes(1).old_price().fen(), 28800);
   EXPECT_EQ(resp.price_changes(1).new_price().fen(), 31000);
   EXPECT_EQ(resp.price_changes(1).changed_by(), PrincipalIdOf(w.admin_token));
-  EXPECT_EQ(Micros(resp.price_changes(1).change_time()) - Micros(resp.price_changes(0).change_time()),
-            3600LL * 1000000);
+  EXPECT_EQ(
+      Micros(resp.price_changes(1).change_time()) - Micros(resp.price_changes(0).change_time()),
+      3600LL * 1000000);
   // The change feed got a PRICE_CHANGED entry.
   int64_t feed = 0;
   ASSERT_TRUE(db().Read([&](Tx& tx) {
-                    auto rs = tx.Query(
-                        "SELECT COUNT(*) AS n FROM " + std::string(kAllChanges) + " WHERE product_id = ? AND kind = 3",
-                        p.id());
+                    auto rs = tx.Query("SELECT COUNT(*) AS n FROM " + std::string(kAllChanges) +
+                                           " WHERE product_id = ? AND kind = 3",
+                                       p.id());
                     rs->next();
                     feed = rs->getInt64("n");
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   EXPECT_EQ(feed, 1);
   EXPECT_EQ(catalog().ListPriceChanges(Ctx(NewCoop().admin_token).get(), req, &resp).error_code(),
             StatusCode::NOT_FOUND);
@@ -612,9 +615,8 @@ TEST_F(ProductsTest, UpdateChecksMaskEtagAndValues) {
   many.set_min_order_quantity(5);
   many.add_image_urls("https://img.example/new.jpg");
   many.set_origin_region_code("530821");
-  ASSERT_TRUE(Update(w.member_token, many, {"min_order_quantity", "image_urls",
-                                            "origin_region_code"},
-                     &updated)
+  ASSERT_TRUE(Update(w.member_token, many,
+                     {"min_order_quantity", "image_urls", "origin_region_code"}, &updated)
                   .ok());
   EXPECT_EQ(updated.state(), cv1::PRODUCT_STATE_ACTIVE);
   EXPECT_EQ(updated.min_order_quantity(), 5);
@@ -868,10 +870,12 @@ TEST_F(OffersTest, Platform832NeedsBothRegionsOnTheCountyList) {
   EXPECT_EQ(ErrorReason(s), "NOT_ELIGIBLE_FOR_832");
 
   ASSERT_TRUE(db().Transact([](Tx& tx) {
-                    tx.Execute("INSERT INTO eligible_832_counties (region_code, source) "
-                               "VALUES ('530828', '国务院扶贫办 2019')");
+                    tx.Execute(
+                        "INSERT INTO eligible_832_counties (region_code, source) "
+                        "VALUES ('530828', '国务院扶贫办 2019')");
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   // The product's origin must be eligible too.
   cv1::Product patch;
   patch.set_id(p.id());
@@ -956,7 +960,8 @@ TEST_F(OffersTest, ListOffersIsScopedAndArchiveWithdrawsOffers) {
                     rs->next();
                     offer_changes = rs->getInt64("n");
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   EXPECT_EQ(offer_changes, 4);  // two created, two withdrawn by the archive
 }
 

@@ -90,11 +90,11 @@ class SearchTest : public CatalogFixture {
   // A cooperative with a small shelf of Yunnan products.
   struct Shelf {
     CoopWorld world;
-    cv1::Product puer_cake;  // 景迈山古树普洱茶饼
-    cv1::Product puer_brick; // 勐海熟普洱茶砖
-    cv1::Product walnut;     // 漾濞薄壳核桃
-    cv1::Product honey;      // 哀牢山野生蜂蜜
-    cv1::Product draft;      // 普洱茶新品试制 (DRAFT)
+    cv1::Product puer_cake;   // 景迈山古树普洱茶饼
+    cv1::Product puer_brick;  // 勐海熟普洱茶砖
+    cv1::Product walnut;      // 漾濞薄壳核桃
+    cv1::Product honey;       // 哀牢山野生蜂蜜
+    cv1::Product draft;       // 普洱茶新品试制 (DRAFT)
   };
   Shelf NewShelf() {
     Shelf s;
@@ -102,9 +102,9 @@ class SearchTest : public CatalogFixture {
     s.puer_cake = Active(s.world, {"景迈山古树普洱茶饼", "澜沧县景迈山古茶园春茶，357克/饼。",
                                    "Jingmai ancient-tree Pu'er tea cake"});
     s.puer_brick = Active(s.world, {"勐海熟普洱茶砖", "", ""});
-    s.walnut = Active(s.world, {"漾濞薄壳核桃", "大理漾濞当年新核桃，壳薄易剥。",
-                                "Yangbi thin-shell WALNUTS", cv1::PRODUCT_CATEGORY_FOREST_PRODUCTS,
-                                cv1::UNIT_KIND_BAG});
+    s.walnut = Active(
+        s.world, {"漾濞薄壳核桃", "大理漾濞当年新核桃，壳薄易剥。", "Yangbi thin-shell WALNUTS",
+                  cv1::PRODUCT_CATEGORY_FOREST_PRODUCTS, cv1::UNIT_KIND_BAG});
     s.honey = Active(s.world, {"哀牢山野生蜂蜜", "中蜂百花蜜，一年一取。", "",
                                cv1::PRODUCT_CATEGORY_PROCESSED_FOOD, cv1::UNIT_KIND_JAR});
     s.draft = Create(s.world, {"普洱茶新品试制", "", ""});
@@ -141,7 +141,7 @@ TEST_F(SearchTest, EnglishLabelWordsAreCaseInsensitive) {
   EXPECT_EQ(Find(t, "Walnuts YANGBI"), (Ids{s.walnut.id()}));
   EXPECT_EQ(Find(t, "Pu'er tea"), (Ids{s.puer_cake.id()}));
   EXPECT_EQ(Find(t, "ｊｉｎｇｍａｉ"), (Ids{s.puer_cake.id()}));  // fullwidth folds to ASCII
-  EXPECT_EQ(Find(t, "walnut"), Ids{});                             // no stemming
+  EXPECT_EQ(Find(t, "walnut"), Ids{});                            // no stemming
   EXPECT_EQ(Find(t, "357"), (Ids{s.puer_cake.id()}));
 }
 
@@ -192,9 +192,8 @@ TEST_F(SearchTest, PagesThroughAllMatchesInIdOrder) {
   int pages = 0;
   do {
     cv1::SearchProductsResponse out;
-    ASSERT_TRUE(Search(world.admin_token, "曼松", &out, cv1::PRODUCT_CATEGORY_UNSPECIFIED, 2,
-                       token)
-                    .ok());
+    ASSERT_TRUE(
+        Search(world.admin_token, "曼松", &out, cv1::PRODUCT_CATEGORY_UNSPECIFIED, 2, token).ok());
     EXPECT_LE(out.products_size(), 2);
     for (const auto& p : out.products()) seen.push_back(p.id());
     token = out.next_page_token();
@@ -205,8 +204,7 @@ TEST_F(SearchTest, PagesThroughAllMatchesInIdOrder) {
 
   // A page token belongs to its query.
   cv1::SearchProductsResponse first;
-  ASSERT_TRUE(
-      Search(world.admin_token, "曼松", &first, cv1::PRODUCT_CATEGORY_UNSPECIFIED, 2).ok());
+  ASSERT_TRUE(Search(world.admin_token, "曼松", &first, cv1::PRODUCT_CATEGORY_UNSPECIFIED, 2).ok());
   cv1::SearchProductsResponse out;
   grpc::Status st = Search(world.admin_token, "贡茶", &out, cv1::PRODUCT_CATEGORY_UNSPECIFIED, 2,
                            first.next_page_token());
@@ -220,8 +218,8 @@ TEST_F(SearchTest, BadInputIsInvalidArgument) {
   cv1::SearchProductsResponse out;
   std::string long_query;
   for (int i = 0; i < 101; ++i) long_query += "茶";
-  for (const std::string& q : {std::string(""), std::string("   "), long_query,
-                               std::string("!!"), std::string("a")}) {
+  for (const std::string& q :
+       {std::string(""), std::string("   "), long_query, std::string("!!"), std::string("a")}) {
     grpc::Status s = Search(t, q, &out);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << q;
     EXPECT_EQ(ViolatedFields(s), std::vector<std::string>{"query"}) << q;

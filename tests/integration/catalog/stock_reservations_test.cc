@@ -52,8 +52,8 @@ std::vector<std::pair<std::string, std::string>> PreconditionViolations(const gr
 class StockReservationsTest : public CatalogFixture {
  protected:
   grpc::Status Reserve(const std::string& token, const std::string& partner_id,
-                       const std::string& reservation_id, const Lines& lines,
-                       cv1::Reservation* out, int64_t ttl_seconds = 0, Stub* stub = nullptr) {
+                       const std::string& reservation_id, const Lines& lines, cv1::Reservation* out,
+                       int64_t ttl_seconds = 0, Stub* stub = nullptr) {
     cv1::CreateReservationRequest req;
     req.set_reservation_id(reservation_id);
     req.set_partner_id(partner_id);
@@ -154,9 +154,9 @@ class StockReservationsTest : public CatalogFixture {
   }
 
   int64_t StockChanges(const std::string& product_id) {
-    return SqlInt(absl::StrCat("SELECT COUNT(*) FROM ", kAllChanges,
-                               " WHERE kind = 4 AND product_id = ?"),
-                  product_id);
+    return SqlInt(
+        absl::StrCat("SELECT COUNT(*) FROM ", kAllChanges, " WHERE kind = 4 AND product_id = ?"),
+        product_id);
   }
 
   // An ACTIVE product offered to `partner`, with `on_hand` units in stock.
@@ -256,8 +256,8 @@ TEST_F(StockReservationsTest, LotsAddStockAreListedAndCheckedForScope) {
   bad.mutable_lot()->set_quantity(0);
   s = catalog().CreateLot(Ctx(world.admin_token).get(), bad, &dup);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(ViolatedFields(s), (std::vector<std::string>{"lot.lot_code", "lot.harvest_date",
-                                                         "lot.quantity"}));
+  EXPECT_EQ(ViolatedFields(s),
+            (std::vector<std::string>{"lot.lot_code", "lot.harvest_date", "lot.quantity"}));
   EXPECT_EQ(CountRows(db(), "lots"), lots_before);
 
   // Scope: another cooperative's admin and another household's member do not see the product;
@@ -288,12 +288,13 @@ TEST_F(StockReservationsTest, CommitsConsumeLotsOldestHarvestFirst) {
   const cv1::Product product = ActiveProduct(world);
   OfferTo(product, partner, world.admin_token);
   cv1::Lot feb, jan, late;
-  ASSERT_TRUE(CreateLot(world.admin_token, product.id(), "FEB", absl::CivilDay(2026, 2, 20), 5,
-                        &feb).ok());
-  ASSERT_TRUE(CreateLot(world.admin_token, product.id(), "JAN", absl::CivilDay(2026, 1, 10), 3,
-                        &jan).ok());
-  ASSERT_TRUE(CreateLot(world.admin_token, product.id(), "LATE", absl::CivilDay(2026, 2, 25), 4,
-                        &late).ok());
+  ASSERT_TRUE(
+      CreateLot(world.admin_token, product.id(), "FEB", absl::CivilDay(2026, 2, 20), 5, &feb).ok());
+  ASSERT_TRUE(
+      CreateLot(world.admin_token, product.id(), "JAN", absl::CivilDay(2026, 1, 10), 3, &jan).ok());
+  ASSERT_TRUE(
+      CreateLot(world.admin_token, product.id(), "LATE", absl::CivilDay(2026, 2, 25), 4, &late)
+          .ok());
 
   cv1::Reservation r;
   ASSERT_TRUE(Reserve(partner.token, partner.partner.id(), "fifo-1", {{product.id(), 6}}, &r).ok());
@@ -307,8 +308,8 @@ TEST_F(StockReservationsTest, CommitsConsumeLotsOldestHarvestFirst) {
 
   // An adjustment naming a lot moves that lot too, and never below zero.
   cv1::Stock stock;
-  grpc::Status s = Adjust(world.admin_token, product.id(), -3, cv1::STOCK_ADJUSTMENT_REASON_SPOILAGE,
-                          &stock, "受潮", feb.id());
+  grpc::Status s = Adjust(world.admin_token, product.id(), -3,
+                          cv1::STOCK_ADJUSTMENT_REASON_SPOILAGE, &stock, "受潮", feb.id());
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ErrorReason(s), "INSUFFICIENT_STOCK");
   EXPECT_EQ(StockOf(product.id()).on_hand(), 6);
@@ -338,21 +339,22 @@ TEST_F(StockReservationsTest, AdjustStockFollowsTheReasonsAndTheStockRule) {
   EXPECT_EQ(stock.available(), 0);
 
   ASSERT_TRUE(
-      Adjust(world.admin_token, product.id(), 40, cv1::STOCK_ADJUSTMENT_REASON_RESTOCK, &stock).ok());
+      Adjust(world.admin_token, product.id(), 40, cv1::STOCK_ADJUSTMENT_REASON_RESTOCK, &stock)
+          .ok());
   EXPECT_EQ(stock.on_hand(), 40);
   ASSERT_TRUE(
       Adjust(admin(), product.id(), -5, cv1::STOCK_ADJUSTMENT_REASON_CORRECTION, &stock).ok());
   EXPECT_EQ(stock.on_hand(), 35);
-  ASSERT_TRUE(Adjust(world.admin_token, product.id(), 2, cv1::STOCK_ADJUSTMENT_REASON_RETURN,
-                     &stock, "")
-                  .ok());
+  ASSERT_TRUE(
+      Adjust(world.admin_token, product.id(), 2, cv1::STOCK_ADJUSTMENT_REASON_RETURN, &stock, "")
+          .ok());
   EXPECT_EQ(stock.on_hand(), 37);
   EXPECT_EQ(stock.product_id(), product.id());
 
   // Hold 30; then removing more than the 7 available is refused and writes nothing.
   cv1::Reservation r;
-  ASSERT_TRUE(Reserve(partner.token, partner.partner.id(), "adjust-hold", {{product.id(), 30}}, &r)
-                  .ok());
+  ASSERT_TRUE(
+      Reserve(partner.token, partner.partner.id(), "adjust-hold", {{product.id(), 30}}, &r).ok());
   const int64_t movements = CountRows(db(), "stock_movements");
   grpc::Status s =
       Adjust(world.admin_token, product.id(), -8, cv1::STOCK_ADJUSTMENT_REASON_SPOILAGE, &stock);
@@ -361,7 +363,8 @@ TEST_F(StockReservationsTest, AdjustStockFollowsTheReasonsAndTheStockRule) {
   EXPECT_EQ(CountRows(db(), "stock_movements"), movements);
   EXPECT_EQ(SqlStock(product.id()), OnHandReserved(37, 30));
   ASSERT_TRUE(
-      Adjust(world.admin_token, product.id(), -7, cv1::STOCK_ADJUSTMENT_REASON_SPOILAGE, &stock).ok());
+      Adjust(world.admin_token, product.id(), -7, cv1::STOCK_ADJUSTMENT_REASON_SPOILAGE, &stock)
+          .ok());
   EXPECT_EQ(stock.on_hand(), 30);
   EXPECT_EQ(stock.reserved(), 30);
   EXPECT_EQ(stock.available(), 0);
@@ -378,8 +381,8 @@ TEST_F(StockReservationsTest, AdjustStockFollowsTheReasonsAndTheStockRule) {
   cv1::Lot lot;
   ASSERT_TRUE(
       CreateLot(world.admin_token, other.id(), "OTHER", absl::CivilDay(2026, 2, 1), 3, &lot).ok());
-  s = Adjust(world.admin_token, product.id(), 1, cv1::STOCK_ADJUSTMENT_REASON_RESTOCK, &stock,
-             "", lot.id());
+  s = Adjust(world.admin_token, product.id(), 1, cv1::STOCK_ADJUSTMENT_REASON_RESTOCK, &stock, "",
+             lot.id());
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ErrorReason(s), "REFERENCED_RESOURCE_NOT_FOUND");
   EXPECT_EQ(SqlStock(product.id()), OnHandReserved(30, 30));
@@ -440,9 +443,9 @@ TEST_F(StockReservationsTest, SixtyFourConcurrentBuyersNeverOversellFifty) {
     } else if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
                ErrorReason(s) == "INSUFFICIENT_STOCK") {
       ++insufficient;
-      EXPECT_EQ(PreconditionViolations(s),
-                (std::vector<std::pair<std::string, std::string>>{
-                    {"INSUFFICIENT_STOCK", product.id()}}));
+      EXPECT_EQ(
+          PreconditionViolations(s),
+          (std::vector<std::pair<std::string, std::string>>{{"INSUFFICIENT_STOCK", product.id()}}));
     } else {
       ADD_FAILURE() << "unexpected: " << s.error_code() << " " << s.error_message();
     }
@@ -527,17 +530,14 @@ TEST_F(StockReservationsTest, ACommitRacingTheExpirySweeperResolvesExactlyOnce) 
   for (int round = 0; round < kRounds; ++round) {
     const std::string id = absl::StrCat("race-", round);
     cv1::Reservation r;
-    ASSERT_TRUE(
-        Reserve(partner.token, partner.partner.id(), id, {{product.id(), 3}}, &r, 60).ok());
+    ASSERT_TRUE(Reserve(partner.token, partner.partner.id(), id, {{product.id(), 3}}, &r, 60).ok());
     // One millisecond before expiry: the commit is still in time unless the sweeper's clock
     // advance and row lock come first.
     clock_->Advance(absl::Seconds(60) - absl::Milliseconds(1));
     grpc::Status commit;
     cv1::Reservation committed_reply;
     absl::StatusOr<int> swept = 0;
-    std::thread committer([&] {
-      commit = Commit(partner.token, id, &committed_reply);
-    });
+    std::thread committer([&] { commit = Commit(partner.token, id, &committed_reply); });
     std::thread sweeper([&] {
       // Staggered across the commit's own latency, so that rounds land before, inside and after
       // the window in which the commit holds the reservation's row lock.
@@ -587,8 +587,9 @@ TEST_F(StockReservationsTest, AMultiLineReservationIsAllOrNothing) {
                            {{plenty.id(), 5}, {scarce.id(), 3}}, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ErrorReason(s), "INSUFFICIENT_STOCK");
-  EXPECT_EQ(PreconditionViolations(s),
-            (std::vector<std::pair<std::string, std::string>>{{"INSUFFICIENT_STOCK", scarce.id()}}));
+  EXPECT_EQ(
+      PreconditionViolations(s),
+      (std::vector<std::pair<std::string, std::string>>{{"INSUFFICIENT_STOCK", scarce.id()}}));
   EXPECT_EQ(StockOf(plenty.id()).reserved(), 0);
   EXPECT_EQ(StockOf(scarce.id()).reserved(), 0);
   EXPECT_EQ(CountRows(db(), "reservations"), reservations);
@@ -662,7 +663,8 @@ TEST_F(StockReservationsTest, CommitAndReleaseAreIdempotentAndFinal) {
   const cv1::Product product = OfferedProduct(world, partner, 20);
 
   cv1::Reservation r;
-  ASSERT_TRUE(Reserve(partner.token, partner.partner.id(), "final-1", {{product.id(), 6}}, &r).ok());
+  ASSERT_TRUE(
+      Reserve(partner.token, partner.partner.id(), "final-1", {{product.id(), 6}}, &r).ok());
   ASSERT_TRUE(Get(partner.token, "final-1", &r).ok());
   EXPECT_EQ(r.state(), cv1::RESERVATION_STATE_HELD);
   EXPECT_EQ(r.partner_id(), partner.partner.id());
@@ -685,7 +687,8 @@ TEST_F(StockReservationsTest, CommitAndReleaseAreIdempotentAndFinal) {
   s = Release(partner.token, "final-1", &r, commit_request);
   EXPECT_EQ(ErrorReason(s), "RESERVATION_COMMITTED");
 
-  ASSERT_TRUE(Reserve(partner.token, partner.partner.id(), "final-2", {{product.id(), 4}}, &r).ok());
+  ASSERT_TRUE(
+      Reserve(partner.token, partner.partner.id(), "final-2", {{product.id(), 4}}, &r).ok());
   EXPECT_EQ(StockOf(product.id()).available(), 10);
   cv1::Reservation released;
   ASSERT_TRUE(Release(partner.token, "final-2", &released).ok());
@@ -756,9 +759,9 @@ TEST_F(StockReservationsTest, BadInputIsRefusedNamingTheFieldAndWritesNothing) {
   const cv1::Product minimum = ActiveProductWithMinimum(world, 5);
   OfferTo(minimum, partner, world.admin_token);
   cv1::Stock restocked;
-  ASSERT_TRUE(Adjust(world.admin_token, minimum.id(), 50, cv1::STOCK_ADJUSTMENT_REASON_RESTOCK,
-                     &restocked)
-                  .ok());
+  ASSERT_TRUE(
+      Adjust(world.admin_token, minimum.id(), 50, cv1::STOCK_ADJUSTMENT_REASON_RESTOCK, &restocked)
+          .ok());
 
   auto valid = [&] {
     cv1::CreateReservationRequest req;
@@ -777,7 +780,8 @@ TEST_F(StockReservationsTest, BadInputIsRefusedNamingTheFieldAndWritesNothing) {
   const std::vector<Case> cases = {
       {"quantity 0", [](auto& r) { r.mutable_lines(0)->set_quantity(0); }, {"lines[0].quantity"}},
       {"quantity -1", [](auto& r) { r.mutable_lines(0)->set_quantity(-1); }, {"lines[0].quantity"}},
-      {"quantity 10^12", [](auto& r) { r.mutable_lines(0)->set_quantity(1000000000000); },
+      {"quantity 10^12",
+       [](auto& r) { r.mutable_lines(0)->set_quantity(1000000000000); },
        {"lines[0].quantity"}},
       {"below min_order_quantity",
        [&](auto& r) {
@@ -797,9 +801,11 @@ TEST_F(StockReservationsTest, BadInputIsRefusedNamingTheFieldAndWritesNothing) {
          line->set_quantity(2);
        },
        {"lines[1].product_id"}},
-      {"bad product id", [](auto& r) { r.mutable_lines(0)->set_product_id("x"); },
+      {"bad product id",
+       [](auto& r) { r.mutable_lines(0)->set_product_id("x"); },
        {"lines[0].product_id"}},
-      {"bad reservation id", [](auto& r) { r.set_reservation_id("has space"); },
+      {"bad reservation id",
+       [](auto& r) { r.set_reservation_id("has space"); },
        {"reservation_id"}},
       {"missing partner", [](auto& r) { r.clear_partner_id(); }, {"partner_id"}},
   };

@@ -309,9 +309,8 @@ TEST_F(WatchTest, CooperativeAdminSeesOnlyItsCooperative) {
 TEST_F(WatchTest, MalformedCursorIsInvalidArgument) {
   CoopWorld coop = NewCoop();
   auto stub = NewCatalogStub();
-  for (const std::string& cursor :
-       {std::string("not a cursor!"), Base64UrlEncode("w1|abc"), Base64UrlEncode("x9|12"),
-        Base64UrlEncode("w1|")}) {
+  for (const std::string& cursor : {std::string("not a cursor!"), Base64UrlEncode("w1|abc"),
+                                    Base64UrlEncode("x9|12"), Base64UrlEncode("w1|")}) {
     Watch watch(*stub, coop.admin_token, cursor);
     EXPECT_FALSE(watch.Next().has_value());
     grpc::Status s = watch.Finish();

@@ -33,10 +33,11 @@ class DatabaseTest : public ::testing::Test {
   int64_t Counter() {
     int64_t n = -1;
     EXPECT_TRUE(db_->Read([&](Tx& tx) {
-                  auto rs = tx.Query("SELECT n FROM counters WHERE id = 1");
-                  if (rs->next()) n = rs->getInt64("n");
-                  return absl::OkStatus();
-                }).ok());
+                     auto rs = tx.Query("SELECT n FROM counters WHERE id = 1");
+                     if (rs->next()) n = rs->getInt64("n");
+                     return absl::OkStatus();
+                   })
+                    .ok());
     return n;
   }
   DbConfig config_;
@@ -119,8 +120,9 @@ TEST_F(DatabaseTest, RacingReplicasApplyEachMigrationOnce) {
   DbConfig fresh = TestDbConfig("test_common_migrations");
   static const std::vector<Migration> kMigrations = {
       {1, "0001_things", "CREATE TABLE things (id INT PRIMARY KEY);\n"},
-      {2, "0002_more", "ALTER TABLE things ADD COLUMN name VARCHAR(10) NULL;\n"
-                       "INSERT INTO things (id, name) VALUES (1, 'one');\n"},
+      {2, "0002_more",
+       "ALTER TABLE things ADD COLUMN name VARCHAR(10) NULL;\n"
+       "INSERT INTO things (id, name) VALUES (1, 'one');\n"},
   };
   constexpr int kReplicas = 4;
   std::vector<absl::Status> results(kReplicas);
@@ -137,12 +139,14 @@ TEST_F(DatabaseTest, RacingReplicasApplyEachMigrationOnce) {
   ASSERT_TRUE(db.ok());
   EXPECT_EQ(CountRows(**db, "things"), 1);
   int64_t applied = -1;  // the runtime's own migrations are counted apart: they grow
-  ASSERT_TRUE((*db)->Read([&](Tx& tx) {
+  ASSERT_TRUE((*db)
+                  ->Read([&](Tx& tx) {
                     auto rs = tx.Query(
                         "SELECT COUNT(*) AS n FROM schema_migrations WHERE component = ?", "test");
                     if (rs->next()) applied = rs->getInt64("n");
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   EXPECT_EQ(applied, 2);  // test/1 + test/2, each once
 
   // A failing migration reports its error and leaves the lock free for the next attempt.

@@ -98,19 +98,20 @@ class OutboxTest : public ::testing::Test {
                        Outbox::Append(tx, topic, key, payload, clock_.Now());
                      }
                      return absl::OkStatus();
-                   }).ok());
+                   })
+                    .ok());
     std::vector<int64_t> ids;
     EXPECT_TRUE(db_->Read([&](Tx& tx) {
                      auto rs = tx.Query("SELECT id FROM outbox WHERE topic = ? ORDER BY id", topic);
                      while (rs->next()) ids.push_back(rs->getInt64("id"));
                      return absl::OkStatus();
-                   }).ok());
+                   })
+                    .ok());
     return ids;
   }
   std::unique_ptr<OutboxRelay> Relay(const std::string& topic, std::unique_ptr<RemoteSink> sink,
                                      RelayOptions options = {}) {
-    return std::make_unique<OutboxRelay>(db_, &clock_, topic, std::move(sink),
-                                         std::move(options));
+    return std::make_unique<OutboxRelay>(db_, &clock_, topic, std::move(sink), std::move(options));
   }
 
   static Database* db_;
@@ -121,16 +122,20 @@ Database* OutboxTest::db_ = nullptr;
 
 TEST_F(OutboxTest, DeliversAtLeastOnceInOrderPerKeyAndRetriesFailuresWithBackoff) {
   const std::string topic = "t.order";
-  const std::string binary("b\0\xff" "1", 4);  // payloads are bytes
+  const std::string binary(
+      "b\0\xff"
+      "1",
+      4);  // payloads are bytes
   auto ids = Append(topic, {{"A", "a1"}, {"B", binary}, {"A", "a2"}, {"B", "b2"}, {"A", "a3"}});
   Receiver receiver;
   int a2_failures = 0;
   RelayOptions options;
   options.initial_backoff = absl::Seconds(1);
-  auto relay = Relay(topic, std::make_unique<RecordingSink>(&receiver, "r", [&](const auto& m) {
-                       return m.payload == "a2" && a2_failures++ == 0;
-                     }),
-                     options);
+  auto relay = Relay(
+      topic,
+      std::make_unique<RecordingSink>(
+          &receiver, "r", [&](const auto& m) { return m.payload == "a2" && a2_failures++ == 0; }),
+      options);
 
   // a2 fails once: a3 (same key) waits for it, key B goes on.
   ASSERT_EQ(*relay->RunOnce(), 3);
@@ -211,9 +216,7 @@ TEST_F(OutboxTest, ReportsLagAndPurgesDeliveredRowsAfterTheRetention) {
   EXPECT_EQ(lag->oldest_pending_age, absl::ZeroDuration());
   EXPECT_EQ(lag->delivered, 3);
 
-  auto rows = [&] {
-    return CountRows(*db_, "outbox WHERE topic = 't.lag'");
-  };
+  auto rows = [&] { return CountRows(*db_, "outbox WHERE topic = 't.lag'"); };
   EXPECT_EQ(*relay->Purge(), 0);  // delivered just now: kept
   EXPECT_EQ(rows(), 3);
   clock_.Advance(absl::Hours(2));
@@ -271,8 +274,8 @@ TEST_F(OutboxTest, TransactionalSinkRecordsDeliveryInTheSameTransactionExactlyOn
   const std::string topic = "t.feed";
   auto ids = Append(topic, {{"p", "1"}, {"q", "2"}, {"p", "3"}});
   bool failing = true;
-  auto relay = std::make_unique<OutboxRelay>(db_, &clock_, topic,
-                                             std::make_unique<FeedSink>(&failing));
+  auto relay =
+      std::make_unique<OutboxRelay>(db_, &clock_, topic, std::make_unique<FeedSink>(&failing));
   EXPECT_FALSE(relay->RunOnce().ok());
   EXPECT_EQ(CountRows(*db_, "feed"), 0);
   EXPECT_EQ(relay->Lag()->pending, 3);
@@ -285,7 +288,8 @@ TEST_F(OutboxTest, TransactionalSinkRecordsDeliveryInTheSameTransactionExactlyOn
                    auto rs = tx.Query("SELECT message_id FROM feed ORDER BY position");
                    while (rs->next()) fed.push_back(rs->getInt64("message_id"));
                    return absl::OkStatus();
-                 }).ok());
+                 })
+                  .ok());
   EXPECT_EQ(fed, ids);
 }
 

@@ -68,9 +68,9 @@ class HouseholdsTest : public MembershipFixture {
     return CallerFor(p);
   }
 
-  mv1::ChangeMonitoringCategoryRequest ChangeRequest(const std::string& household_id,
-                                                     mv1::MonitoringCategory category,
-                                                     const std::string& reason = "入户核实：因病支出骤增") {
+  mv1::ChangeMonitoringCategoryRequest ChangeRequest(
+      const std::string& household_id, mv1::MonitoringCategory category,
+      const std::string& reason = "入户核实：因病支出骤增") {
     mv1::ChangeMonitoringCategoryRequest req;
     req.set_request_id(NewRequestId());
     req.set_household_id(household_id);
@@ -87,9 +87,9 @@ class HouseholdsTest : public MembershipFixture {
   }
 
   // Ids of every household `token` may list under `prefix` (all pages, page size 2).
-  std::vector<std::string> ListIds(const std::string& token, const std::string& prefix,
-                                   mv1::MonitoringCategory category =
-                                       mv1::MONITORING_CATEGORY_UNSPECIFIED) {
+  std::vector<std::string> ListIds(
+      const std::string& token, const std::string& prefix,
+      mv1::MonitoringCategory category = mv1::MONITORING_CATEGORY_UNSPECIFIED) {
     mv1::ListHouseholdsRequest req;
     req.set_village_code_prefix(prefix);
     req.set_monitoring_category(category);
@@ -109,8 +109,7 @@ class HouseholdsTest : public MembershipFixture {
   }
 
   std::vector<mv1::CategoryChange> AllChanges(const std::string& token,
-                                              const std::string& household_id,
-                                              int page_size = 0) {
+                                              const std::string& household_id, int page_size = 0) {
     mv1::ListCategoryChangesRequest req;
     req.set_household_id(household_id);
     req.set_page_size(page_size);
@@ -277,8 +276,9 @@ TEST_F(HouseholdsTest, CallsWithoutAValidTokenAreUnauthenticated) {
   const int64_t changes = CountRows(db(), "category_changes");
   for (const std::string& token : {std::string(), std::string("cl1.forged.token")}) {
     mv1::Household out;
-    EXPECT_EQ(stub().CreateHousehold(Ctx(token).get(), ValidCreate(NewVillage()), &out).error_code(),
-              StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(
+        stub().CreateHousehold(Ctx(token).get(), ValidCreate(NewVillage()), &out).error_code(),
+        StatusCode::UNAUTHENTICATED);
     EXPECT_EQ(Get(token, h.id(), &out).error_code(), StatusCode::UNAUTHENTICATED);
     mv1::ListHouseholdsResponse listed;
     EXPECT_EQ(stub().ListHouseholds(Ctx(token).get(), {}, &listed).error_code(),
@@ -316,8 +316,9 @@ TEST_F(HouseholdsTest, RolesThatMayNeverCallArePermissionDenied) {
   mv1::Household out;
 
   // Partners have no access to households at all.
-  EXPECT_EQ(stub().CreateHousehold(Ctx(partner).get(), ValidCreate(NewVillage()), &out).error_code(),
-            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      stub().CreateHousehold(Ctx(partner).get(), ValidCreate(NewVillage()), &out).error_code(),
+      StatusCode::PERMISSION_DENIED);
   grpc::Status s = Get(partner, h.id(), &out);
   EXPECT_EQ(s.error_code(), StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(ErrorReason(s), "ROLE_NOT_ALLOWED");
@@ -349,7 +350,8 @@ TEST_F(HouseholdsTest, RolesThatMayNeverCallArePermissionDenied) {
   EXPECT_EQ(out.monitoring_category(), mv1::MONITORING_CATEGORY_ORDINARY);
 }
 
-// --- Scope ----------------------------------------------------------------------------------------
+// --- Scope
+// ----------------------------------------------------------------------------------------
 
 TEST_F(HouseholdsTest, SocialWorkerSeesOnlyHouseholdsInItsActiveVillages) {
   const std::string mine = NewVillage();
@@ -377,12 +379,12 @@ TEST_F(HouseholdsTest, SocialWorkerSeesOnlyHouseholdsInItsActiveVillages) {
   update.mutable_household()->set_resident_size(3);
   update.mutable_update_mask()->add_paths("resident_size");
   EXPECT_EQ(stub().UpdateHousehold(Ctx(w).get(), update, &out).error_code(), StatusCode::NOT_FOUND);
-  EXPECT_EQ(stub()
-                .ChangeMonitoringCategory(
-                    Ctx(w).get(), ChangeRequest(in_other.id(), mv1::MONITORING_CATEGORY_LIFTED_OUT),
-                    &out)
-                .error_code(),
-            StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      stub()
+          .ChangeMonitoringCategory(
+              Ctx(w).get(), ChangeRequest(in_other.id(), mv1::MONITORING_CATEGORY_LIFTED_OUT), &out)
+          .error_code(),
+      StatusCode::NOT_FOUND);
   mv1::ListCategoryChangesRequest list_changes;
   list_changes.set_household_id(in_other.id());
   mv1::ListCategoryChangesResponse changed;
@@ -479,8 +481,7 @@ TEST_F(HouseholdsTest, CooperativeAdminSeesHouseholdsOfItsMembersOrCreatedByItWh
   ASSERT_TRUE(stub().UpdateHousehold(Ctx(x).get(), update, &out).ok());
   EXPECT_EQ(out.head_name(), "岩甩");
   update.set_request_id(NewRequestId());
-  EXPECT_EQ(stub().UpdateHousehold(Ctx(y).get(), update, &out).error_code(),
-            StatusCode::NOT_FOUND);
+  EXPECT_EQ(stub().UpdateHousehold(Ctx(y).get(), update, &out).error_code(), StatusCode::NOT_FOUND);
   mv1::ListCategoryChangesRequest list_changes;
   list_changes.set_household_id(by_x.id());
   mv1::ListCategoryChangesResponse changed;
@@ -506,8 +507,7 @@ TEST_F(HouseholdsTest, CooperativeAdminSeesHouseholdsOfItsMembersOrCreatedByItWh
   EXPECT_EQ(ListIds(x, village), std::vector<std::string>{with_x_member.id()});
   EXPECT_EQ(ListIds(y, village), std::vector<std::string>{by_x.id()});
   update.set_request_id(NewRequestId());
-  EXPECT_EQ(stub().UpdateHousehold(Ctx(x).get(), update, &out).error_code(),
-            StatusCode::NOT_FOUND);
+  EXPECT_EQ(stub().UpdateHousehold(Ctx(x).get(), update, &out).error_code(), StatusCode::NOT_FOUND);
   // A member of X joining too brings it back into X's scope.
   AddMember(coop_x.id(), by_x.id());
   EXPECT_TRUE(Get(x, by_x.id(), &out).ok());
@@ -554,12 +554,12 @@ TEST_F(HouseholdsTest, MemberReadsOnlyItsOwnHouseholdAndCannotList) {
   update.mutable_update_mask()->add_paths("head_name");
   EXPECT_EQ(stub().UpdateHousehold(Ctx(m).get(), update, &out).error_code(),
             StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(stub()
-                .ChangeMonitoringCategory(
-                    Ctx(m).get(), ChangeRequest(own.id(), mv1::MONITORING_CATEGORY_LIFTED_OUT),
-                    &out)
-                .error_code(),
-            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      stub()
+          .ChangeMonitoringCategory(
+              Ctx(m).get(), ChangeRequest(own.id(), mv1::MONITORING_CATEGORY_LIFTED_OUT), &out)
+          .error_code(),
+      StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(stub().CreateHousehold(Ctx(m).get(), ValidCreate(village), &out).error_code(),
             StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(CountRows(db(), "households"), households);
@@ -568,7 +568,8 @@ TEST_F(HouseholdsTest, MemberReadsOnlyItsOwnHouseholdAndCannotList) {
   EXPECT_EQ(out.head_name(), own.head_name());
 }
 
-// --- Idempotency ----------------------------------------------------------------------------------
+// --- Idempotency
+// ----------------------------------------------------------------------------------
 
 TEST_F(HouseholdsTest, SameRequestIdReplaysTheFirstCreateAndCreatesOnce) {
   auto req = ValidCreate(NewVillage());
@@ -666,7 +667,8 @@ TEST_F(HouseholdsTest, SameRequestIdReplaysAnUpdate) {
   EXPECT_EQ(current.resident_size(), 6);
 }
 
-// --- Update ---------------------------------------------------------------------------------------
+// --- Update
+// ---------------------------------------------------------------------------------------
 
 TEST_F(HouseholdsTest, UpdateAppliesTheMaskAndChecksTheEtag) {
   const auto h = CreateHousehold(NewVillage());
@@ -746,8 +748,8 @@ TEST_F(HouseholdsTest, BadUpdatesAreInvalidArgumentAndChangeNothing) {
                                    })),
             (std::vector<std::string>{"household.village_code", "household.head_name",
                                       "household.resident_size", "household.ethnicity"}));
-  EXPECT_EQ(ViolatedFields(attempt({"resident_size"},
-                                   [](mv1::Household& p) { p.set_resident_size(51); })),
+  EXPECT_EQ(ViolatedFields(
+                attempt({"resident_size"}, [](mv1::Household& p) { p.set_resident_size(51); })),
             std::vector<std::string>{"household.resident_size"});
   {
     mv1::UpdateHouseholdRequest update;
@@ -766,7 +768,8 @@ TEST_F(HouseholdsTest, BadUpdatesAreInvalidArgumentAndChangeNothing) {
   EXPECT_EQ(current.SerializeAsString(), h.SerializeAsString());
 }
 
-// --- Monitoring categories ------------------------------------------------------------------------
+// --- Monitoring categories
+// ------------------------------------------------------------------------
 
 TEST_F(HouseholdsTest, CategoryChangesRecordWhoWhenWhyOldestFirstAndPage) {
   const std::string village = NewVillage();
@@ -865,14 +868,13 @@ TEST_F(HouseholdsTest, BadCategoryChangesAreInvalidArgumentAndWriteNothing) {
   req.set_request_id(NewRequestId());
   grpc::Status s = stub().ChangeMonitoringCategory(Ctx(admin()).get(), req, &out);
   EXPECT_EQ(s.error_code(), StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(ViolatedFields(s), (std::vector<std::string>{"household_id", "category", "reason",
-                                                         "effective_date"}));
+  EXPECT_EQ(ViolatedFields(s),
+            (std::vector<std::string>{"household_id", "category", "reason", "effective_date"}));
 
   req = ChangeRequest(h.id(), static_cast<mv1::MonitoringCategory>(9), std::string(501, 'r'));
   *req.mutable_effective_date() = MakeDate(2026, 2, 30);
   s = stub().ChangeMonitoringCategory(Ctx(admin()).get(), req, &out);
-  EXPECT_EQ(ViolatedFields(s),
-            (std::vector<std::string>{"category", "reason", "effective_date"}));
+  EXPECT_EQ(ViolatedFields(s), (std::vector<std::string>{"category", "reason", "effective_date"}));
 
   // Not after today (China Standard Time).
   req = ChangeRequest(h.id(), mv1::MONITORING_CATEGORY_LIFTED_OUT);
@@ -928,7 +930,8 @@ TEST_F(HouseholdsTest, BadCategoryChangesAreInvalidArgumentAndWriteNothing) {
             std::vector<std::string>{"page_token"});
 }
 
-// --- List -----------------------------------------------------------------------------------------
+// --- List
+// -----------------------------------------------------------------------------------------
 
 TEST_F(HouseholdsTest, ListFiltersByVillagePrefixAndCategoryAndPages) {
   const std::string village_a = NewVillage();

@@ -68,8 +68,8 @@ class MembersTest : public MembershipFixture {
     return stub().GetMember(Ctx(token).get(), req, out);
   }
 
-  grpc::Status RequestExit(const std::string& token, const std::string& member_id,
-                           mv1::Member* out, const std::string& request_id = NewRequestId()) {
+  grpc::Status RequestExit(const std::string& token, const std::string& member_id, mv1::Member* out,
+                           const std::string& request_id = NewRequestId()) {
     mv1::RequestMemberExitRequest req;
     req.set_request_id(request_id);
     req.set_member_id(member_id);
@@ -228,8 +228,9 @@ TEST_F(MembersTest, OrganizationsHaveNoHouseholdResidentIdOrBirthDate) {
   bad.mutable_member()->set_is_farmer(true);
   grpc::Status s = Create(admin(), bad, &fetched);
   EXPECT_EQ(s.error_code(), StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(ViolatedFields(s), (std::vector<std::string>{"member.household_id",
-                                                        "member.resident_id", "member.is_farmer"}));
+  EXPECT_EQ(
+      ViolatedFields(s),
+      (std::vector<std::string>{"member.household_id", "member.resident_id", "member.is_farmer"}));
 }
 
 TEST_F(MembersTest, BadInputIsRefusedWithFieldViolationsAndWritesNothing) {
@@ -294,8 +295,8 @@ TEST_F(MembersTest, BadInputIsRefusedWithFieldViolationsAndWritesNothing) {
   req.mutable_member()->mutable_join_date()->set_month(3);
   req.mutable_member()->mutable_join_date()->set_day(2);
   s = Create(admin(), req, &out);
-  EXPECT_EQ(ViolatedFields(s), (std::vector<std::string>{"member.cooperative_id", "member.name",
-                                                        "member.join_date"}));
+  EXPECT_EQ(ViolatedFields(s),
+            (std::vector<std::string>{"member.cooperative_id", "member.name", "member.join_date"}));
 
   // Missing request_id.
   req = ValidCreate(coop.id(), household.id());
@@ -340,8 +341,7 @@ TEST_F(MembersTest, CallsWithoutATokenAreUnauthenticated) {
             StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(RequestExit("", member.id(), &out).error_code(), StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(CompleteExit("", member.id(), 0, &out).error_code(), StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(Get("cl1.forged.token", member.id(), &out).error_code(),
-            StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Get("cl1.forged.token", member.id(), &out).error_code(), StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(MembersTest, ScopedCallersSeeOnlyTheirMembers) {
@@ -398,8 +398,7 @@ TEST_F(MembersTest, ScopedCallersSeeOnlyTheirMembers) {
   EXPECT_EQ(Contribute(worker, member.id(), 100, &contribution).error_code(),
             StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(RequestExit(worker, member.id(), &out).error_code(), StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(CompleteExit(worker, member.id(), 0, &out).error_code(),
-            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(CompleteExit(worker, member.id(), 0, &out).error_code(), StatusCode::PERMISSION_DENIED);
 
   // A member reads itself (masked) and nobody else; it cannot list members or change anything.
   ASSERT_TRUE(Get(member_token, member.id(), &out).ok());
@@ -600,7 +599,8 @@ TEST_F(MembersTest, ConcurrentAdmissionsCannotTogetherBreakTheRule) {
   constexpr int kCallers = 6;
   std::vector<grpc::Status> statuses(kCallers);
   std::vector<mv1::CreateMemberRequest> requests;
-  for (int i = 0; i < kCallers; ++i) requests.push_back(ValidCreate(coop.id(), household.id(), false));
+  for (int i = 0; i < kCallers; ++i)
+    requests.push_back(ValidCreate(coop.id(), household.id(), false));
   RunConcurrently(kCallers, [&](int i) {
     mv1::Member reply;
     statuses[i] = Create(admin(), requests[i], &reply);
@@ -849,8 +849,7 @@ TEST_F(MembersTest, PersonalDataIsNeverStoredInTheClear) {
   ASSERT_TRUE(Create(admin(), req, &member).ok());
 
   bool found = false;
-  ASSERT_TRUE(db()
-                  .Read([&](Tx& tx) {
+  ASSERT_TRUE(db().Read([&](Tx& tx) {
                     auto rs = tx.Query(
                         "SELECT resident_id_enc, resident_id_hash, resident_id_masked, "
                         "active_person_hash, phone_enc, phone_hash, phone_masked, name "
@@ -876,8 +875,7 @@ TEST_F(MembersTest, PersonalDataIsNeverStoredInTheClear) {
   EXPECT_TRUE(found);
 
   // The stored idempotent reply is the masked one.
-  ASSERT_TRUE(db()
-                  .Read([&](Tx& tx) {
+  ASSERT_TRUE(db().Read([&](Tx& tx) {
                     auto rs = tx.Query(
                         "SELECT request_hash, reply FROM idempotency_keys WHERE request_id = ?",
                         req.request_id());
@@ -1035,8 +1033,8 @@ TEST_F(MemberExitTest, CompleteOnlyAfterTheEffectiveDateAndOnlyOnce) {
   EXPECT_EQ(out.state(), mv1::MEMBER_STATE_EXITED);
   EXPECT_EQ(out.exit_refund().fen(), 30100);
   EXPECT_EQ(out.capital_contribution_total().fen(), 30100);
-  EXPECT_EQ(CountWhere("members", absl::StrCat("id = '", member.id(),
-                                               "' AND active_person_hash IS NULL")),
+  EXPECT_EQ(CountWhere("members",
+                       absl::StrCat("id = '", member.id(), "' AND active_person_hash IS NULL")),
             1);
 
   // Everything after that is refused.

@@ -62,14 +62,16 @@ TEST_F(PrincipalsTest, BearerTokensAreNeverStored) {
   for (const char* sql : {"SELECT reply AS v FROM idempotency_keys WHERE reply IS NOT NULL",
                           "SELECT CONCAT(id, principal_id) AS v FROM tokens"}) {
     ASSERT_TRUE(db().Read([&](Tx& tx) {
-                  auto rs = tx.Query(sql);
-                  while (rs->next()) {
-                    const std::string v = rs->isNull("v") ? "" : std::string(rs->getString("v"));
-                    EXPECT_EQ(v.find(signature), std::string::npos) << sql;
-                    EXPECT_EQ(v.find(issued.token()), std::string::npos) << sql;
-                  }
-                  return absl::OkStatus();
-                }).ok());
+                      auto rs = tx.Query(sql);
+                      while (rs->next()) {
+                        const std::string v =
+                            rs->isNull("v") ? "" : std::string(rs->getString("v"));
+                        EXPECT_EQ(v.find(signature), std::string::npos) << sql;
+                        EXPECT_EQ(v.find(issued.token()), std::string::npos) << sql;
+                      }
+                      return absl::OkStatus();
+                    })
+                    .ok());
   }
 }
 
@@ -136,8 +138,8 @@ TEST_F(PrincipalsTest, ScopeFieldsMustMatchTheRole) {
   mv1::Principal out;
   grpc::Status s = stub().CreatePrincipal(Ctx(admin()).get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(ViolatedFields(s), (std::vector<std::string>{"principal.cooperative_id",
-                                                          "principal.partner_id"}));
+  EXPECT_EQ(ViolatedFields(s),
+            (std::vector<std::string>{"principal.cooperative_id", "principal.partner_id"}));
   req.mutable_principal()->set_role(common::v1::ROLE_UNSPECIFIED);
   EXPECT_EQ(ViolatedFields(stub().CreatePrincipal(Ctx(admin()).get(), req, &out)),
             std::vector<std::string>{"principal.role"});

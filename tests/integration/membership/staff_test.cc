@@ -81,18 +81,23 @@ class SocialWorkersTest : public MembershipFixture {
   PhoneColumns RawPhone(const std::string& worker_id) {
     PhoneColumns cols;
     EXPECT_TRUE(db().Read([&](Tx& tx) {
-                      auto rs = tx.Query("SELECT phone_enc, phone_hash, phone_masked FROM "
-                                         "social_workers WHERE id = ?",
-                                         worker_id);
+                      auto rs = tx.Query(
+                          "SELECT phone_enc, phone_hash, phone_masked FROM "
+                          "social_workers WHERE id = ?",
+                          worker_id);
                       if (rs->next()) {
                         cols.enc_null = rs->isNull("phone_enc");
                         cols.enc = cols.enc_null ? "" : std::string(rs->getString("phone_enc"));
-                        cols.hash = rs->isNull("phone_hash") ? "" : std::string(rs->getString("phone_hash"));
-                        cols.masked =
-                            rs->isNull("phone_masked") ? "" : std::string(rs->getString("phone_masked"));
+                        cols.hash = rs->isNull("phone_hash")
+                                        ? ""
+                                        : std::string(rs->getString("phone_hash"));
+                        cols.masked = rs->isNull("phone_masked")
+                                          ? ""
+                                          : std::string(rs->getString("phone_masked"));
                       }
                       return absl::OkStatus();
-                    }).ok());
+                    })
+                    .ok());
     return cols;
   }
 };
@@ -224,9 +229,10 @@ TEST_F(SocialWorkersTest, AWorkerReadsOnlyItselfAndItsOwnAssignments) {
 
   // A worker may not list workers nor manage caseloads.
   mv1::ListSocialWorkersResponse workers;
-  EXPECT_EQ(
-      stub().ListSocialWorkers(Ctx(token).get(), mv1::ListSocialWorkersRequest(), &workers).error_code(),
-      kDenied);
+  EXPECT_EQ(stub()
+                .ListSocialWorkers(Ctx(token).get(), mv1::ListSocialWorkersRequest(), &workers)
+                .error_code(),
+            kDenied);
   mv1::Assignment a;
   EXPECT_EQ(Assign(token, me.id(), "530822100209", "", &a).error_code(), kDenied);
   EXPECT_EQ(Unassign(token, mine.assignments(0).id(), &a).error_code(), kDenied);
@@ -567,8 +573,8 @@ TEST_F(SocialWorkersTest, ListAssignmentsPagesAcrossActiveAndEnded) {
   }
   EXPECT_EQ(seen, ids);
   EXPECT_EQ(states, (std::vector<mv1::AssignmentState>{mv1::ASSIGNMENT_STATE_ACTIVE,
-                                                        mv1::ASSIGNMENT_STATE_ENDED,
-                                                        mv1::ASSIGNMENT_STATE_ACTIVE}));
+                                                       mv1::ASSIGNMENT_STATE_ENDED,
+                                                       mv1::ASSIGNMENT_STATE_ACTIVE}));
 
   // A token of one worker's list is not valid for another's.
   mv1::ListAssignmentsRequest first;
@@ -718,8 +724,7 @@ TEST_F(PartnersTest, ReadersAndManagersByRole) {
     ASSERT_TRUE(Get(token, other.id(), &p).ok());
     EXPECT_EQ(p.SerializeAsString(), other.SerializeAsString());
     mv1::ListPartnersResponse listed;
-    ASSERT_TRUE(
-        stub().ListPartners(Ctx(token).get(), mv1::ListPartnersRequest(), &listed).ok());
+    ASSERT_TRUE(stub().ListPartners(Ctx(token).get(), mv1::ListPartnersRequest(), &listed).ok());
     EXPECT_GE(listed.partners_size(), 2);
   }
 

@@ -24,10 +24,8 @@ int64_t Sum(const std::vector<int64_t>& parts) {
 }
 
 // |part - total * weight / weight_sum| < 1, checked exactly in 128 bits.
-bool WithinOneOfExactShare(int64_t part, int64_t total, int64_t weight,
-                           Int128 weight_sum) {
-  Int128 diff = static_cast<Int128>(part) * weight_sum -
-                static_cast<Int128>(total) * weight;
+bool WithinOneOfExactShare(int64_t part, int64_t total, int64_t weight, Int128 weight_sum) {
+  Int128 diff = static_cast<Int128>(part) * weight_sum - static_cast<Int128>(total) * weight;
   if (diff < 0) diff = -diff;
   return diff < weight_sum;
 }
@@ -45,8 +43,7 @@ class SplitByWeightsVectorTest : public ::testing::TestWithParam<SplitCase> {};
 
 TEST_P(SplitByWeightsVectorTest, MatchesExpectedParts) {
   const SplitCase& c = GetParam();
-  absl::StatusOr<std::vector<int64_t>> parts =
-      SplitByWeights(c.total, c.weights);
+  absl::StatusOr<std::vector<int64_t>> parts = SplitByWeights(c.total, c.weights);
   ASSERT_TRUE(parts.ok()) << parts.status();
   EXPECT_EQ(*parts, c.expected);
   EXPECT_EQ(Sum(*parts), c.total);
@@ -58,18 +55,15 @@ INSTANTIATE_TEST_SUITE_P(
         // The three vectors from DOMAIN.md, "Money and rounding".
         SplitCase{"TenByOneTwoThree", 10, {1, 2, 3}, {2, 3, 5}},
         SplitCase{"HundredInThree", 100, {1, 1, 1}, {34, 33, 33}},
-        SplitCase{
-            "NinetyNineInFive", 99, {1, 1, 1, 1, 1}, {20, 20, 20, 20, 19}},
+        SplitCase{"NinetyNineInFive", 99, {1, 1, 1, 1, 1}, {20, 20, 20, 20, 19}},
         // Ties among equal remainders go to the lower index.
         SplitCase{"TiesGoToLowerIndex", 2, {1, 1, 1}, {1, 1, 0}},
         SplitCase{"LargestRemainderWinsOverIndex", 1, {1, 3}, {0, 1}},
-        SplitCase{"ZeroTotal", 0, {5, 7}, {0, 0}},
-        SplitCase{"SingleWeight", 12345, {9}, {12345}},
+        SplitCase{"ZeroTotal", 0, {5, 7}, {0, 0}}, SplitCase{"SingleWeight", 12345, {9}, {12345}},
         SplitCase{"ZeroWeightGetsNothing", 7, {0, 1, 0, 1}, {0, 4, 0, 3}},
         SplitCase{"ExactDivisionHasNoLeftover", 60, {1, 2, 3}, {10, 20, 30}},
         // Surplus worked example: 360,000 yuan by 70/30 in fen.
-        SplitCase{
-            "SurplusSeventyThirty", 36000000, {70, 30}, {25200000, 10800000}}),
+        SplitCase{"SurplusSeventyThirty", 36000000, {70, 30}, {25200000, 10800000}}),
     [](const ::testing::TestParamInfo<SplitCase>& case_info) {
       return std::string(case_info.param.name);
     });
@@ -80,12 +74,10 @@ TEST(SplitByWeightsTest, RejectsNegativeTotal) {
 }
 
 TEST(SplitByWeightsTest, RejectsBadWeights) {
-  const std::vector<std::vector<int64_t>> bad = {{},      {0},  {0, 0, 0},
-                                                 {1, -1}, {-5}, {3, kMin}};
+  const std::vector<std::vector<int64_t>> bad = {{}, {0}, {0, 0, 0}, {1, -1}, {-5}, {3, kMin}};
   for (const std::vector<int64_t>& weights : bad) {
     SCOPED_TRACE(absl::StrCat("weights of size ", weights.size()));
-    EXPECT_EQ(SplitByWeights(100, weights).status().code(),
-              absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(SplitByWeights(100, weights).status().code(), absl::StatusCode::kInvalidArgument);
   }
 }
 
@@ -95,13 +87,11 @@ TEST(SplitByWeightsTest, HandlesTotalNearHalfInt64WithoutOverflow) {
   absl::StatusOr<std::vector<int64_t>> parts = SplitByWeights(total, weights);
   ASSERT_TRUE(parts.ok()) << parts.status();
   EXPECT_EQ(Sum(*parts), total);
-  const Int128 weight_sum =
-      static_cast<Int128>(kMax / 3) + kMax / 5 + 1 + kMax / 7;
+  const Int128 weight_sum = static_cast<Int128>(kMax / 3) + kMax / 5 + 1 + kMax / 7;
   for (size_t i = 0; i < weights.size(); ++i) {
     SCOPED_TRACE(i);
     EXPECT_GE((*parts)[i], 0);
-    EXPECT_TRUE(
-        WithinOneOfExactShare((*parts)[i], total, weights[i], weight_sum));
+    EXPECT_TRUE(WithinOneOfExactShare((*parts)[i], total, weights[i], weight_sum));
   }
 }
 
@@ -122,10 +112,9 @@ TEST(SplitByWeightsTest, RandomInputsSumToTotalAndStayWithinOneFen) {
     // Mix small and huge magnitudes to exercise the 128-bit paths.
     const int64_t total_limits[] = {1000, 10000000, kMax / 2, kMax};
     const int64_t weight_limits[] = {3, 1000, 1000000000, kMax};
-    const int64_t total = std::uniform_int_distribution<int64_t>(
-        0, total_limits[scale_dist(rng)])(rng);
-    std::uniform_int_distribution<int64_t> weight_dist(
-        0, weight_limits[scale_dist(rng)]);
+    const int64_t total =
+        std::uniform_int_distribution<int64_t>(0, total_limits[scale_dist(rng)])(rng);
+    std::uniform_int_distribution<int64_t> weight_dist(0, weight_limits[scale_dist(rng)]);
     std::vector<int64_t> weights(static_cast<size_t>(size_dist(rng)));
     Int128 weight_sum = 0;
     for (int64_t& w : weights) {
@@ -144,8 +133,7 @@ TEST(SplitByWeightsTest, RandomInputsSumToTotalAndStayWithinOneFen) {
     Int128 sum = 0;
     for (size_t i = 0; i < weights.size(); ++i) {
       sum += (*parts)[i];
-      ASSERT_TRUE(
-          WithinOneOfExactShare((*parts)[i], total, weights[i], weight_sum))
+      ASSERT_TRUE(WithinOneOfExactShare((*parts)[i], total, weights[i], weight_sum))
           << "part " << i << " = " << (*parts)[i] << " weight " << weights[i];
       if (weights[i] == 0) {
         ASSERT_EQ((*parts)[i], 0);
@@ -200,10 +188,8 @@ TEST(CheckedAddTest, AddsInRange) {
 
 TEST(CheckedAddTest, ReportsOverflowAsOutOfRange) {
   EXPECT_EQ(CheckedAdd(kMax, 1).status().code(), absl::StatusCode::kOutOfRange);
-  EXPECT_EQ(CheckedAdd(kMin, -1).status().code(),
-            absl::StatusCode::kOutOfRange);
-  EXPECT_EQ(CheckedAdd(kMax / 2 + 1, kMax / 2 + 1).status().code(),
-            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(CheckedAdd(kMin, -1).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(CheckedAdd(kMax / 2 + 1, kMax / 2 + 1).status().code(), absl::StatusCode::kOutOfRange);
 }
 
 }  // namespace

@@ -52,32 +52,30 @@ TEST_P(ValidateUsccRejectsTest, WithInvalidArgumentNamingTheRule) {
   const BadUsccCase& c = GetParam();
   const absl::Status status = ValidateUscc(c.code);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(status.message(), c.message_part))
-      << status.message();
+  EXPECT_TRUE(absl::StrContains(status.message(), c.message_part)) << status.message();
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, ValidateUsccRejectsTest,
-    ::testing::Values(
-        // DOMAIN.md's invalid vector: Z is not in the alphabet at all.
-        BadUsccCase{"DomainInvalidVector", "91350100M000100Y4Z",
-                    "bad character 'Z' at position 18"},
-        BadUsccCase{"WrongCheckCharacter", "91350100M000100Y44",
-                    "check character mismatch: expected '3', got '4'"},
-        BadUsccCase{"Empty", "", "must be 18 characters, got 0"},
-        BadUsccCase{"TooShort", "91350100M000100Y4", "got 17"},
-        BadUsccCase{"TooLong", "91350100M000100Y433", "got 19"},
-        BadUsccCase{"LetterNotInAlphabet", "91350100M000100I43",
-                    "bad character 'I' at position 16"},
-        BadUsccCase{"LowerCase", "91350100m000100Y43",
-                    "bad character 'm' at position 9"},
-        BadUsccCase{"LetterInRegionCode", "913501A0M000100Y43",
-                    "bad character 'A' at position 7; positions 3-8"},
-        BadUsccCase{"NonAscii", std::string("9135010\xE4M000100Y4", 18),
-                    "bad character '\\xe4' at position 8"}),
-    [](const ::testing::TestParamInfo<BadUsccCase>& case_info) {
-      return std::string(case_info.param.name);
-    });
+INSTANTIATE_TEST_SUITE_P(Cases, ValidateUsccRejectsTest,
+                         ::testing::Values(
+                             // DOMAIN.md's invalid vector: Z is not in the alphabet at all.
+                             BadUsccCase{"DomainInvalidVector", "91350100M000100Y4Z",
+                                         "bad character 'Z' at position 18"},
+                             BadUsccCase{"WrongCheckCharacter", "91350100M000100Y44",
+                                         "check character mismatch: expected '3', got '4'"},
+                             BadUsccCase{"Empty", "", "must be 18 characters, got 0"},
+                             BadUsccCase{"TooShort", "91350100M000100Y4", "got 17"},
+                             BadUsccCase{"TooLong", "91350100M000100Y433", "got 19"},
+                             BadUsccCase{"LetterNotInAlphabet", "91350100M000100I43",
+                                         "bad character 'I' at position 16"},
+                             BadUsccCase{"LowerCase", "91350100m000100Y43",
+                                         "bad character 'm' at position 9"},
+                             BadUsccCase{"LetterInRegionCode", "913501A0M000100Y43",
+                                         "bad character 'A' at position 7; positions 3-8"},
+                             BadUsccCase{"NonAscii", std::string("9135010\xE4M000100Y4", 18),
+                                         "bad character '\\xe4' at position 8"}),
+                         [](const ::testing::TestParamInfo<BadUsccCase>& case_info) {
+                           return std::string(case_info.param.name);
+                         });
 
 // Every weight is non-zero mod 31 (31 is prime), so any single substituted
 // character must be caught.
@@ -127,11 +125,9 @@ TEST(ParseResidentIdTest, ParsesValidNumbers) {
       // Lower-case x is accepted and upper-cased.
       {"34052419800101001x", "34052419800101001X", 1980, 1, 1, true, "340524"},
       // Surrounding whitespace is ignored.
-      {" 34052419800101001X\n", "34052419800101001X", 1980, 1, 1, true,
-       "340524"},
+      {" 34052419800101001X\n", "34052419800101001X", 1980, 1, 1, true, "340524"},
       // Female (17th digit 2), Σ = 222 -> r = 2 -> 'X'.
-      {"53010219900228002X", "53010219900228002X", 1990, 2, 28, false,
-       "530102"},
+      {"53010219900228002X", "53010219900228002X", 1990, 2, 28, false, "530102"},
       // 29 Feb 2000 (a leap year), Σ = 243 -> r = 1 -> '0'.
       {"530828200002290030", "530828200002290030", 2000, 2, 29, true, "530828"},
       // Born "today" is not in the future, Σ = 166 -> r = 1 -> '0'.
@@ -158,16 +154,14 @@ struct BadIdCase {
 
 void PrintTo(const BadIdCase& c, std::ostream* os) { *os << c.name; }
 
-class ParseResidentIdRejectsTest : public ::testing::TestWithParam<BadIdCase> {
-};
+class ParseResidentIdRejectsTest : public ::testing::TestWithParam<BadIdCase> {};
 
 TEST_P(ParseResidentIdRejectsTest, WithInvalidArgumentNamingTheRule) {
   const BadIdCase& c = GetParam();
   absl::StatusOr<ResidentId> id = ParseResidentId(c.raw, kToday);
   ASSERT_FALSE(id.ok());
   EXPECT_EQ(id.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(id.status().message(), c.message_part))
-      << id.status().message();
+  EXPECT_TRUE(absl::StrContains(id.status().message(), c.message_part)) << id.status().message();
   // PIPL: the number itself never appears in the message.
   if (c.raw.size() >= 6) {
     EXPECT_FALSE(absl::StrContains(id.status().message(), c.raw));
@@ -179,24 +173,18 @@ TEST_P(ParseResidentIdRejectsTest, WithInvalidArgumentNamingTheRule) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, ParseResidentIdRejectsTest,
     ::testing::Values(
-        BadIdCase{"WrongCheckCharacter", "340524198001010011",
-                  "check character mismatch"},
-        BadIdCase{"WrongCheckDigit", "370101190102039970",
-                  "check character mismatch"},
-        BadIdCase{"February30", "530102198002300014",
-                  "not a real calendar date"},
-        BadIdCase{"February29InNonLeap1900", "530102190002290016",
-                  "not a real calendar date"},
+        BadIdCase{"WrongCheckCharacter", "340524198001010011", "check character mismatch"},
+        BadIdCase{"WrongCheckDigit", "370101190102039970", "check character mismatch"},
+        BadIdCase{"February30", "530102198002300014", "not a real calendar date"},
+        BadIdCase{"February29InNonLeap1900", "530102190002290016", "not a real calendar date"},
         BadIdCase{"Month13", "530102198013010012", "not a real calendar date"},
         BadIdCase{"Day00", "53010219800100001X", "not a real calendar date"},
         BadIdCase{"BeforeYear1900", "530102189912310014", "before 1900"},
         BadIdCase{"BornTomorrow", "530102202406020018", "in the future"},
         BadIdCase{"LetterInBody", "3405241980010A001X", "position 14"},
         BadIdCase{"BadCheckLetter", "34052419800101001Y", "position 18"},
-        BadIdCase{"FifteenDigitOldFormat", "340524800101001",
-                  "must be 18 characters, got 15"},
-        BadIdCase{"TooLong", "34052419800101001X0", "got 19"},
-        BadIdCase{"Empty", "", "got 0"}),
+        BadIdCase{"FifteenDigitOldFormat", "340524800101001", "must be 18 characters, got 15"},
+        BadIdCase{"TooLong", "34052419800101001X0", "got 19"}, BadIdCase{"Empty", "", "got 0"}),
     [](const ::testing::TestParamInfo<BadIdCase>& case_info) {
       return std::string(case_info.param.name);
     });
@@ -282,9 +270,8 @@ TEST(MaskPhoneTest, KeepsOnlyLastTwoForOtherLengths) {
 // --------------------------------------------------------- Region codes ----
 
 TEST(IsRegionCodeTest, AcceptsProvincePrefectureAndCountyCodes) {
-  for (std::string_view code :
-       {"530000", "530100", "530800", "530828", "110000", "650100", "710000",
-        "810000", "820000", "460100"}) {
+  for (std::string_view code : {"530000", "530100", "530800", "530828", "110000", "650100",
+                                "710000", "810000", "820000", "460100"}) {
     SCOPED_TRACE(code);
     EXPECT_TRUE(IsRegionCode(code));
   }
@@ -292,8 +279,8 @@ TEST(IsRegionCodeTest, AcceptsProvincePrefectureAndCountyCodes) {
 
 TEST(IsRegionCodeTest, RejectsUnknownProvincesAndMalformedCodes) {
   for (std::string_view code :
-       {"000000", "100000", "160000", "240000", "470000", "550000", "700000",
-        "830000", "990000", "53082", "5308280", "53082A", "", " 53082"}) {
+       {"000000", "100000", "160000", "240000", "470000", "550000", "700000", "830000", "990000",
+        "53082", "5308280", "53082A", "", " 53082"}) {
     SCOPED_TRACE(code);
     EXPECT_FALSE(IsRegionCode(code));
   }
@@ -305,8 +292,8 @@ TEST(IsVillageCodeTest, AcceptsTwelveDigitsUnderARealRegion) {
 }
 
 TEST(IsVillageCodeTest, RejectsBadLengthCharactersOrRegion) {
-  for (std::string_view code : {"53082810020", "5308281002011", "53082810020A",
-                                "990828100201", "530828", ""}) {
+  for (std::string_view code :
+       {"53082810020", "5308281002011", "53082810020A", "990828100201", "530828", ""}) {
     SCOPED_TRACE(code);
     EXPECT_FALSE(IsVillageCode(code));
   }
