@@ -7,9 +7,13 @@
 #   2. cmake configure (build/, RelWithDebInfo, reused) + build with $(nproc) jobs
 #   3. tools/lint_protos.sh                   (if present)
 #      tools/check_format.sh                  (clang-format, .clang-format; fails on a difference)
+#      tools/sql_gate.sh --install            (the SQL gate's pinned parser, npm ci when needed)
 #   4. tools/db.sh start build/mariadb-test   (stopped again on exit, even on failure)
 #   5. ctest --test-dir build --output-on-failure -j2 --no-tests=error --timeout 600 [-L LABELS]
+#      with COOPLINK_SQL_CAPTURE_DIR=build/sql-capture: every server records the SQL texts it runs
 #   6. tools/check_dump.sh                    (if present; only after ctest passed, DB still up)
+#   7. tools/sql_gate.sh --capture-dir build/sql-capture   (migrations, SQL constants and the
+#      captured run-time shapes parse as MySQL, nothing MySQL 8 or TiDB cannot run; always runs)
 #
 # Environment:
 #   COOPLINK_TEST_LABELS   ctest -L label regex (default: none = every test, labelled or not)
@@ -19,7 +23,8 @@
 #   COOPLINK_TEST_DB_PORT  pin the test server's TCP port (default: a free one)
 # COOPLINK_DB_* variables inherited from a dev shell are ignored: the tests get the
 # test server's values.
-# Exit status: ctest's, or check_dump.sh's when ctest passed; 1 for earlier failures.
+# Exit status: ctest's, or check_dump.sh's when ctest passed, or the SQL gate's when both passed;
+# 1 for earlier failures.
 set -euo pipefail
 
 log() { printf '==> test.sh: %s\n' "$*"; }
@@ -66,6 +71,10 @@ if [[ -f tools/check_format.sh ]]; then
   bash tools/check_format.sh
 fi
 
+step="sql gate install"
+log "installing the SQL gate's parser (tools/sql_gate.sh --install)"
+tools/sql_gate.sh --install
+
 # Start the test database with a clean slate of COOPLINK_DB_* (a developer's shell may
 # carry the dev server's, whose port is taken), then export the test server's values.
 unset COOPLINK_DB_HOST COOPLINK_DB_PORT COOPLINK_DB_SOCKET COOPLINK_DB_USER \
@@ -87,6 +96,11 @@ elif [[ -n "${COOPLINK_TEST_LABELS:-}" ]]; then
 fi
 ctest_cmd=(ctest --test-dir build --output-on-failure -j2 --no-tests=error
   --timeout "${COOPLINK_TEST_TIMEOUT:-600}" "${selection[@]}")
+# Each test process appends the SQL texts it prepares to build/sql-capture (sql_capture.h).
+capture_dir=build/sql-capture
+rm -rf "$capture_dir"
+mkdir -p "$capture_dir"
+export COOPLINK_SQL_CAPTURE_DIR="$repo_root/$capture_dir"
 step="ctest"
 log "running: ${ctest_cmd[*]}"
 if "${ctest_cmd[@]}"; then ctest_rc=0; else ctest_rc=$?; fi
@@ -103,8 +117,17 @@ fi
 
 step="test database stop"
 tools/db.sh stop "$db_dir" || true
+db_started=0
+
+step="sql gate"
+log "checking every SQL statement for MySQL 8 and TiDB (tools/sql_gate.sh)"
+if tools/sql_gate.sh --capture-dir "$capture_dir"; then gate_result="ok"; else
+  gate_rc=$?
+  gate_result="FAILED (exit $gate_rc)"
+  if ((rc == 0)); then rc=$gate_rc; fi
+fi
 trap - EXIT
 
 if ((ctest_rc == 0)); then ctest_result="ok"; else ctest_result="FAILED (exit $ctest_rc)"; fi
-log "summary: ctest ${ctest_result}; check_dump ${dump_result}; $((SECONDS - start_time))s; exit ${rc}"
+log "summary: ctest ${ctest_result}; check_dump ${dump_result}; sql gate ${gate_result}; $((SECONDS - start_time))s; exit ${rc}"
 exit "$rc"

@@ -15,6 +15,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "services/common/log.h"
+#include "services/common/sql_capture.h"
 #include "services/common/status.h"
 
 namespace cooplink {
@@ -52,6 +53,7 @@ sql::Driver* Driver() {
 }
 
 void ExecPlain(sql::Connection& conn, const std::string& sql) {
+  CaptureSql(sql);  // for the SQL gate when COOPLINK_SQL_CAPTURE_DIR is set (sql_capture.h)
   std::unique_ptr<sql::Statement> stmt(conn.createStatement());
   stmt->execute(sql);
 }
@@ -87,6 +89,7 @@ sql::PreparedStatement& Connection::Prepare(absl::string_view sql) {
     it->second->lease = lease_;
     return *it->second->statement;
   }
+  CaptureSql(sql);  // for the SQL gate when COOPLINK_SQL_CAPTURE_DIR is set (sql_capture.h)
   std::unique_ptr<sql::PreparedStatement> stmt(conn_->prepareStatement(std::string(sql)));
   lru_.push_front({std::string(sql), std::move(stmt), lease_});
   statements_.emplace(lru_.front().sql, lru_.begin());
