@@ -15,13 +15,14 @@
 # (node-sql-parser, exact version in tools/sqlgate/package-lock.json) is installed with `npm ci`
 # into tools/sqlgate/node_modules (git-ignored) and reinstalled when the lock file changes.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/sqlgate"
-stamp=node_modules/.cooplink-lock.sha256
-want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+gate_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/sqlgate" && pwd)"
+stamp="$gate_dir/node_modules/.cooplink-lock.sha256"
+want="$(sha256sum "$gate_dir/package-lock.json" | cut -d' ' -f1)"
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   echo "sql_gate.sh: installing the pinned SQL parser (npm ci)" >&2
-  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2
+  (cd "$gate_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
   echo "$want" >"$stamp"
 fi
 if [[ "${1:-}" == "--install" ]]; then exit 0; fi
-exec node sql_gate.js "$@"
+# Paths given as arguments are relative to the caller's directory.
+exec node "$gate_dir/sql_gate.js" "$@"

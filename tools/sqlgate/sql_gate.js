@@ -131,9 +131,20 @@ async function run(o) {
     const name = f.t.name ? ` ${f.t.name}` : '';
     console.log(`sql_gate: FAIL ${f.t.where}${name} [${f.rule}] ${shorten(f.t.sql)}\n           ${f.reason}`);
   }
+  // Allowed findings: each static one, and the captured ones once per allow-list entry.
+  const capturedAllowed = new Map();
   for (const a of allowed) {
+    if (a.t.source === 'captured') {
+      if (!capturedAllowed.has(a.entry)) capturedAllowed.set(a.entry, []);
+      capturedAllowed.get(a.entry).push(a);
+      continue;
+    }
     const name = a.t.name ? ` ${a.t.name}` : '';
     console.log(`sql_gate: allowed ${a.t.where}${name} [${a.rule}] ${shorten(a.t.sql, 80)}\n           allow-list: ${a.entry.reason}`);
+  }
+  for (const [entry, items] of capturedAllowed) {
+    const more = items.length > 1 ? ` (and ${items.length - 1} more captured texts)` : '';
+    console.log(`sql_gate: allowed ${items[0].t.where} [${entry.rule}] ${shorten(items[0].t.sql, 80)}${more}\n           allow-list: ${entry.reason}`);
   }
   // An entry that matched nothing is stale (the problem was fixed: delete the entry). Entries
   // for captured texts can only be judged when texts were captured.
@@ -146,7 +157,7 @@ async function run(o) {
   }
   const total = counts.migration + counts['runtime-migration'] + counts.constant + counts.captured;
   const captureNote = o.captureDir
-    ? `captured ${counts.captured} run-time shapes (of ${capture.distinct} distinct texts from ${capture.files} processes)`
+    ? `captured ${counts.captured} (of ${capture.distinct} distinct texts from ${capture.files} processes, the rest are static ones)`
     : 'no capture';
   console.log(`sql_gate: ${total} statements checked: migrations ${counts.migration}, runtime migrations ` +
     `${counts['runtime-migration']}, constants ${counts.constant}, ${captureNote}; ${fragments} fragments ` +
