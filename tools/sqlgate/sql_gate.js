@@ -31,7 +31,7 @@ function parseArgs(argv) {
     const value = () => { if (i + 1 >= argv.length) throw new Error(`${a} needs a value`); return argv[++i]; };
     if (a === '--repo') o.repo = value();
     else if (a === '--capture-dir') o.captureDir = value();
-    else if (a === '--allowlist') o.allowlist = value();
+    else if (a === '--allowlist') o.allowlist = path.resolve(value());
     else if (a === '--sql') o.sql.push(value());
     else if (a === '--cxx') o.cxx.push(value());
     else if (a === '--only') o.only = true;
@@ -127,8 +127,19 @@ async function run(o) {
     if (o.verbose) console.log(`sql_gate: ${isStatement ? 'statement' : 'fragment '} ${t.where} ${t.name || ''} ${shorten(t.sql)}`);
   }
 
+  // A captured text names no source: point at the constant it starts with, where there is one.
+  const constants = texts.filter((t) => t.source === 'constant' && t.sql.trim() !== '');
+  const origin = (t) => {
+    const flat = oneLine(t.sql);
+    let best = null;
+    for (const c of constants) {
+      const head = oneLine(c.sql);
+      if (flat.startsWith(head) && (!best || head.length > oneLine(best.sql).length)) best = c;
+    }
+    return best ? ` (built from ${best.name} at ${best.where})` : '';
+  };
   for (const f of failures) {
-    const name = f.t.name ? ` ${f.t.name}` : '';
+    const name = f.t.name ? ` ${f.t.name}` : f.t.source === 'captured' ? origin(f.t) : '';
     console.log(`sql_gate: FAIL ${f.t.where}${name} [${f.rule}] ${shorten(f.t.sql)}\n           ${f.reason}`);
   }
   // Allowed findings: each static one, and the captured ones once per allow-list entry.
@@ -146,11 +157,17 @@ async function run(o) {
     const more = items.length > 1 ? ` (and ${items.length - 1} more captured texts)` : '';
     console.log(`sql_gate: allowed ${items[0].t.where} [${entry.rule}] ${shorten(items[0].t.sql, 80)}${more}\n           allow-list: ${entry.reason}`);
   }
-  // An entry that matched nothing is stale (the problem was fixed: delete the entry). Entries
-  // for captured texts can only be judged when texts were captured.
-  const stale = allow.filter((a) => a.used === 0 && !o.only && (!a.captured || capture.texts.length > 0));
+  // An entry for the static sources (always read whole) that matched nothing is stale: the
+  // problem was fixed, delete the entry. Entries for captured texts ("captured": true) depend on
+  // which tests ran (a ctest slice captures less), so an unused one is only mentioned.
+  const stale = allow.filter((a) => a.used === 0 && !o.only && !a.captured);
   for (const a of stale) {
     console.log(`sql_gate: FAIL stale allow-list entry [${a.rule}] /${a.match}/ matched nothing: delete it from ${path.relative(o.repo, o.allowlist)}`);
+  }
+  if (o.verbose) {
+    for (const a of allow.filter((x) => x.used === 0 && x.captured)) {
+      console.log(`sql_gate: note: captured-text allow-list entry [${a.rule}] /${a.match}/ matched nothing in this run`);
+    }
   }
   if (skipped.dynamic.length > 0 && o.verbose) {
     for (const d of skipped.dynamic) console.log(`sql_gate: not static (covered by the capture) ${d}`);
@@ -178,6 +195,8 @@ function selfTest(o) {
     { name: 'planted CREATE OR REPLACE TABLE in a migration', args: ['--only', '--sql', 'planted_create_or_replace.sql'], exit: 1, expect: ['[create-or-replace]', '[parse]'] },
     { name: 'planted constants and a fragment (macro-built RETURNING, RETURNING fragment, CREATE OR REPLACE TABLE)', args: ['--only', '--cxx', 'planted_constants.cc'], exit: 1, expect: ['kInsertReturning [returning]', 'kReturningTail [returning]', 'kCreateOrReplace [create-or-replace]'] },
     { name: 'planted RETURNING in a captured text', args: ['--only', '--capture-dir', 'capture'], exit: 1, expect: ['capture/sql-1.txt [returning]'] },
+    { name: 'an allow-list entry lets its finding pass and prints its reason', args: ['--only', '--sql', 'planted_returning.sql', '--allowlist', 'allow_planted_returning.json'], exit: 0, expect: ['allow-list: self-test'] },
+    { name: 'a stale allow-list entry fails the gate', args: ['--allowlist', path.join(fixtures, 'stale_allowlist.json')], cwd: o.repo, exit: 1, expect: ['stale allow-list entry [returning]'] },
     { name: 'portable fixtures pass', args: ['--only', '--sql', 'portable.sql', '--cxx', 'portable_constants.cc'], exit: 0, expect: [] },
     { name: 'the tree passes', args: [], cwd: o.repo, exit: 0, expect: [] },
   ];
