@@ -1,6 +1,7 @@
 // Fixture of the SQL gate's self-test (tools/sql_gate.sh --self-test), never compiled: SQL
 // constants as the stores write them, with MariaDB-only constructs planted in a macro-built
-// statement, in a fragment appended at run time, and in a script constant.
+// statement, in a fragment appended at run time, in a script constant and in a literal passed
+// straight to the database.
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -25,5 +26,9 @@ CREATE OR REPLACE TABLE planted_things (
 std::string PlantedQuery() { return absl::StrCat(kListHead, kReturningTail); }
 const char* PlantedInsert() { return kInsertReturning; }
 const char* PlantedTable() { return kCreateOrReplace; }
+template <typename Tx>
+void PlantedDelete(Tx& tx) {
+  tx.Execute("DELETE FROM planted_items WHERE id = ? RETURNING name", 1);
+}
 
 }  // namespace cooplink::sqlgate_fixture

@@ -3,7 +3,8 @@
 //       are `{version, "name", R"sql(...)sql"}` initialisers of a std::vector<Migration> in C++;
 //   (b) SQL constants in C++: `const char* kX = "..." "...";`, `char kX[] = "...";` and
 //       `const std::string kX = absl::StrCat(kY, "...");`, read from the *preprocessed* source so
-//       that macros (COOPLINK_OFFER_COLUMNS) are expanded;
+//       that macros (COOPLINK_OFFER_COLUMNS) are expanded, and literals passed straight to the
+//       database (`ExecPlain(conn, "COMMIT")`);
 //   (c) texts captured while the integration tests ran (services/common/sql_capture.h).
 // Every text keeps where it came from (file:line, constant name) for the report.
 'use strict';
@@ -213,6 +214,11 @@ function evaluate(toks, i, end, known) {
   return value;
 }
 
+// The calls that send their text argument to the server (db.h, db.cc).
+const kDatabaseCalls = new Set([
+  'Query', 'Execute', 'QueryParams', 'ExecuteParams', 'ExecuteScript', 'ExecPlain', 'Prepare',
+  'execute', 'executeQuery', 'executeUpdate', 'prepareStatement']);
+
 // Statement keywords a whole statement starts with.
 const kStatementStart =
   /^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|ALTER|DROP|RENAME|TRUNCATE|SET|START|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|LOCK|UNLOCK|WITH|SHOW|DO|CALL|HANDLER|XA|ANALYZE|OPTIMIZE|REPAIR|CHECK|CHECKSUM|GRANT|REVOKE|LOAD|EXPLAIN|DESCRIBE|KILL|PREPARE|EXECUTE|DEALLOCATE|USE)\b/i;
@@ -282,12 +288,22 @@ function extractFromTu(text, repo) {
   // A constant is composed into larger statements at run time (a prefix or a fragment) when it
   // appears inside absl::StrCat/StrAppend, next to '+', or is copied into a variable
   // (`std::string sql = kListMembers;`, `query->sql = kListOffersHead;`).
+  // Literals passed straight to the database (`ExecPlain(conn, "COMMIT")`) are statements too.
   const composed = new Set();
   const calls = [];
+  const inline = [];
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
     if (t.v === '(') calls.push(toks[i - 1] ? toks[i - 1].v : '');
     else if (t.v === ')') calls.pop();
+    else if (t.t === 'str' && kDatabaseCalls.has(calls[calls.length - 1]) &&
+             (toks[i - 1].v === '(' || toks[i - 1].v === ',') && toks[i - 1].t === 'p') {
+      const lit = literalRun(toks, i);
+      if (toks[lit.end] && (toks[lit.end].v === ')' || toks[lit.end].v === ',')) {
+        inline.push({ file: t.file, line: t.line, value: lit.value, call: calls[calls.length - 1] });
+      }
+      i = lit.end - 1;
+    }
     else if (t.t === 'id' && known.has(t.v)) {
       const isDecl = toks[i + 1] && (toks[i + 1].v === '=' || toks[i + 1].v === '[');
       if (isDecl) continue;
@@ -300,7 +316,7 @@ function extractFromTu(text, repo) {
     }
   }
   for (const c of constants) c.composed = composed.has(c.name);
-  return { constants, migrations };
+  return { constants, migrations, inline };
 }
 
 async function fromCxx(repo, files, jobs = 2) {
@@ -316,7 +332,16 @@ async function fromCxx(repo, files, jobs = 2) {
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, worker));
-  for (const { constants, migrations } of results) {
+  for (const { constants, migrations, inline } of results) {
+    for (const l of inline) {
+      const rel = path.relative(repo, path.resolve(repo, l.file));
+      const key = `L:${rel}:${l.line}:${l.value}`;
+      if (seen.has(key) || !kStatementStart.test(l.value)) continue;
+      seen.add(key);
+      for (const s of splitScript(l.value, l.line)) {
+        texts.push({ source: 'constant', where: `${rel}:${s.line}`, name: `${l.call}("…")`, sql: s.sql, whole: true });
+      }
+    }
     for (const m of migrations) {
       const key = `M:${m.file}:${m.line}`;
       if (seen.has(key)) continue;

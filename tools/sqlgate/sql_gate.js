@@ -193,7 +193,7 @@ function selfTest(o) {
   const cases = [
     { name: 'planted RETURNING in a migration', args: ['--only', '--sql', 'planted_returning.sql'], exit: 1, expect: ['[returning]', '[parse]'] },
     { name: 'planted CREATE OR REPLACE TABLE in a migration', args: ['--only', '--sql', 'planted_create_or_replace.sql'], exit: 1, expect: ['[create-or-replace]', '[parse]'] },
-    { name: 'planted constants and a fragment (macro-built RETURNING, RETURNING fragment, CREATE OR REPLACE TABLE)', args: ['--only', '--cxx', 'planted_constants.cc'], exit: 1, expect: ['kInsertReturning [returning]', 'kReturningTail [returning]', 'kCreateOrReplace [create-or-replace]'] },
+    { name: 'planted C++ (macro-built RETURNING, RETURNING fragment, CREATE OR REPLACE TABLE script, RETURNING literal)', args: ['--only', '--cxx', 'planted_constants.cc'], exit: 1, expect: ['kInsertReturning [returning]', 'kReturningTail [returning]', 'kCreateOrReplace [create-or-replace]', 'Execute("…") [returning]'] },
     { name: 'planted RETURNING in a captured text', args: ['--only', '--capture-dir', 'capture'], exit: 1, expect: ['capture/sql-1.txt [returning]'] },
     { name: 'an allow-list entry lets its finding pass and prints its reason', args: ['--only', '--sql', 'planted_returning.sql', '--allowlist', 'allow_planted_returning.json'], exit: 0, expect: ['allow-list: self-test'] },
     { name: 'a stale allow-list entry fails the gate', args: ['--allowlist', path.join(fixtures, 'stale_allowlist.json')], cwd: o.repo, exit: 1, expect: ['stale allow-list entry [returning]'] },
