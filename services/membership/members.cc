@@ -210,7 +210,7 @@ absl::Status Membership::UpdateMember(const CallContext& call, const v1::UpdateM
   const auto& mask = req.update_mask();
   if (auto s = CheckUpdateMask(mask, kMemberUpdatePaths); !s.ok()) return s;
   std::string name, phone;
-  if (MaskHas(mask, "name")) name = CheckText(v, "member.name", patch.name(), kMaxMemberNameChars);
+  if (MaskHas(mask, "name")) name = CheckText(v, "member.name", patch.name(), kMemberName);
   if (MaskHas(mask, "phone")) phone = CheckPhone(v, "member.phone", patch.phone());
   if (!v.empty()) return v.ToStatus();
   auto scope = ResolveScope(*db_, call);
@@ -303,8 +303,7 @@ absl::Status Membership::RequestMemberExit(const CallContext& call,
   if (!key.ok()) return key.status();
   FieldViolations v;
   CheckId(v, "member_id", req.member_id());
-  const std::string reason =
-      CheckText(v, "reason", req.reason(), kMaxExitReasonChars, /*required=*/false);
+  const std::string reason = CheckText(v, "reason", req.reason(), kExitReason);
   if (!v.empty()) return v.ToStatus();
   auto scope = ResolveScope(*db_, call);
   if (!scope.ok()) return scope.status();
@@ -334,7 +333,7 @@ absl::Status Membership::CompleteMemberExit(const CallContext& call,
   if (!key.ok()) return key.status();
   FieldViolations v;
   CheckId(v, "member_id", req.member_id());
-  CheckAmount(v, "refund", req.has_refund(), req.refund(), /*allow_zero=*/true);
+  CheckFen(v, "refund", req.has_refund(), req.refund(), kExitRefund);
   if (!v.empty()) return v.ToStatus();
   auto scope = ResolveScope(*db_, call);
   if (!scope.ok()) return scope.status();
