@@ -42,9 +42,11 @@ absl::Status LoadForChange(Tx& tx, const Scope& scope, const std::string& id, v1
   v1::Member probe;
   if (auto s = LoadMember(tx, id, /*for_update=*/false, &probe); !s.ok()) return s;
   if (auto s = RequireAccess(scope, SubjectOf(probe), Access::kWrite); !s.ok()) return s;
-  const std::optional<int> end_month = LockCooperative(tx, probe.cooperative_id());
-  if (!end_month.has_value()) return NotFound("member", id);
-  if (fiscal_year_end_month != nullptr) *fiscal_year_end_month = *end_month;
+  const std::optional<LockedCooperative> cooperative = LockCooperative(tx, probe.cooperative_id());
+  if (!cooperative.has_value()) return NotFound("member", id);
+  if (fiscal_year_end_month != nullptr) {
+    *fiscal_year_end_month = cooperative->fiscal_year_end_month;
+  }
   return LoadMember(tx, id, /*for_update=*/true, out);
 }
 
@@ -101,16 +103,15 @@ absl::Status Membership::CreateMember(const CallContext& call, const v1::CreateM
         !s.ok()) {
       return s;
     }
-    if (!LockCooperative(tx, m.cooperative_id())) {
-      return NotFound("cooperative", m.cooperative_id());
-    }
+    const std::optional<LockedCooperative> cooperative = LockCooperative(tx, m.cooperative_id());
+    if (!cooperative) return NotFound("cooperative", m.cooperative_id());
     if (!admitted.organization) {
-      // A household the caller may not see names nothing, exactly like a missing one; otherwise
-      // admitting a member would be a way into any household's data.
+      // Only from a household in the cooperative's region or already in the caller's scope
+      // (RequireAdmissionFrom); any other names nothing, exactly like a missing one.
       const std::optional<Subject> household = LoadHouseholdSubject(tx, m.household_id());
-      if (!household || !RequireAccess(*scope, *household, Access::kWrite).ok()) {
-        return FailedPrecondition("REFERENCED_RESOURCE_NOT_FOUND",
-                                  "member.household_id names no household");
+      if (!household) return AdmissionRefusal();
+      if (auto s = RequireAdmissionFrom(*scope, *household, cooperative->region_code); !s.ok()) {
+        return s;
       }
     }
     const absl::Time now = clock_->Now();
