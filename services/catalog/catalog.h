@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "cooplink/catalog/v1/catalog.pb.h"
 #include "services/catalog/membership_directory.h"
+#include "services/catalog/reservation_rules.h"
 #include "services/common/auth.h"
 #include "services/common/call_context.h"
 #include "services/common/clock.h"
@@ -28,10 +29,11 @@ namespace cooplink::catalog {
 
 namespace v1 = ::cooplink::catalog::v1;
 
+// The reservation defaults are the proto's limits (catalog_limits.h, via ReservationLimits).
 struct CatalogSettings {
-  absl::Duration default_reservation_ttl = absl::Minutes(15);
-  absl::Duration max_reservation_ttl = absl::Hours(24);
-  int max_reservation_lines = 100;
+  absl::Duration default_reservation_ttl = ReservationLimits{}.default_ttl;
+  absl::Duration max_reservation_ttl = ReservationLimits{}.max_ttl;
+  int max_reservation_lines = ReservationLimits{}.max_lines;
   absl::Duration change_retention = absl::Hours(24 * 7);
 };
 

@@ -8,10 +8,8 @@ namespace cooplink::catalog {
 void ValidateOffer(FieldViolations& v, const v1::Offer& offer) {
   CheckId(v, "offer.product_id", offer.product_id());
   CheckId(v, "offer.partner_id", offer.partner_id());
-  if (offer.has_channel_price() &&
-      (offer.channel_price().fen() < 1 || offer.channel_price().fen() > kMaxChannelPriceFen)) {
-    v.Add("offer.channel_price.fen", "must be 1 to 100000000 fen when set");
-  }
+  CheckFen(v, "offer.channel_price.fen", offer.has_channel_price(), offer.channel_price(),
+           kChannelPrice);
 }
 
 absl::Status RequireOfferManager(const Principal& p, const std::string& cooperative_id,

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "cooplink/catalog/v1/catalog.pb.h"
 #include "cooplink/common/v1/common.pb.h"
+#include "services/catalog/catalog_limits.h"
 #include "services/common/auth.h"
 #include "services/common/status.h"
 
@@ -17,9 +18,7 @@ namespace cooplink::catalog {
 
 namespace v1 = ::cooplink::catalog::v1;
 
-inline constexpr int64_t kMaxChannelPriceFen = 100'000'000;
-
-// Field checks of CreateOffer's offer (ids and the optional channel price).
+// Field checks of CreateOffer's offer (ids and the optional channel price, kChannelPrice).
 void ValidateOffer(FieldViolations& v, const v1::Offer& offer);
 
 // Platform admin, or the admin of the product's cooperative; anyone else reads NOT_FOUND

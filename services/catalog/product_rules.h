@@ -1,7 +1,9 @@
 // The rules of products, apart from storage: the review lifecycle (which action leads from which
 // state to which), who may perform each action, the certificate and self-review rules, field
 // validation and what an update changes. Pure functions: no SQL, no transaction, no gRPC; the
-// domain (products.cc, product_lifecycle.cc) applies them around one transaction.
+// domain (products.cc, product_lifecycle.cc) applies them around one transaction. The lifecycle
+// and who may act are defined in product_rules.cc, the content rules (fields, masks, patches,
+// diffs, list filters) in product_fields.cc; the limits they check are in catalog_limits.h.
 //
 // The lifecycle:
 //   submit   DRAFT, REJECTED                          -> SUBMITTED  (certificate rule)
@@ -32,6 +34,7 @@
 #include "absl/types/span.h"
 #include "cooplink/catalog/v1/catalog.pb.h"
 #include "services/catalog/access.h"
+#include "services/catalog/catalog_limits.h"
 #include "services/common/auth.h"
 #include "services/common/status.h"
 
@@ -39,16 +42,6 @@ namespace cooplink::catalog {
 
 namespace v1 = ::cooplink::catalog::v1;
 
-inline constexpr size_t kMaxTitle = 100;
-inline constexpr size_t kMaxDescription = 2000;
-inline constexpr int kMaxLabels = 10;
-inline constexpr int kMaxImages = 20;
-inline constexpr size_t kMaxImageUrl = 500;
-inline constexpr size_t kMaxCertificate = 64;
-inline constexpr size_t kMaxReason = 500;
-inline constexpr int64_t kMaxPriceFen = 100'000'000;  // 1 million yuan per unit
-inline constexpr int64_t kMaxMinOrder = 1'000'000;
-inline constexpr int32_t kMaxUnitWeightGrams = 1'000'000;
 // The day from which certificate categories need a 承诺达标合格证.
 inline constexpr absl::CivilDay kCertificateRuleStart(2026, 2, 1);
 
@@ -109,8 +102,11 @@ absl::Status CertificateRule(absl::Time now, const v1::Product& product);
 // FAILED_PRECONDITION INVALID_STATE_TRANSITION ("cannot update …") while SUBMITTED or ARCHIVED.
 absl::Status CheckUpdatable(const v1::Product& current);
 
-// Validates (and trims) the writable fields of `p`: all of them when `mask` is null (create), else
-// those the mask names. Field names are "product.<path>".
+// Validates (and trims) the writable fields of `p` against catalog_limits.h: all of them when
+// `mask` is null (create), else those the mask names. Field names are "product.<path>". On create a
+// min_order_quantity of 0 becomes 1 (the proto's default). unit_weight_grams is 0 to 100000:
+// required when sold by weight, optional otherwise (shipping), and a non-zero weight of a KG, JIN
+// or GRAM unit must be 1000, 500 or 1.
 void ValidateProduct(FieldViolations& v, v1::Product& p, const google::protobuf::FieldMask* mask);
 // The fields UpdateProduct may name in its mask.
 absl::Status CheckProductUpdateMask(const google::protobuf::FieldMask& mask);

@@ -13,11 +13,11 @@ namespace cooplink::catalog {
 
 absl::Duration ValidateReservation(FieldViolations& v, const v1::CreateReservationRequest& req,
                                    const ReservationLimits& limits) {
-  if (!IsValidRequestId(req.reservation_id())) {
+  if (!IsValidRequestId(req.reservation_id())) {  // kReservationId: the request_id rule
     v.Add("reservation_id", "required: 1-64 characters of A-Z a-z 0-9 _ -");
   }
   CheckId(v, "partner_id", req.partner_id());
-  if (req.lines().empty() || req.lines_size() > limits.max_lines) {
+  if (req.lines().empty() || req.lines_size() > limits.max_lines) {  // kReservationLines
     v.Add("lines", absl::StrCat("required: 1 to ", limits.max_lines, " lines"));
   }
   std::map<std::string, int> seen;  // product id -> first line index
@@ -30,9 +30,7 @@ absl::Duration ValidateReservation(FieldViolations& v, const v1::CreateReservati
     if (!line.product_id().empty() && !seen.emplace(line.product_id(), i).second) {
       v.Add(field + ".product_id", "the product is already on another line");
     }
-    if (line.quantity() < 1 || line.quantity() > kMaxLineQuantity) {
-      v.Add(field + ".quantity", "must be 1..1000000");
-    }
+    CheckInteger(v, field + ".quantity", line.quantity(), kLineQuantity);
   }
   absl::Duration ttl = absl::Seconds(req.ttl().seconds()) + absl::Nanoseconds(req.ttl().nanos());
   if (ttl < absl::ZeroDuration() || req.ttl().nanos() < 0 || req.ttl().nanos() > 999999999) {

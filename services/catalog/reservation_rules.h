@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "cooplink/catalog/v1/catalog.pb.h"
+#include "services/catalog/catalog_limits.h"
 #include "services/common/auth.h"
 #include "services/common/status.h"
 
@@ -25,18 +26,17 @@ namespace cooplink::catalog {
 
 namespace v1 = ::cooplink::catalog::v1;
 
-inline constexpr int64_t kMaxLineQuantity = 1'000'000;
-inline constexpr absl::Duration kMinReservationTtl = absl::Minutes(1);
+inline constexpr absl::Duration kMinReservationTtl = absl::Seconds(kReservationTtl.min);
 
-// The configurable bounds (CatalogSettings).
+// The configurable bounds (CatalogSettings); the defaults are the proto's (catalog_limits.h).
 struct ReservationLimits {
-  absl::Duration default_ttl = absl::Minutes(15);
-  absl::Duration max_ttl = absl::Hours(24);
-  int max_lines = 100;
+  absl::Duration default_ttl = absl::Seconds(kReservationTtl.zero_means);
+  absl::Duration max_ttl = absl::Seconds(kReservationTtl.max);
+  int max_lines = static_cast<int>(kReservationLines.max);
 };
 
 // Validates a CreateReservation request into `v` (id, partner, 1..max_lines lines of distinct
-// products and quantities 1..kMaxLineQuantity — one violation for too many lines, not one per
+// products and quantities in kLineQuantity — one violation for too many lines, not one per
 // line —, a TTL of kMinReservationTtl..max_ttl or 0 for the default). Returns the effective TTL.
 absl::Duration ValidateReservation(FieldViolations& v, const v1::CreateReservationRequest& req,
                                    const ReservationLimits& limits);

@@ -15,6 +15,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "cooplink/catalog/v1/catalog.pb.h"
+#include "services/catalog/catalog_limits.h"
 
 namespace cooplink::catalog {
 
@@ -22,7 +23,7 @@ namespace v1 = ::cooplink::catalog::v1;
 
 inline constexpr size_t kMaxTokensPerProduct = 1024;
 inline constexpr size_t kMaxTokenBytes = 32;
-inline constexpr size_t kMaxQueryChars = 100;
+inline constexpr size_t kMaxQueryChars = static_cast<size_t>(kSearchQuery.max);
 
 // Collects the distinct tokens of texts, in first-seen order, up to a cap.
 class TokenSet {

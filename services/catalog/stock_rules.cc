@@ -6,7 +6,8 @@
 namespace cooplink::catalog {
 
 bool IsLotCode(const std::string& code) {
-  if (code.empty() || code.size() > kMaxLotCode) return false;
+  const auto n = static_cast<int64_t>(code.size());
+  if (n < kLotCode.min || n > kLotCode.max) return false;
   for (char c : code) {
     if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) {
       return false;
@@ -21,9 +22,7 @@ std::optional<ValidLot> ValidateLot(FieldViolations& v, const v1::Lot& lot, absl
   if (!IsLotCode(code)) v.Add("lot.lot_code", "required: 1-40 characters of A-Z a-z 0-9 _ -");
   const auto harvest = CheckDate(v, "lot.harvest_date", lot.harvest_date());
   if (harvest && *harvest > today) v.Add("lot.harvest_date", "must not be in the future");
-  if (lot.quantity() < 1 || lot.quantity() > kMaxLotQuantity) {
-    v.Add("lot.quantity", "must be 1..1000000000");
-  }
+  CheckInteger(v, "lot.quantity", lot.quantity(), kLotQuantity);
   if (!v.empty() || !harvest) return std::nullopt;
   return ValidLot{code, *harvest};
 }
@@ -32,9 +31,7 @@ std::string ValidateAdjustment(FieldViolations& v, const v1::AdjustStockRequest&
   CheckId(v, "product_id", req.product_id());
   if (!req.lot_id().empty()) CheckId(v, "lot_id", req.lot_id());
   const int64_t delta = req.delta();
-  if (delta == 0 || delta < -kMaxStockDelta || delta > kMaxStockDelta) {
-    v.Add("delta", "must be non-zero, -1000000000..1000000000");
-  }
+  CheckInteger(v, "delta", delta, kStockDelta);
   const v1::StockAdjustmentReason reason = req.reason();
   if (!v1::StockAdjustmentReason_IsValid(reason) ||
       reason == v1::STOCK_ADJUSTMENT_REASON_UNSPECIFIED) {
@@ -48,8 +45,7 @@ std::string ValidateAdjustment(FieldViolations& v, const v1::AdjustStockRequest&
       v.Add("delta", "must be negative for SPOILAGE");
     }
   }
-  return CheckText(v, "note", req.note(), kMaxStockNote,
-                   /*required=*/reason == v1::STOCK_ADJUSTMENT_REASON_CORRECTION);
+  return CheckText(v, "note", req.note(), kStockNote);
 }
 
 absl::Status CheckTakesStock(const v1::Product& product) {

@@ -14,18 +14,14 @@
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
 #include "cooplink/catalog/v1/catalog.pb.h"
+#include "services/catalog/catalog_limits.h"
 #include "services/common/status.h"
 
 namespace cooplink::catalog {
 
 namespace v1 = ::cooplink::catalog::v1;
 
-inline constexpr int64_t kMaxLotQuantity = 1'000'000'000;
-inline constexpr int64_t kMaxStockDelta = 1'000'000'000;
-inline constexpr size_t kMaxLotCode = 40;
-inline constexpr size_t kMaxStockNote = 200;
-
-// 1-40 characters of A-Z a-z 0-9 _ -.
+// kLotCode (catalog_limits.h): 1-40 characters of A-Z a-z 0-9 _ -.
 bool IsLotCode(const std::string& code);
 
 // A lot after validation.
@@ -37,8 +33,8 @@ struct ValidLot {
 // the lot when `v` stays empty.
 std::optional<ValidLot> ValidateLot(FieldViolations& v, const v1::Lot& lot, absl::CivilDay today);
 
-// Validates AdjustStock's request into `v` (the delta's sign must suit the reason; a CORRECTION
-// needs a note); returns the trimmed note.
+// Validates AdjustStock's request into `v` (the delta's sign must suit the reason; the note is
+// optional for every reason); returns the trimmed note.
 std::string ValidateAdjustment(FieldViolations& v, const v1::AdjustStockRequest& req);
 
 // FAILED_PRECONDITION INVALID_STATE_TRANSITION for an ARCHIVED product (it takes no stock).

@@ -4,11 +4,29 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "services/common/ids.h"
+#include "services/common/limits.h"
 
 namespace cooplink {
 
-std::string Trimmed(const std::string& s) { return std::string(absl::StripAsciiWhitespace(s)); }
+namespace {
+// Surrounding whitespace beyond ASCII that Chinese input methods produce: the ideographic space
+// U+3000 and the no-break space U+00A0.
+constexpr absl::string_view kWideSpaces[] = {"\xE3\x80\x80", "\xC2\xA0"};
+}  // namespace
+
+std::string Trimmed(const std::string& s) {
+  absl::string_view t = absl::StripAsciiWhitespace(s);
+  for (bool stripped = true; stripped;) {
+    stripped = false;
+    for (absl::string_view space : kWideSpaces) {
+      if (absl::ConsumePrefix(&t, space) || absl::ConsumeSuffix(&t, space)) stripped = true;
+    }
+    if (stripped) t = absl::StripAsciiWhitespace(t);
+  }
+  return std::string(t);
+}
 
 size_t CharCount(const std::string& s) {
   size_t n = 0;
@@ -77,9 +95,11 @@ common::v1::Date DateFromSql(const std::string& s) { return ToDate(CivilFromSql(
 std::optional<absl::CivilDay> CheckDate(FieldViolations& v, const std::string& field,
                                         const common::v1::Date& d) {
   const absl::CivilDay day(d.year(), d.month(), d.day());
-  if (d.year() < 1900 || d.year() > 2200 || day.year() != d.year() || day.month() != d.month() ||
-      day.day() != d.day()) {
-    v.Add(field, "must be a real calendar date between 1900 and 2200");
+  if (d.year() < kDateYear.min || d.year() > kDateYear.max || d.month() < kDateMonth.min ||
+      d.month() > kDateMonth.max || d.day() < kDateDay.min || d.day() > kDateDay.max ||
+      day.year() != d.year() || day.month() != d.month() || day.day() != d.day()) {
+    v.Add(field,
+          absl::StrCat("must be a real calendar date from ", kDateYear.min, " to ", kDateYear.max));
     return std::nullopt;
   }
   return day;

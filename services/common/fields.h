@@ -19,7 +19,7 @@
 
 namespace cooplink {
 
-// Trims ASCII whitespace.
+// Trims surrounding whitespace: ASCII, the ideographic space U+3000 and the no-break space U+00A0.
 std::string Trimmed(const std::string& s);
 // Number of Unicode code points in UTF-8 text.
 size_t CharCount(const std::string& s);
@@ -40,7 +40,8 @@ std::string CivilToSql(absl::CivilDay d);
 common::v1::Date DateFromSql(const std::string& s);
 absl::CivilDay CivilFromSql(const std::string& s);
 common::v1::Date ToDate(absl::CivilDay d);
-// Adds a violation unless `d` is a real calendar date between 1900-01-01 and 2200-12-31.
+// Adds a violation unless `d` is a real calendar date of the years common.proto allows
+// (limits.h kDateYear: 1900 to 9999).
 std::optional<absl::CivilDay> CheckDate(FieldViolations& v, const std::string& field,
                                         const common::v1::Date& d);
 

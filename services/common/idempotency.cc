@@ -8,12 +8,13 @@
 #include <memory>
 
 #include "services/common/crypto.h"
+#include "services/common/limits.h"
 #include "services/common/status.h"
 
 namespace cooplink {
 namespace {
 
-constexpr size_t kMaxRequestIdLength = 64;
+constexpr size_t kMaxRequestIdLength = static_cast<size_t>(kRequestIdLimit.max);
 
 constexpr const char* kInsertKey =
     "INSERT INTO idempotency_keys (principal_id, request_id, method, request_hash, create_time_us) "

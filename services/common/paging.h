@@ -10,11 +10,13 @@
 #include <google/protobuf/repeated_ptr_field.h>
 
 #include "absl/status/statusor.h"
+#include "services/common/limits.h"
 
 namespace cooplink {
 
-inline constexpr int kDefaultPageSize = 50;
-inline constexpr int kMaxPageSize = 500;
+// From the shared limits table (limits.h), like every documented limit.
+inline constexpr int kDefaultPageSize = static_cast<int>(kPageSizeLimit.zero_means);
+inline constexpr int kMaxPageSize = static_cast<int>(kPageSizeLimit.max);
 
 struct PageRequest {
   int size = kDefaultPageSize;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/status.h"
 
@@ -111,6 +113,46 @@ absl::Status RequireAccess(const Scope& scope, const Subject& subject, Access ac
   }
   if (relation == Relation::kNone) return NotFound(names.resource, subject.id);
   return absl::OkStatus();
+}
+
+std::string RegionPrefix(const std::string& region_code) {
+  if (region_code.size() != 6 ||
+      !std::all_of(region_code.begin(), region_code.end(), absl::ascii_isdigit)) {
+    return "";
+  }
+  if (absl::EndsWith(region_code, "0000")) return region_code.substr(0, 2);
+  if (absl::EndsWith(region_code, "00")) return region_code.substr(0, 4);
+  return region_code;
+}
+
+bool VillageInRegion(const std::string& village_code, const std::string& region_code) {
+  const std::string prefix = RegionPrefix(region_code);
+  return !prefix.empty() && absl::StartsWith(village_code, prefix);
+}
+
+absl::Status AdmissionRefusal() {
+  return FailedPrecondition("REFERENCED_RESOURCE_NOT_FOUND",
+                            "member.household_id names no household");
+}
+
+absl::Status RequireAdmissionFrom(const Scope& scope, const Subject& household,
+                                  const std::string& cooperative_region_code) {
+  switch (RelationTo(scope, household)) {
+    case Relation::kPlatformAdmin:
+    case Relation::kCooperativeAdmin:
+      return absl::OkStatus();
+    case Relation::kNone:
+      if (scope.principal.is(Role::kCooperativeAdmin) &&
+          VillageInRegion(household.village_code, cooperative_region_code)) {
+        return absl::OkStatus();
+      }
+      break;
+    case Relation::kAssignedWorker:
+    case Relation::kSelf:
+    case Relation::kRoleWithoutAccess:
+      break;
+  }
+  return AdmissionRefusal();
 }
 
 }  // namespace cooplink::membership

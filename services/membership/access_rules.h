@@ -15,6 +15,10 @@
 //   3. Lists apply one SQL scope filter per listed resource (access_store.h AppendScopeFilter with
 //      the resource's ScopeFilter, in cooperative_store.cc and household_store.cc) selecting the
 //      rows that RelationTo admits.
+// Admission (CreateMember) reaches one step further than RelationTo: a cooperative admin may admit
+// a member from any household whose village lies in the cooperative's region (a social worker
+// registers households of its villages; the admin cannot see them until one of their members
+// joins). RequireAdmissionFrom decides it; it widens no read or list, so no SQL twin.
 #ifndef COOPLINK_SERVICES_MEMBERSHIP_ACCESS_RULES_H_
 #define COOPLINK_SERVICES_MEMBERSHIP_ACCESS_RULES_H_
 
@@ -74,6 +78,22 @@ const std::string& OwnIdOf(const Principal& p, ResourceKind kind);
 enum class Access { kRead, kWrite };
 // OK, PERMISSION_DENIED or NOT_FOUND as described in the file comment.
 absl::Status RequireAccess(const Scope& scope, const Subject& subject, Access access);
+
+// The village-code prefix a cooperative's GB/T 2260 region code covers: a county code ("530828")
+// as it is; a prefecture-level code ("530800") its first 4 digits; a province-level code
+// ("530000") its first 2. Empty (covering nothing) for anything but 6 digits.
+std::string RegionPrefix(const std::string& region_code);
+// Whether the 12-digit village code lies in the region.
+bool VillageInRegion(const std::string& village_code, const std::string& region_code);
+// May the caller, already allowed to write the cooperative (RequireAccess on it), admit a member
+// of `household` to it? A platform admin: any household. A cooperative admin: a household in its
+// scope (RelationTo), or one whose village lies in `cooperative_region_code`. Anyone else, or a
+// household outside: FAILED_PRECONDITION REFERENCED_RESOURCE_NOT_FOUND (AdmissionRefusal), worded
+// like a missing household so that admission probes nothing outside the region.
+absl::Status RequireAdmissionFrom(const Scope& scope, const Subject& household,
+                                  const std::string& cooperative_region_code);
+// The refusal of an admission from a household that is missing or outside the caller's reach.
+absl::Status AdmissionRefusal();
 
 }  // namespace cooplink::membership
 

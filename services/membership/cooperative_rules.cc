@@ -7,7 +7,7 @@
 namespace cooplink::membership {
 
 void ValidateCooperative(FieldViolations& v, v1::Cooperative& c, bool creating) {
-  c.set_name(CheckText(v, "cooperative.name", c.name(), kMaxCooperativeNameChars));
+  c.set_name(CheckText(v, "cooperative.name", c.name(), kCooperativeName));
   if (creating) {
     c.set_uscc(absl::AsciiStrToUpper(Trimmed(c.uscc())));
     if (absl::Status s = ValidateUscc(c.uscc()); !s.ok()) {
@@ -16,22 +16,21 @@ void ValidateCooperative(FieldViolations& v, v1::Cooperative& c, bool creating) 
       v.Add("cooperative.uscc", "a farmers' cooperative's code must begin with 93 (GB 32100)");
     }
   }
+  c.set_region_code(Trimmed(c.region_code()));
   if (!IsRegionCode(c.region_code())) {
     v.Add("cooperative.region_code", "must be a 6-digit GB/T 2260 region code");
   }
-  if (creating && c.fiscal_year_end_month() == 0) {
-    c.set_fiscal_year_end_month(kDefaultFiscalYearEndMonth);
-  }
-  if (c.fiscal_year_end_month() < 1 || c.fiscal_year_end_month() > 12) {
-    v.Add("cooperative.fiscal_year_end_month", "must be 1..12");
-  }
-  if (c.service_fee_bps() < 0 || c.service_fee_bps() > kMaxServiceFeeBps) {
-    v.Add("cooperative.service_fee_bps", "must be 0..3000 basis points");
-  }
+  c.set_fiscal_year_end_month(static_cast<int32_t>(
+      EffectiveValue(c.fiscal_year_end_month(), kFiscalYearEndMonth, creating)));
+  CheckInteger(v, "cooperative.fiscal_year_end_month", c.fiscal_year_end_month(),
+               kFiscalYearEndMonth);
+  CheckInteger(v, "cooperative.service_fee_bps", c.service_fee_bps(), kServiceFeeBps);
 }
 
 absl::Status CheckRegionCodePrefix(const std::string& prefix) {
-  if (!IsCodePrefix(prefix, 6)) return InvalidField("region_code_prefix", "must be up to 6 digits");
+  if (!IsCodePrefix(prefix, kRegionCodePrefix.max)) {
+    return InvalidField("region_code_prefix", "must be up to 6 digits");
+  }
   return absl::OkStatus();
 }
 

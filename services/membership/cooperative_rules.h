@@ -8,23 +8,20 @@
 #include "absl/status/status.h"
 #include "cooplink/membership/v1/membership.pb.h"
 #include "services/common/status.h"
+#include "services/membership/membership_limits.h"
 
 namespace cooplink::membership {
 
 namespace v1 = ::cooplink::membership::v1;
 
-inline constexpr size_t kMaxCooperativeNameChars = 100;
-// A cooperative's service fee: 0..30 % of a sale, in basis points.
-inline constexpr int kMaxServiceFeeBps = 3000;
-// The fiscal year ends with December unless the cooperative says otherwise.
-inline constexpr int kDefaultFiscalYearEndMonth = 12;
 // The fields UpdateCooperative may change.
 inline constexpr std::initializer_list<const char*> kCooperativeUpdatePaths = {
     "name", "region_code", "fiscal_year_end_month", "service_fee_bps"};
 
-// Adds a violation per invalid writable field of `c` and normalises them in place: trims the
-// name; when `creating`, upper-cases the USCC (which must be a valid GB 32100 code of a farmers'
-// cooperative, prefix 93) and defaults the fiscal year end month to December.
+// Adds a violation per invalid writable field of `c` (limits: membership_limits.h) and normalises
+// them in place: trims the name; when `creating`, upper-cases the USCC (which must be a valid
+// GB 32100 code of a farmers' cooperative, prefix 93) and defaults the fiscal year end month to
+// December.
 void ValidateCooperative(FieldViolations& v, v1::Cooperative& c, bool creating);
 
 // INVALID_ARGUMENT unless `prefix` is up to 6 digits (a region code prefix).

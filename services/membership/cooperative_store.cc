@@ -44,7 +44,7 @@ constexpr const char* kUpdateCooperative =
     "service_fee_bps = ?, version = version + 1, update_time_us = ? WHERE id = ?";
 constexpr const char* kCooperativeExists = "SELECT 1 FROM cooperatives WHERE id = ?";
 constexpr const char* kLockCooperative =
-    "SELECT fiscal_year_end_month FROM cooperatives WHERE id = ? FOR UPDATE";
+    "SELECT fiscal_year_end_month, region_code FROM cooperatives WHERE id = ? FOR UPDATE";
 constexpr const char* kPendingExits =
     "SELECT 1 FROM members WHERE cooperative_id = ? AND state = ? LIMIT 1";
 
@@ -100,10 +100,10 @@ bool CooperativeExists(Tx& tx, const std::string& id) {
   return tx.Query(kCooperativeExists, id)->next();
 }
 
-std::optional<int> LockCooperative(Tx& tx, const std::string& id) {
+std::optional<LockedCooperative> LockCooperative(Tx& tx, const std::string& id) {
   auto rs = tx.Query(kLockCooperative, id);
   if (!rs->next()) return std::nullopt;
-  return rs->getInt("fiscal_year_end_month");
+  return LockedCooperative{rs->getInt("fiscal_year_end_month"), rs->getString("region_code")};
 }
 
 bool HasPendingExits(Tx& tx, const std::string& cooperative_id) {

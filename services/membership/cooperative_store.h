@@ -30,9 +30,14 @@ void LoadCooperativePage(Tx& tx, const Scope& scope, const std::string& region_p
                          v1::ListCooperativesResponse* out);
 
 bool CooperativeExists(Tx& tx, const std::string& id);
+// What a change to a cooperative's members needs of the cooperative.
+struct LockedCooperative {
+  int fiscal_year_end_month = 12;
+  std::string region_code;  // where admitted households may live (access_rules.h)
+};
 // Locks the cooperative's row (the first lock of every change to its set of ACTIVE members) and
-// returns its fiscal year end month; nullopt when there is no such cooperative.
-std::optional<int> LockCooperative(Tx& tx, const std::string& id);
+// returns what its member changes need; nullopt when there is no such cooperative.
+std::optional<LockedCooperative> LockCooperative(Tx& tx, const std::string& id);
 // True while a member of the cooperative has given notice and not yet exited.
 bool HasPendingExits(Tx& tx, const std::string& cooperative_id);
 

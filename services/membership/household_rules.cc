@@ -18,16 +18,13 @@ void CheckVillageCode(FieldViolations& v, v1::Household& h) {
   }
 }
 void CheckHeadName(FieldViolations& v, v1::Household& h) {
-  h.set_head_name(CheckText(v, "household.head_name", h.head_name(), kMaxHeadNameChars));
+  h.set_head_name(CheckText(v, "household.head_name", h.head_name(), kHeadName));
 }
 void CheckResidentSize(FieldViolations& v, const v1::Household& h) {
-  if (h.resident_size() < 1 || h.resident_size() > kMaxResidentSize) {
-    v.Add("household.resident_size", "must be 1..50");
-  }
+  CheckInteger(v, "household.resident_size", h.resident_size(), kResidentSize);
 }
 void CheckEthnicity(FieldViolations& v, v1::Household& h) {
-  h.set_ethnicity(CheckText(v, "household.ethnicity", h.ethnicity(), kMaxEthnicityChars,
-                            /*required=*/false));
+  h.set_ethnicity(CheckText(v, "household.ethnicity", h.ethnicity(), kEthnicity));
 }
 
 }  // namespace
@@ -64,7 +61,7 @@ v1::Household ApplyHouseholdPatch(const v1::Household& current, const v1::Househ
 
 void ValidateHouseholdFilters(FieldViolations& v, const std::string& village_code_prefix,
                               int monitoring_category) {
-  if (!IsCodePrefix(village_code_prefix, kMaxVillageCodePrefixDigits)) {
+  if (!IsCodePrefix(village_code_prefix, kVillageCodePrefix.max)) {
     v.Add("village_code_prefix", "must be up to 12 digits");
   }
   if (!v1::MonitoringCategory_IsValid(monitoring_category)) {
@@ -102,7 +99,7 @@ std::string ValidateCategoryChange(FieldViolations& v,
       req.category() == v1::MONITORING_CATEGORY_UNSPECIFIED) {
     v.Add("category", "must be one of the defined categories (not UNSPECIFIED)");
   }
-  std::string reason = CheckText(v, "reason", req.reason(), kMaxCategoryReasonChars);
+  std::string reason = CheckText(v, "reason", req.reason(), kCategoryReason);
   if (auto day = CheckDate(v, "effective_date", req.effective_date());
       day.has_value() && *day > today) {
     v.Add("effective_date", "must not be after today");

@@ -15,16 +15,12 @@
 #include "services/common/auth.h"
 #include "services/common/status.h"
 #include "services/membership/access_rules.h"
+#include "services/membership/membership_limits.h"
 
 namespace cooplink::membership {
 
 namespace v1 = ::cooplink::membership::v1;
 
-inline constexpr int kMaxResidentSize = 50;
-inline constexpr size_t kMaxHeadNameChars = 50;
-inline constexpr size_t kMaxEthnicityChars = 20;
-inline constexpr size_t kMaxCategoryReasonChars = 500;
-inline constexpr size_t kMaxVillageCodePrefixDigits = 12;
 // Reason recorded on the first CategoryChange of a household (the proto leaves it to us).
 inline constexpr const char* kInitialCategoryReason = "initial category at registration";
 // The fields UpdateHousehold may change.

@@ -94,7 +94,7 @@ NewMember ValidateNewMember(FieldViolations& v, const v1::Member& m, absl::Civil
   } else {
     CheckId(v, "member.household_id", m.household_id());
   }
-  out.name = CheckText(v, "member.name", m.name(), kMaxMemberNameChars);
+  out.name = CheckText(v, "member.name", m.name(), kMemberName);
   if (out.organization) {
     if (!m.resident_id().empty()) {
       v.Add("member.resident_id", "must be empty for an organization");
@@ -137,17 +137,6 @@ std::string CheckPhone(FieldViolations& v, const std::string& field, const std::
   return *phone;
 }
 
-void CheckAmount(FieldViolations& v, const std::string& field, bool has,
-                 const common::v1::Money& money, bool allow_zero) {
-  if (!has) {
-    v.Add(field, "is required");
-  } else if (allow_zero ? money.fen() < 0 : money.fen() <= 0) {
-    v.Add(field, allow_zero ? "must be 0 or more fen" : "must be greater than 0 fen");
-  } else if (money.fen() > kMaxAmountFen) {
-    v.Add(field, absl::StrCat("must be at most ", kMaxAmountFen, " fen"));
-  }
-}
-
 absl::Status CheckFarmerFlag(v1::MemberKind kind, bool is_farmer) {
   if (kind == v1::MEMBER_KIND_ORGANIZATION && is_farmer) {
     return InvalidField("member.is_farmer", "an organization is never a farmer");
@@ -159,14 +148,14 @@ std::optional<absl::CivilDay> ValidateContribution(FieldViolations& v,
                                                    const v1::RecordCapitalContributionRequest& req,
                                                    absl::CivilDay today, std::string* note) {
   CheckId(v, "member_id", req.member_id());
-  CheckAmount(v, "amount", req.has_amount(), req.amount(), /*allow_zero=*/false);
+  CheckFen(v, "amount", req.has_amount(), req.amount(), kContributionAmount);
   std::optional<absl::CivilDay> date;
   if (!req.has_contribution_date()) {
     v.Add("contribution_date", "is required");
   } else if ((date = CheckDate(v, "contribution_date", req.contribution_date())) && *date > today) {
     v.Add("contribution_date", "must not be in the future");
   }
-  *note = CheckText(v, "note", req.note(), kMaxContributionNoteChars, /*required=*/false);
+  *note = CheckText(v, "note", req.note(), kContributionNote);
   return date;
 }
 

@@ -27,17 +27,11 @@
 #include "services/common/auth.h"
 #include "services/common/status.h"
 #include "services/membership/identity.h"
+#include "services/membership/membership_limits.h"
 
 namespace cooplink::membership {
 
 namespace v1 = ::cooplink::membership::v1;
-
-inline constexpr size_t kMaxMemberNameChars = 50;
-inline constexpr size_t kMaxContributionNoteChars = 200;
-inline constexpr size_t kMaxExitReasonChars = 500;
-// Upper bound of one capital contribution or exit refund: 10^12 fen = 10 billion yuan. Far above
-// any real amount, it rejects typing errors and keeps sums far from int64 overflow.
-inline constexpr int64_t kMaxAmountFen = 1'000'000'000'000;
 
 // Composition limits (see the file comment).
 inline constexpr int64_t kFarmerShareFromMembers = 5;
@@ -101,10 +95,6 @@ struct NewMember {
 NewMember ValidateNewMember(FieldViolations& v, const v1::Member& m, absl::CivilDay today);
 // A phone field: "" stays "", anything else must be a mainland mobile number (normalised).
 std::string CheckPhone(FieldViolations& v, const std::string& field, const std::string& raw);
-// Adds a violation unless `money` is set with 0 < fen <= kMaxAmountFen (0 <= fen when
-// `allow_zero`).
-void CheckAmount(FieldViolations& v, const std::string& field, bool has,
-                 const common::v1::Money& money, bool allow_zero);
 // INVALID_ARGUMENT when an organization would be marked a farmer.
 absl::Status CheckFarmerFlag(v1::MemberKind kind, bool is_farmer);
 // Validates a contribution; returns its date (set when no violation was added) and the trimmed

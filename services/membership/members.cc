@@ -42,9 +42,11 @@ absl::Status LoadForChange(Tx& tx, const Scope& scope, const std::string& id, v1
   v1::Member probe;
   if (auto s = LoadMember(tx, id, /*for_update=*/false, &probe); !s.ok()) return s;
   if (auto s = RequireAccess(scope, SubjectOf(probe), Access::kWrite); !s.ok()) return s;
-  const std::optional<int> end_month = LockCooperative(tx, probe.cooperative_id());
-  if (!end_month.has_value()) return NotFound("member", id);
-  if (fiscal_year_end_month != nullptr) *fiscal_year_end_month = *end_month;
+  const std::optional<LockedCooperative> cooperative = LockCooperative(tx, probe.cooperative_id());
+  if (!cooperative.has_value()) return NotFound("member", id);
+  if (fiscal_year_end_month != nullptr) {
+    *fiscal_year_end_month = cooperative->fiscal_year_end_month;
+  }
   return LoadMember(tx, id, /*for_update=*/true, out);
 }
 
@@ -101,16 +103,15 @@ absl::Status Membership::CreateMember(const CallContext& call, const v1::CreateM
         !s.ok()) {
       return s;
     }
-    if (!LockCooperative(tx, m.cooperative_id())) {
-      return NotFound("cooperative", m.cooperative_id());
-    }
+    const std::optional<LockedCooperative> cooperative = LockCooperative(tx, m.cooperative_id());
+    if (!cooperative) return NotFound("cooperative", m.cooperative_id());
     if (!admitted.organization) {
-      // A household the caller may not see names nothing, exactly like a missing one; otherwise
-      // admitting a member would be a way into any household's data.
+      // Only from a household in the cooperative's region or already in the caller's scope
+      // (RequireAdmissionFrom); any other names nothing, exactly like a missing one.
       const std::optional<Subject> household = LoadHouseholdSubject(tx, m.household_id());
-      if (!household || !RequireAccess(*scope, *household, Access::kWrite).ok()) {
-        return FailedPrecondition("REFERENCED_RESOURCE_NOT_FOUND",
-                                  "member.household_id names no household");
+      if (!household) return AdmissionRefusal();
+      if (auto s = RequireAdmissionFrom(*scope, *household, cooperative->region_code); !s.ok()) {
+        return s;
       }
     }
     const absl::Time now = clock_->Now();
@@ -210,7 +211,7 @@ absl::Status Membership::UpdateMember(const CallContext& call, const v1::UpdateM
   const auto& mask = req.update_mask();
   if (auto s = CheckUpdateMask(mask, kMemberUpdatePaths); !s.ok()) return s;
   std::string name, phone;
-  if (MaskHas(mask, "name")) name = CheckText(v, "member.name", patch.name(), kMaxMemberNameChars);
+  if (MaskHas(mask, "name")) name = CheckText(v, "member.name", patch.name(), kMemberName);
   if (MaskHas(mask, "phone")) phone = CheckPhone(v, "member.phone", patch.phone());
   if (!v.empty()) return v.ToStatus();
   auto scope = ResolveScope(*db_, call);
@@ -303,8 +304,7 @@ absl::Status Membership::RequestMemberExit(const CallContext& call,
   if (!key.ok()) return key.status();
   FieldViolations v;
   CheckId(v, "member_id", req.member_id());
-  const std::string reason =
-      CheckText(v, "reason", req.reason(), kMaxExitReasonChars, /*required=*/false);
+  const std::string reason = CheckText(v, "reason", req.reason(), kExitReason);
   if (!v.empty()) return v.ToStatus();
   auto scope = ResolveScope(*db_, call);
   if (!scope.ok()) return scope.status();
@@ -334,7 +334,7 @@ absl::Status Membership::CompleteMemberExit(const CallContext& call,
   if (!key.ok()) return key.status();
   FieldViolations v;
   CheckId(v, "member_id", req.member_id());
-  CheckAmount(v, "refund", req.has_refund(), req.refund(), /*allow_zero=*/true);
+  CheckFen(v, "refund", req.has_refund(), req.refund(), kExitRefund);
   if (!v.empty()) return v.ToStatus();
   auto scope = ResolveScope(*db_, call);
   if (!scope.ok()) return scope.status();

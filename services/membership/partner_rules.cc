@@ -5,16 +5,13 @@
 namespace cooplink::membership {
 
 void ValidatePartner(FieldViolations& v, v1::Partner& p) {
-  p.set_name(CheckText(v, "partner.name", p.name(), kMaxPartnerNameChars));
+  p.set_name(CheckText(v, "partner.name", p.name(), kPartnerName));
   if (!common::v1::ChannelKind_IsValid(p.channel_kind()) ||
       p.channel_kind() == common::v1::CHANNEL_KIND_UNSPECIFIED) {
     v.Add("partner.channel_kind", "must be one of the defined channel kinds");
   }
-  if (p.commission_rate_bps() < 0 || p.commission_rate_bps() > kMaxCommissionRateBps) {
-    v.Add("partner.commission_rate_bps", "must be 0..5000 basis points");
-  }
-  p.set_contact(
-      CheckText(v, "partner.contact", p.contact(), kMaxPartnerContactChars, /*required=*/false));
+  CheckInteger(v, "partner.commission_rate_bps", p.commission_rate_bps(), kCommissionRateBps);
+  p.set_contact(CheckText(v, "partner.contact", p.contact(), kPartnerContact));
 }
 
 v1::Partner ApplyPartnerPatch(const v1::Partner& current, const v1::Partner& patch,

@@ -12,15 +12,12 @@
 #include "cooplink/membership/v1/membership.pb.h"
 #include "services/common/auth.h"
 #include "services/common/status.h"
+#include "services/membership/membership_limits.h"
 
 namespace cooplink::membership {
 
 namespace v1 = ::cooplink::membership::v1;
 
-inline constexpr size_t kMaxPartnerNameChars = 100;
-inline constexpr size_t kMaxPartnerContactChars = 100;
-// A partner's commission: 0..50 % of a sale, in basis points.
-inline constexpr int kMaxCommissionRateBps = 5000;
 // The fields UpdatePartner may change.
 inline constexpr std::initializer_list<const char*> kPartnerUpdatePaths = {
     "name", "channel_kind", "commission_rate_bps", "contact"};

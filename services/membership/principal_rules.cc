@@ -8,8 +8,7 @@
 namespace cooplink::membership {
 
 void ValidatePrincipal(FieldViolations& v, v1::Principal& p) {
-  p.set_display_name(
-      CheckText(v, "principal.display_name", p.display_name(), kMaxDisplayNameChars));
+  p.set_display_name(CheckText(v, "principal.display_name", p.display_name(), kDisplayName));
   if (!common::v1::Role_IsValid(p.role()) || p.role() == common::v1::ROLE_UNSPECIFIED) {
     v.Add("principal.role", "must be one of the defined roles");
     return;

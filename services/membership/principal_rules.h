@@ -13,16 +13,17 @@
 #include "cooplink/membership/v1/membership.pb.h"
 #include "services/common/auth.h"
 #include "services/common/status.h"
+#include "services/membership/membership_limits.h"
 
 namespace cooplink::membership {
 
 namespace v1 = ::cooplink::membership::v1;
 
-inline constexpr size_t kMaxDisplayNameChars = 100;
-inline constexpr absl::Duration kDefaultTokenTtl = absl::Hours(24);
-inline constexpr absl::Duration kMaxTokenTtl = absl::Hours(24 * 30);
-inline constexpr int kDefaultRevocationPage = 500;
-inline constexpr int kMaxRevocationPage = 1000;
+// From membership_limits.h.
+inline constexpr absl::Duration kDefaultTokenTtl = absl::Seconds(kTokenTtl.zero_means);
+inline constexpr absl::Duration kMaxTokenTtl = absl::Seconds(kTokenTtl.max);
+inline constexpr int kDefaultRevocationPage = static_cast<int>(kRevocationPageSize.zero_means);
+inline constexpr int kMaxRevocationPage = static_cast<int>(kRevocationPageSize.max);
 
 // Validates `p` and trims its display name: the role must be defined, and exactly the scope ids
 // the role needs must be set (a cooperative admin: cooperative_id; a member: cooperative_id,

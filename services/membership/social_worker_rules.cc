@@ -7,9 +7,9 @@ namespace cooplink::membership {
 
 NewSocialWorker ValidateNewSocialWorker(FieldViolations& v, const v1::SocialWorker& in) {
   NewSocialWorker out;
-  out.name = CheckText(v, "social_worker.name", in.name(), kMaxSocialWorkerNameChars);
-  out.organization = CheckText(v, "social_worker.organization", in.organization(),
-                               kMaxSocialWorkerOrganizationChars, /*required=*/false);
+  out.name = CheckText(v, "social_worker.name", in.name(), kSocialWorkerName);
+  out.organization =
+      CheckText(v, "social_worker.organization", in.organization(), kSocialWorkerOrganization);
   if (!Trimmed(in.phone()).empty()) {
     auto normalized = NormalizeMobilePhone(std::string_view(in.phone()));
     if (normalized.ok()) {
@@ -26,7 +26,9 @@ NewSocialWorker ValidateNewSocialWorker(FieldViolations& v, const v1::SocialWork
 }
 
 absl::Status CheckCountyCodePrefix(const std::string& prefix) {
-  if (!IsCodePrefix(prefix, 6)) return InvalidField("county_code_prefix", "must be up to 6 digits");
+  if (!IsCodePrefix(prefix, kCountyCodePrefix.max)) {
+    return InvalidField("county_code_prefix", "must be up to 6 digits");
+  }
   return absl::OkStatus();
 }
 

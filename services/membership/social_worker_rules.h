@@ -9,13 +9,11 @@
 #include "cooplink/membership/v1/membership.pb.h"
 #include "services/common/auth.h"
 #include "services/common/status.h"
+#include "services/membership/membership_limits.h"
 
 namespace cooplink::membership {
 
 namespace v1 = ::cooplink::membership::v1;
-
-inline constexpr size_t kMaxSocialWorkerNameChars = 50;
-inline constexpr size_t kMaxSocialWorkerOrganizationChars = 100;
 
 // A validated social worker to create, normalised.
 struct NewSocialWorker {

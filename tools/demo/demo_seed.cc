@@ -239,7 +239,7 @@ int main(int argc, char** argv) {
       kv1::ProductCategory category;
       kv1::UnitKind unit;
       bool by_weight;
-      int grams;
+      int grams;  // net weight of one unit: required when sold by weight, else for shipping
       int64_t price_fen;
       const char* lot;
       int64_t quantity;
@@ -247,13 +247,13 @@ int main(int argc, char** argv) {
     const Listing listings[] = {
         {"景迈山古树普洱茶饼（生茶）", "景迈山千年万亩古茶园春茶，石磨压制，357克/饼。",
          "Jingmai ancient-tree Pu'er tea cake (raw)", kv1::PRODUCT_CATEGORY_PROCESSED_TEA,
-         kv1::UNIT_KIND_CAKE, false, 0, 28800, "JM-2026-SPRING", 120},
+         kv1::UNIT_KIND_CAKE, false, 357, 28800, "JM-2026-SPRING", 120},
         {"澜沧薄壳核桃", "高山薄壳核桃，手工去青皮晾晒，1公斤/袋。", "Lancang thin-shell walnuts",
          kv1::PRODUCT_CATEGORY_FOREST_PRODUCTS, kv1::UNIT_KIND_BAG, true, 1000, 4800,
          "HT-2025-AUTUMN", 300},
         {"拉祜山寨野生蜂蜜", "原始森林土蜂冬蜜，500克/瓶。", "Lahu mountain wild honey",
-         kv1::PRODUCT_CATEGORY_PROCESSED_FOOD, kv1::UNIT_KIND_BOTTLE, false, 0, 9800, "FM-2026-01",
-         80},
+         kv1::PRODUCT_CATEGORY_PROCESSED_FOOD, kv1::UNIT_KIND_BOTTLE, false, 500, 9800,
+         "FM-2026-01", 80},
         {"野生鸡枞菌干", "雨季采摘野生鸡枞，古法晾晒，250克/袋。", "Dried wild termite mushrooms",
          kv1::PRODUCT_CATEGORY_FOREST_PRODUCTS, kv1::UNIT_KIND_BAG, true, 250, 16800, "JZ-2025-08",
          60},

@@ -845,7 +845,6 @@ TEST_F(StockReservationsTest, BadInputIsRefusedNamingTheFieldAndWritesNothing) {
       {"unspecified reason", 5, 0, "", {"reason"}},
       {"restock negative", -5, cv1::STOCK_ADJUSTMENT_REASON_RESTOCK, "", {"delta"}},
       {"spoilage positive", 5, cv1::STOCK_ADJUSTMENT_REASON_SPOILAGE, "", {"delta"}},
-      {"correction without note", 5, cv1::STOCK_ADJUSTMENT_REASON_CORRECTION, "  ", {"note"}},
       {"note too long", 5, cv1::STOCK_ADJUSTMENT_REASON_RESTOCK, std::string(201, 'x'), {"note"}},
   };
   for (const AdjustCase& c : adjust_cases) {

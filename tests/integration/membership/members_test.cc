@@ -427,11 +427,11 @@ TEST_F(MembersTest, ScopedCallersSeeOnlyTheirMembers) {
             std::vector<std::string>{"view"});
 }
 
-TEST_F(MembersTest, CooperativeAdminAdmitsOnlyFromHouseholdsItMaySee) {
-  const auto coop = CreateCooperative();
+TEST_F(MembersTest, CooperativeAdminAdmitsOutsideItsRegionOnlyFromHouseholdsItMaySee) {
+  const auto coop = CreateCooperative();  // in Lancang, 530828
   const std::string coop_admin = CoopAdminToken(coop.id());
-  // A household registered by someone else, with no member yet, is outside the admin's scope.
-  const auto foreign = CreateHousehold();
+  // A household registered by someone else in another county (Mojiang), with no member yet.
+  const auto foreign = CreateHousehold("530822100201");
   const int64_t before = CountRows(db(), "members");
   mv1::Member out;
   grpc::Status s = Create(coop_admin, ValidCreate(coop.id(), foreign.id()), &out);
@@ -452,6 +452,82 @@ TEST_F(MembersTest, CooperativeAdminAdmitsOnlyFromHouseholdsItMaySee) {
   ASSERT_TRUE(Create(coop_admin, ValidCreate(coop.id(), own.id()), &out).ok());
   CreateMember(coop.id(), foreign.id());  // by the platform admin
   s = Create(coop_admin, ValidCreate(coop.id(), foreign.id()), &out);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
+// Issue 8, item 10: a social worker registers a household in a village of its caseload; the admin
+// of a cooperative of that county admits a member from it (it could not see the household before)
+// and then sees both; an admin of a cooperative in another county still finds no such household.
+TEST_F(MembersTest, ACooperativeAdmitsFromAHouseholdAWorkerRegisteredInItsCounty) {
+  const auto coop = CreateCooperative("澜沧县茶农专业合作社");  // region 530828 (Lancang)
+  const std::string coop_admin = CoopAdminToken(coop.id());
+  const auto worker = CreateSocialWorker();
+  AssignVillage(worker.id(), "530828100305");
+  const std::string worker_token = WorkerToken(worker.id());
+
+  mv1::CreateHouseholdRequest hreq;
+  hreq.set_request_id(NewRequestId());
+  hreq.mutable_household()->set_village_code("530828100305");
+  hreq.mutable_household()->set_head_name("扎拉");
+  hreq.mutable_household()->set_resident_size(5);
+  hreq.mutable_household()->set_ethnicity("拉祜族");
+  mv1::Household household;
+  grpc::Status s = stub().CreateHousehold(Ctx(worker_token).get(), hreq, &household);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  mv1::GetHouseholdRequest get_household;
+  get_household.set_id(household.id());
+  mv1::Household seen;
+  EXPECT_EQ(stub().GetHousehold(Ctx(coop_admin).get(), get_household, &seen).error_code(),
+            StatusCode::NOT_FOUND);  // not visible before anyone of it joins
+
+  mv1::Member admitted;
+  s = Create(coop_admin, ValidCreate(coop.id(), household.id()), &admitted);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(admitted.household_id(), household.id());
+  EXPECT_EQ(admitted.state(), mv1::MEMBER_STATE_ACTIVE);
+
+  mv1::Member read;
+  ASSERT_TRUE(Get(coop_admin, admitted.id(), &read).ok());
+  EXPECT_EQ(read.cooperative_id(), coop.id());
+  mv1::ListMembersRequest list;
+  list.set_cooperative_id(coop.id());
+  list.set_household_id(household.id());
+  mv1::ListMembersResponse listed;
+  ASSERT_TRUE(stub().ListMembers(Ctx(coop_admin).get(), list, &listed).ok());
+  ASSERT_EQ(listed.members_size(), 1);
+  EXPECT_EQ(listed.members(0).id(), admitted.id());
+  ASSERT_TRUE(stub().GetHousehold(Ctx(coop_admin).get(), get_household, &seen).ok());
+  EXPECT_EQ(seen.head_name(), "扎拉");
+
+  // A cooperative of Mojiang county (530822) cannot admit from it, nor see it.
+  mv1::CreateCooperativeRequest other_req;
+  other_req.set_request_id(NewRequestId());
+  other_req.mutable_cooperative()->set_name("墨江县紫米专业合作社");
+  other_req.mutable_cooperative()->set_uscc(CooperativeUscc(NextSequence()));
+  other_req.mutable_cooperative()->set_region_code("530822");
+  mv1::Cooperative other;
+  ASSERT_TRUE(stub().CreateCooperative(Ctx(admin()).get(), other_req, &other).ok());
+  const std::string other_admin = CoopAdminToken(other.id());
+  const int64_t before = CountRows(db(), "members");
+  mv1::Member refused;
+  s = Create(other_admin, ValidCreate(other.id(), household.id()), &refused);
+  EXPECT_EQ(s.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ErrorReason(s), "REFERENCED_RESOURCE_NOT_FOUND");
+  EXPECT_EQ(s.error_message(), "member.household_id names no household");  // like a missing one
+  EXPECT_EQ(CountRows(db(), "members"), before);
+  EXPECT_EQ(stub().GetHousehold(Ctx(other_admin).get(), get_household, &seen).error_code(),
+            StatusCode::NOT_FOUND);
+
+  // A cooperative registered at the prefecture (Pu'er, 530800) covers every county of it.
+  other_req.set_request_id(NewRequestId());
+  other_req.mutable_cooperative()->set_name("普洱市茶叶专业合作社联合社");
+  other_req.mutable_cooperative()->set_uscc(CooperativeUscc(NextSequence()));
+  other_req.mutable_cooperative()->set_region_code("530800");
+  mv1::Cooperative prefecture;
+  ASSERT_TRUE(stub().CreateCooperative(Ctx(admin()).get(), other_req, &prefecture).ok());
+  s = Create(CoopAdminToken(prefecture.id()), ValidCreate(prefecture.id(), household.id()),
+             &admitted);
   EXPECT_TRUE(s.ok()) << s.error_message();
 }
 

@@ -20,13 +20,13 @@ TEST(OfferRulesTest, ChannelPriceLimits) {
   FieldViolations none;
   ValidateOffer(none, offer);  // no channel price: the product's price applies
   EXPECT_TRUE(none.empty());
-  for (int64_t fen : {int64_t{1}, kMaxChannelPriceFen}) {
+  for (int64_t fen : {int64_t{1}, kChannelPrice.max}) {
     offer.mutable_channel_price()->set_fen(fen);
     FieldViolations v;
     ValidateOffer(v, offer);
     EXPECT_TRUE(v.empty()) << fen;
   }
-  for (int64_t fen : {int64_t{0}, kMaxChannelPriceFen + 1}) {
+  for (int64_t fen : {int64_t{0}, kChannelPrice.max + 1}) {
     offer.mutable_channel_price()->set_fen(fen);
     FieldViolations v;
     ValidateOffer(v, offer);
@@ -98,8 +98,8 @@ v1::Lot ValidLotProto() {
 
 TEST(StockRulesTest, LotCodes) {
   EXPECT_TRUE(IsLotCode("A"));
-  EXPECT_TRUE(IsLotCode(std::string(kMaxLotCode, 'a')));
-  EXPECT_FALSE(IsLotCode(std::string(kMaxLotCode + 1, 'a')));
+  EXPECT_TRUE(IsLotCode(std::string(static_cast<size_t>(kLotCode.max), 'a')));
+  EXPECT_FALSE(IsLotCode(std::string(static_cast<size_t>(kLotCode.max) + 1, 'a')));
   EXPECT_FALSE(IsLotCode(""));
   EXPECT_FALSE(IsLotCode("a b"));
   EXPECT_FALSE(IsLotCode("批次"));
@@ -115,14 +115,14 @@ TEST(StockRulesTest, LotValidation) {
   FieldViolations future;
   EXPECT_FALSE(ValidateLot(future, ValidLotProto(), today - 1).has_value());
   EXPECT_FALSE(future.empty());
-  for (int64_t q : {int64_t{0}, kMaxLotQuantity + 1}) {
+  for (int64_t q : {int64_t{0}, kLotQuantity.max + 1}) {
     v1::Lot bad = ValidLotProto();
     bad.set_quantity(q);
     FieldViolations w;
     EXPECT_FALSE(ValidateLot(w, bad, today).has_value()) << q;
   }
   v1::Lot max = ValidLotProto();
-  max.set_quantity(kMaxLotQuantity);
+  max.set_quantity(kLotQuantity.max);
   FieldViolations w;
   EXPECT_TRUE(ValidateLot(w, max, today).has_value());
 }
@@ -150,18 +150,18 @@ TEST(StockRulesTest, AdjustmentSignsSuitTheirReasons) {
   EXPECT_FALSE(Valid(Adjustment(-5, v1::STOCK_ADJUSTMENT_REASON_RETURN)));
   EXPECT_TRUE(Valid(Adjustment(-5, v1::STOCK_ADJUSTMENT_REASON_SPOILAGE)));
   EXPECT_FALSE(Valid(Adjustment(5, v1::STOCK_ADJUSTMENT_REASON_SPOILAGE)));
-  EXPECT_FALSE(Valid(Adjustment(-5, v1::STOCK_ADJUSTMENT_REASON_CORRECTION)));  // needs a note
+  EXPECT_TRUE(Valid(Adjustment(-5, v1::STOCK_ADJUSTMENT_REASON_CORRECTION)));  // no note needed
   EXPECT_TRUE(Valid(Adjustment(-5, v1::STOCK_ADJUSTMENT_REASON_CORRECTION, "recount")));
   EXPECT_FALSE(Valid(Adjustment(5, v1::STOCK_ADJUSTMENT_REASON_UNSPECIFIED)));
   EXPECT_FALSE(Valid(Adjustment(0, v1::STOCK_ADJUSTMENT_REASON_RESTOCK)));
-  EXPECT_TRUE(Valid(Adjustment(kMaxStockDelta, v1::STOCK_ADJUSTMENT_REASON_RESTOCK)));
-  EXPECT_FALSE(Valid(Adjustment(kMaxStockDelta + 1, v1::STOCK_ADJUSTMENT_REASON_RESTOCK)));
-  EXPECT_TRUE(Valid(Adjustment(-kMaxStockDelta, v1::STOCK_ADJUSTMENT_REASON_SPOILAGE)));
-  EXPECT_FALSE(Valid(Adjustment(-kMaxStockDelta - 1, v1::STOCK_ADJUSTMENT_REASON_SPOILAGE)));
-  EXPECT_TRUE(
-      Valid(Adjustment(1, v1::STOCK_ADJUSTMENT_REASON_RESTOCK, std::string(kMaxStockNote, 'n'))));
-  EXPECT_FALSE(Valid(
-      Adjustment(1, v1::STOCK_ADJUSTMENT_REASON_RESTOCK, std::string(kMaxStockNote + 1, 'n'))));
+  EXPECT_TRUE(Valid(Adjustment(kStockDelta.max, v1::STOCK_ADJUSTMENT_REASON_RESTOCK)));
+  EXPECT_FALSE(Valid(Adjustment(kStockDelta.max + 1, v1::STOCK_ADJUSTMENT_REASON_RESTOCK)));
+  EXPECT_TRUE(Valid(Adjustment(-kStockDelta.max, v1::STOCK_ADJUSTMENT_REASON_SPOILAGE)));
+  EXPECT_FALSE(Valid(Adjustment(-kStockDelta.max - 1, v1::STOCK_ADJUSTMENT_REASON_SPOILAGE)));
+  EXPECT_TRUE(Valid(Adjustment(1, v1::STOCK_ADJUSTMENT_REASON_RESTOCK,
+                               std::string(static_cast<size_t>(kStockNote.max), 'n'))));
+  EXPECT_FALSE(Valid(Adjustment(1, v1::STOCK_ADJUSTMENT_REASON_RESTOCK,
+                                std::string(static_cast<size_t>(kStockNote.max) + 1, 'n'))));
 }
 
 TEST(StockRulesTest, ArchivedProductsTakeNoStock) {

@@ -185,8 +185,8 @@ TEST(ProductActorsTest, TransitionReasons) {
   EXPECT_EQ(*CheckTransitionReason(ProductAction::kReject, "  blurry photos "), "blurry photos");
   EXPECT_EQ(*CheckTransitionReason(ProductAction::kPause, ""), "");
   EXPECT_EQ(*CheckTransitionReason(ProductAction::kArchive, ""), "");
-  const std::string at_limit(kMaxReason, 'r');
-  const std::string above(kMaxReason + 1, 'r');
+  const std::string at_limit(kRejectReason.max, 'r');
+  const std::string above(kRejectReason.max + 1, 'r');
   for (ProductAction a : {ProductAction::kReject, ProductAction::kPause, ProductAction::kArchive}) {
     EXPECT_EQ(*CheckTransitionReason(a, at_limit), at_limit);
     EXPECT_EQ(CheckTransitionReason(a, above).status().code(), absl::StatusCode::kInvalidArgument);
@@ -229,35 +229,53 @@ TEST(ProductValidationTest, TitleLimits) {
   v1::Product p = ValidProduct();
   p.set_title("");
   EXPECT_EQ(Violations(p), std::set<std::string>{"product.title"});
-  p.set_title(std::string(kMaxTitle, 'a'));
+  EXPECT_EQ(kProductTitle.max, 60);  // the proto's limit
+  p.set_title(std::string(60, 'a'));
   EXPECT_TRUE(Violations(p).empty());
-  p.set_title(std::string(kMaxTitle + 1, 'a'));
+  p.set_title(std::string(61, 'a'));
   EXPECT_EQ(Violations(p), std::set<std::string>{"product.title"});
   std::string cjk;
-  for (size_t i = 0; i < kMaxTitle; ++i) cjk += "茶";  // characters, not bytes
+  for (int i = 0; i < 60; ++i) cjk += "茶";  // characters, not bytes
   p.set_title(cjk);
   EXPECT_TRUE(Violations(p).empty());
+  p.set_title(cjk + "茶");
+  EXPECT_EQ(Violations(p), std::set<std::string>{"product.title"});
 }
 
 TEST(ProductValidationTest, PriceAndMinimumOrderLimits) {
   v1::Product p = ValidProduct();
-  for (int64_t fen : {int64_t{0}, int64_t{-1}, kMaxPriceFen + 1}) {
+  for (int64_t fen : {int64_t{0}, int64_t{-1}, kProductPrice.max + 1}) {
     p.mutable_price()->set_fen(fen);
     EXPECT_EQ(Violations(p), std::set<std::string>{"product.price.fen"}) << fen;
   }
-  for (int64_t fen : {int64_t{1}, kMaxPriceFen}) {
+  for (int64_t fen : {int64_t{1}, kProductPrice.max}) {
     p.mutable_price()->set_fen(fen);
     EXPECT_TRUE(Violations(p).empty()) << fen;
   }
   p = ValidProduct();
-  for (int64_t q : {int64_t{0}, kMaxMinOrder + 1}) {
+  for (int64_t q : {int64_t{-1}, int64_t{10'001}}) {
     p.set_min_order_quantity(q);
     EXPECT_EQ(Violations(p), std::set<std::string>{"product.min_order_quantity"}) << q;
   }
-  for (int64_t q : {int64_t{1}, kMaxMinOrder}) {
+  for (int64_t q : {int64_t{1}, int64_t{10'000}}) {
     p.set_min_order_quantity(q);
     EXPECT_TRUE(Violations(p).empty()) << q;
   }
+}
+
+TEST(ProductValidationTest, MinimumOrderZeroMeansOneOnCreateOnly) {
+  v1::Product p = ValidProduct();
+  p.set_min_order_quantity(0);
+  FieldViolations v;
+  ValidateProduct(v, p, nullptr);
+  EXPECT_TRUE(v.empty());
+  EXPECT_EQ(p.min_order_quantity(), 1);
+  google::protobuf::FieldMask mask;
+  mask.add_paths("min_order_quantity");
+  v1::Product patch;
+  patch.set_min_order_quantity(0);
+  ValidateProduct(v, patch, &mask);
+  EXPECT_FALSE(v.empty());  // an update gives a real value
 }
 
 TEST(ProductValidationTest, UnitWeights) {
@@ -269,16 +287,32 @@ TEST(ProductValidationTest, UnitWeights) {
   p.mutable_unit()->set_unit_weight_grams(999);  // a kilogram is 1000 g
   EXPECT_EQ(Violations(p), std::set<std::string>{"product.unit.unit_weight_grams"});
   p.mutable_unit()->set_kind(v1::UNIT_KIND_BOX);
-  for (int32_t g : {1, kMaxUnitWeightGrams}) {
+  for (int32_t g : {1, 100'000}) {
     p.mutable_unit()->set_unit_weight_grams(g);
     EXPECT_TRUE(Violations(p).empty()) << g;
   }
-  for (int32_t g : {0, kMaxUnitWeightGrams + 1}) {
+  for (int32_t g : {0, -1, 100'001}) {  // sold by weight: required, at most 100 kg
     p.mutable_unit()->set_unit_weight_grams(g);
     EXPECT_EQ(Violations(p), std::set<std::string>{"product.unit.unit_weight_grams"}) << g;
   }
+  // Sold by the piece: the weight is optional (shipping), within the same bounds.
+  p.mutable_unit()->set_kind(v1::UNIT_KIND_CAKE);
   p.mutable_unit()->set_sold_by_weight(false);
-  p.mutable_unit()->set_unit_weight_grams(5);
+  for (int32_t g : {0, 357, 100'000}) {
+    p.mutable_unit()->set_unit_weight_grams(g);
+    EXPECT_TRUE(Violations(p).empty()) << g;
+  }
+  for (int32_t g : {-1, 100'001}) {
+    p.mutable_unit()->set_unit_weight_grams(g);
+    EXPECT_EQ(Violations(p), std::set<std::string>{"product.unit.unit_weight_grams"}) << g;
+  }
+  // A weight unit not sold by weight may leave the weight out, but a weight given is the unit's.
+  p.mutable_unit()->set_kind(v1::UNIT_KIND_JIN);
+  p.mutable_unit()->set_unit_weight_grams(0);
+  EXPECT_TRUE(Violations(p).empty());
+  p.mutable_unit()->set_unit_weight_grams(500);
+  EXPECT_TRUE(Violations(p).empty());
+  p.mutable_unit()->set_unit_weight_grams(357);
   EXPECT_EQ(Violations(p), std::set<std::string>{"product.unit.unit_weight_grams"});
   p.mutable_unit()->set_kind(v1::UNIT_KIND_UNSPECIFIED);
   p.mutable_unit()->set_unit_weight_grams(0);
@@ -287,7 +321,7 @@ TEST(ProductValidationTest, UnitWeights) {
 
 TEST(ProductValidationTest, LabelsImagesCertificationsRegion) {
   v1::Product p = ValidProduct();
-  for (int i = 0; i < kMaxLabels; ++i) {
+  for (int i = 0; i < kProductLabels.max; ++i) {
     auto* label = p.add_labels();
     label->set_language_code(std::string("x") + static_cast<char>('a' + i));
     label->set_title("t");
@@ -304,7 +338,7 @@ TEST(ProductValidationTest, LabelsImagesCertificationsRegion) {
   EXPECT_EQ(Violations(p), std::set<std::string>{"product.labels[0].language_code"});
 
   p = ValidProduct();
-  for (int i = 0; i < kMaxImages; ++i) p.add_image_urls("https://img.example/a.jpg");
+  for (int i = 0; i < kProductImages.max; ++i) p.add_image_urls("https://img.example/a.jpg");
   EXPECT_TRUE(Violations(p).empty());
   p.add_image_urls("https://img.example/b.jpg");
   EXPECT_EQ(Violations(p), std::set<std::string>{"product.image_urls"});
@@ -312,9 +346,9 @@ TEST(ProductValidationTest, LabelsImagesCertificationsRegion) {
   p.add_image_urls("http://img.example/a.jpg");
   EXPECT_EQ(Violations(p), std::set<std::string>{"product.image_urls[0]"});
   p = ValidProduct();
-  p.add_image_urls("https://" + std::string(kMaxImageUrl - 8, 'a'));
+  p.add_image_urls("https://" + std::string(kImageUrl.max - 8, 'a'));
   EXPECT_TRUE(Violations(p).empty());
-  p.set_image_urls(0, "https://" + std::string(kMaxImageUrl - 7, 'a'));
+  p.set_image_urls(0, "https://" + std::string(kImageUrl.max - 7, 'a'));
   EXPECT_EQ(Violations(p), std::set<std::string>{"product.image_urls[0]"});
 
   p = ValidProduct();
@@ -328,7 +362,7 @@ TEST(ProductValidationTest, LabelsImagesCertificationsRegion) {
     p.set_origin_region_code(bad);
     EXPECT_EQ(Violations(p), std::set<std::string>{"product.origin_region_code"}) << bad;
   }
-  p.set_compliance_certificate_number(std::string(kMaxCertificate + 1, '1'));
+  p.set_compliance_certificate_number(std::string(kCertificateNumber.max + 1, '1'));
   p.set_origin_region_code("530822");
   EXPECT_EQ(Violations(p), std::set<std::string>{"product.compliance_certificate_number"});
 }

@@ -65,7 +65,7 @@ TEST(ReservationRulesTest, LineLimits) {
   FieldViolations dup;
   ValidateReservation(dup, req, kLimits);
   EXPECT_FALSE(dup.empty());
-  for (int64_t q : {int64_t{0}, kMaxLineQuantity + 1}) {
+  for (int64_t q : {int64_t{0}, kLineQuantity.max + 1}) {
     auto bad = Request(1, absl::ZeroDuration());
     bad.mutable_lines(0)->set_quantity(q);
     FieldViolations v;
@@ -73,7 +73,7 @@ TEST(ReservationRulesTest, LineLimits) {
     EXPECT_FALSE(v.empty()) << q;
   }
   auto max = Request(1, absl::ZeroDuration());
-  max.mutable_lines(0)->set_quantity(kMaxLineQuantity);
+  max.mutable_lines(0)->set_quantity(kLineQuantity.max);
   FieldViolations v;
   ValidateReservation(v, max, kLimits);
   EXPECT_TRUE(v.empty());

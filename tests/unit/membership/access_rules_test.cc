@@ -204,6 +204,69 @@ TEST(MemberRelationTest, StatusesNameTheMember) {
   EXPECT_EQ(partner.message(), "this role has no access to members");
 }
 
+// --- Admission (CreateMember) -------------------------------------------------------------------
+TEST(AdmissionTest, RegionPrefixOfCountyPrefectureAndProvinceCodes) {
+  EXPECT_EQ(RegionPrefix("530828"), "530828");  // Lancang county
+  EXPECT_EQ(RegionPrefix("530800"), "5308");    // Pu'er prefecture
+  EXPECT_EQ(RegionPrefix("530000"), "53");      // Yunnan province
+  EXPECT_EQ(RegionPrefix("530802"), "530802");  // a district ends in 02, not 00
+  EXPECT_EQ(RegionPrefix(""), "");
+  EXPECT_EQ(RegionPrefix("5308"), "");
+  EXPECT_EQ(RegionPrefix("53082X"), "");
+}
+
+TEST(AdmissionTest, VillageInRegion) {
+  EXPECT_TRUE(VillageInRegion("530828100001", "530828"));
+  EXPECT_FALSE(VillageInRegion("530822100001", "530828"));  // Mojiang, the next county
+  EXPECT_TRUE(VillageInRegion("530822100001", "530800"));   // both in Pu'er prefecture
+  EXPECT_TRUE(VillageInRegion("530822100001", "530000"));
+  EXPECT_FALSE(VillageInRegion("532822100001", "530800"));  // Xishuangbanna is not Pu'er
+  EXPECT_FALSE(VillageInRegion("530828100001", ""));        // an empty region covers nothing
+}
+
+// A household a social worker registered in kVillage: nobody has joined it, no cooperative
+// registered it.
+Subject WorkersHousehold(const std::string& village = kVillage) {
+  return HouseholdSubject(kHousehold, village, std::nullopt, {});
+}
+
+absl::Status Admit(const Scope& scope, const Subject& household, const std::string& region) {
+  return RequireAdmissionFrom(scope, household, region);
+}
+
+TEST(AdmissionTest, CooperativeAdminAdmitsFromAnyHouseholdOfItsRegion) {
+  EXPECT_TRUE(Admit(CooperativeAdmin(kCoop), WorkersHousehold(), "530828").ok());
+  EXPECT_TRUE(Admit(CooperativeAdmin(kCoop), WorkersHousehold(), "530800").ok());
+  // A household with members elsewhere lies in the region all the same.
+  EXPECT_TRUE(Admit(CooperativeAdmin(kCoop),
+                    HouseholdSubject(kHousehold, kVillage, std::nullopt, {kOtherCoop}), "530828")
+                  .ok());
+}
+
+TEST(AdmissionTest, OutsideTheRegionOnlyTheAdminsOwnScopeCounts) {
+  const absl::Status refused = Admit(CooperativeAdmin(kCoop), WorkersHousehold(), "530822");
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(refused), "REFERENCED_RESOURCE_NOT_FOUND");
+  EXPECT_EQ(refused.message(), AdmissionRefusal().message());  // like a missing household
+  // Its members' household, and one it registered while nobody has joined, are in its scope.
+  EXPECT_TRUE(Admit(CooperativeAdmin(kCoop), JoinedHousehold(), "530822").ok());
+  EXPECT_TRUE(
+      Admit(CooperativeAdmin(kCoop), HouseholdSubject(kHousehold, kVillage, kCoop, {}), "530822")
+          .ok());
+}
+
+TEST(AdmissionTest, PlatformAdminAdmitsFromAnyHouseholdOtherRolesFromNone) {
+  EXPECT_TRUE(Admit(PlatformAdmin(), WorkersHousehold("110101001001"), "530828").ok());
+  // CreateMember refuses these roles first; the rule refuses them on its own as well.
+  for (const Scope& scope :
+       {Worker({kCoop}, {kVillage}), MemberPrincipal(kCoop, kHousehold, kMember), Partner(),
+        ScopeOf(Role::kUnspecified)}) {
+    EXPECT_EQ(Admit(scope, WorkersHousehold(), "530828").code(),
+              absl::StatusCode::kFailedPrecondition)
+        << static_cast<int>(scope.principal.role);
+  }
+}
+
 TEST(ScopeTest, HasCooperativeAndVillage) {
   const Scope scope = Worker({kCoop}, {kVillage});
   EXPECT_TRUE(scope.HasCooperative(kCoop));

@@ -45,16 +45,16 @@ TEST(NewHouseholdTest, NormalisesAndDefaultsToOrdinary) {
 }
 
 TEST(NewHouseholdTest, ResidentSizeLimits) {
-  for (int size : {1, kMaxResidentSize}) {
+  for (int64_t size : {int64_t{1}, kResidentSize.max}) {
     v1::Household h = Valid();
-    h.set_resident_size(size);
+    h.set_resident_size(static_cast<int32_t>(size));
     FieldViolations v;
     ValidateNewHousehold(v, h);
     EXPECT_TRUE(v.empty()) << size;
   }
-  for (int size : {0, kMaxResidentSize + 1}) {
+  for (int64_t size : {int64_t{0}, kResidentSize.max + 1}) {
     v1::Household h = Valid();
-    h.set_resident_size(size);
+    h.set_resident_size(static_cast<int32_t>(size));
     FieldViolations v;
     ValidateNewHousehold(v, h);
     EXPECT_THAT(Fields(v), ElementsAre("household.resident_size")) << size;
@@ -64,7 +64,7 @@ TEST(NewHouseholdTest, ResidentSizeLimits) {
 TEST(NewHouseholdTest, ReportsEveryBadField) {
   v1::Household h;
   h.set_village_code("999999100001");  // no such province
-  h.set_ethnicity(std::string(kMaxEthnicityChars + 1, 'x'));
+  h.set_ethnicity(std::string(kEthnicity.max + 1, 'x'));
   h.set_monitoring_category(static_cast<v1::MonitoringCategory>(9));
   FieldViolations v;
   ValidateNewHousehold(v, h);

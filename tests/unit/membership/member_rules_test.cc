@@ -275,9 +275,10 @@ TEST(CheckAmountTest, LimitsOfAContributionAndARefund) {
     common::v1::Money money;
     money.set_fen(fen);
     FieldViolations v;
-    CheckAmount(v, "amount", has, money, allow_zero);
+    CheckFen(v, "amount", has, money, allow_zero ? kExitRefund : kContributionAmount);
     return v.empty();
   };
+  const int64_t kMaxAmountFen = limits::kMaxAmountFen;
   EXPECT_FALSE(fields(false, 0, false));  // missing
   EXPECT_FALSE(fields(true, 0, false));
   EXPECT_TRUE(fields(true, 0, true));  // a refund may be zero

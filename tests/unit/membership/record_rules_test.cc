@@ -54,7 +54,7 @@ TEST(CooperativeRulesTest, NewCooperativeIsNormalised) {
   EXPECT_THAT(Fields(v), IsEmpty());
   EXPECT_EQ(c.name(), "澜沧茶叶合作社");
   EXPECT_EQ(c.uscc(), cooplink::testing::CooperativeUscc(1));
-  EXPECT_EQ(c.fiscal_year_end_month(), kDefaultFiscalYearEndMonth);
+  EXPECT_EQ(c.fiscal_year_end_month(), kFiscalYearEndMonth.zero_means);
 }
 
 TEST(CooperativeRulesTest, UsccMustBeAFarmersCooperatives) {
@@ -69,14 +69,14 @@ TEST(CooperativeRulesTest, MonthAndFeeLimits) {
   for (int month : {1, 12}) {
     v1::Cooperative c = ValidCooperative();
     c.set_fiscal_year_end_month(month);
-    c.set_service_fee_bps(kMaxServiceFeeBps);
+    c.set_service_fee_bps(kServiceFeeBps.max);
     FieldViolations v;
     ValidateCooperative(v, c, /*creating=*/false);
     EXPECT_TRUE(v.empty());
   }
   v1::Cooperative c = ValidCooperative();
   c.set_fiscal_year_end_month(13);
-  c.set_service_fee_bps(kMaxServiceFeeBps + 1);
+  c.set_service_fee_bps(kServiceFeeBps.max + 1);
   c.set_region_code("990000");
   FieldViolations v;
   ValidateCooperative(v, c, /*creating=*/false);
@@ -119,13 +119,13 @@ TEST(PartnerRulesTest, ValidationLimits) {
   v1::Partner p;
   p.set_name(" 拼多多 ");
   p.set_channel_kind(common::v1::CHANNEL_KIND_OTHER);
-  p.set_commission_rate_bps(kMaxCommissionRateBps);
+  p.set_commission_rate_bps(kCommissionRateBps.max);
   FieldViolations v;
   ValidatePartner(v, p);
   EXPECT_THAT(Fields(v), IsEmpty());
   EXPECT_EQ(p.name(), "拼多多");
   p.set_channel_kind(common::v1::CHANNEL_KIND_UNSPECIFIED);
-  p.set_commission_rate_bps(kMaxCommissionRateBps + 1);
+  p.set_commission_rate_bps(kCommissionRateBps.max + 1);
   FieldViolations bad;
   ValidatePartner(bad, p);
   EXPECT_THAT(Fields(bad), ElementsAre("partner.channel_kind", "partner.commission_rate_bps"));
