@@ -236,11 +236,12 @@ absl::StatusOr<int64_t> Catalog::PurgeChanges(absl::Time cutoff, int limit) {
 
 absl::Status ChangeSequencer::Deliver(Tx& tx, const std::vector<OutboxMessage>& batch) {
   // The feed_head lock (after the relay's lease lock) makes sequences consecutive even if two
-  // relays ever overlapped.
+  // relays ever overlapped; being a locking read, it sees the latest head also where the
+  // transaction's snapshot is older (TiDB takes it at BEGIN).
   int64_t sequence = 0;
   {
     auto head = tx.Query(kLockFeedHead);
-    head->next();
+    if (!head->next()) return absl::InternalError("feed_head has no row (migration 0001)");
     sequence = head->getInt64("last_sequence");
   }
   for (const OutboxMessage& message : batch) {
@@ -253,7 +254,10 @@ absl::Status ChangeSequencer::Deliver(Tx& tx, const std::vector<OutboxMessage>& 
                       c->partner_id.empty() ? SqlParam(nullptr) : Param(c->partner_id),
                       Param(ToMicros(message.create_time))});
   }
-  if (!batch.empty()) tx.Execute(kSetFeedHead, sequence);
+  // The head only grows, so the update changes its one row.
+  if (!batch.empty() && tx.Execute(kSetFeedHead, sequence) != 1) {
+    return absl::AbortedError("feed_head moved under its lock");
+  }
   return absl::OkStatus();
 }
 

@@ -4,7 +4,9 @@
 //   "cl1." + base64url(claims) + "." + base64url(HMAC-SHA256(key, "cl1." + base64url(claims)))
 // with claims "token_id|principal_id|role|cooperative_id|household_id|member_id|social_worker_id|
 // partner_id|expiry_unix_seconds". Revocation is a list of token ids each service refreshes from
-// membership (RevocationList), so a revoked token stops working within one refresh interval.
+// membership (RevocationList): a revoked token stops working in membership within one refresh
+// interval, elsewhere within the refresh interval plus the time membership takes to sequence the
+// revocation into its feed (--revocation_feed_interval; services/membership/revocation_log.h).
 #ifndef COOPLINK_SERVICES_COMMON_AUTH_H_
 #define COOPLINK_SERVICES_COMMON_AUTH_H_
 
@@ -74,7 +76,10 @@ class RevocationList {
     absl::Time expire_time;
     int64_t sequence = 0;
   };
-  // Returns revocations with sequence > after_sequence, in sequence order.
+  // Returns revocations with sequence > after_sequence, in sequence order. The source guarantees
+  // that no revocation numbered at or below a sequence it returned appears later (membership's
+  // feed is sequenced at commit). Entries with sequence 0 (committed, not yet sequenced; only
+  // membership's own source has them) are listed without moving the cursor.
   using Source = std::function<absl::StatusOr<std::vector<Entry>>(int64_t after_sequence)>;
 
   RevocationList(Source source, const Clock* clock) : source_(std::move(source)), clock_(clock) {}

@@ -50,6 +50,11 @@ class Outbox {
   static void Append(Tx& tx, absl::string_view topic, absl::string_view key,
                      absl::string_view payload, absl::Time create_time);
 
+  // Up to `limit` undelivered messages of `topic` in id order, read in the caller's transaction
+  // (a plain read: the snapshot's view, no lock; e.g. to read them together with a feed table the
+  // relay fills in the transaction that marks them delivered).
+  static std::vector<OutboxMessage> Undelivered(Tx& tx, absl::string_view topic, int limit);
+
   // Undelivered messages of `topic` and the age of the oldest at `now` (delivered/failed are 0).
   static absl::StatusOr<OutboxLag> Pending(Database& db, absl::string_view topic, absl::Time now);
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/ids.h"
 #include "services/common/log.h"
@@ -24,15 +25,23 @@ constexpr const char* kTakeLease =
 constexpr const char* kDropLease =
     "UPDATE outbox_leases SET expire_time_us = 0 WHERE topic = ? AND owner = ?";
 // Undelivered messages in id order, including those waiting for a retry: they hold back later
-// messages of their key.
+// messages of their key. A locking read: it sees the latest committed rows (not the snapshot, which
+// TiDB takes at BEGIN, before the lease lock was granted) and keeps them until the round ends. The
+// index is forced because it bounds what is locked to the topic's pending range: on a small table
+// the optimiser may prefer the primary key, and would then lock every row after `id`.
 constexpr const char* kReadPending =
     "SELECT id, msg_key, payload, create_time_us, attempts, next_attempt_us FROM outbox "
-    "WHERE topic = ? AND delivered_time_us IS NULL AND id > ? ORDER BY id LIMIT ?";
+    "FORCE INDEX (idx_outbox_pending) WHERE topic = ? AND delivered_time_us IS NULL AND id > ? "
+    "ORDER BY id LIMIT ? FOR UPDATE";
+// Both affect exactly one row (the message, still undelivered), or the round fails.
 constexpr const char* kMarkDelivered =
     "UPDATE outbox SET delivered_time_us = ?, attempts = attempts + 1 "
     "WHERE id = ? AND delivered_time_us IS NULL";
 constexpr const char* kMarkFailed =
-    "UPDATE outbox SET attempts = attempts + 1, next_attempt_us = ? WHERE id = ?";
+    "UPDATE outbox SET attempts = attempts + 1, next_attempt_us = ? "
+    "WHERE id = ? AND delivered_time_us IS NULL";
+// Test hook (RelayOptions::snapshot_at_begin_for_test): a consistent read fixes the snapshot.
+constexpr const char* kTakeSnapshot = "SELECT COUNT(*) AS n FROM outbox_leases";
 
 struct PendingRow {
   OutboxMessage message;
@@ -54,6 +63,15 @@ std::vector<PendingRow> ReadPending(Tx& tx, const std::string& topic, int64_t af
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+// A mark that found its message delivered already: another relay recorded it (which the lease
+// should make impossible), so the round must not record it again.
+absl::Status AlreadyDelivered(const OutboxMessage& message) {
+  LogError("outbox message already delivered by another relay",
+           {{"topic", message.topic}, {"id", message.id}});
+  return absl::AbortedError(
+      absl::StrCat("outbox message ", message.id, " of ", message.topic, " was already delivered"));
 }
 
 // A remote sink runs code the relay does not control: an exception must not end the thread.
@@ -134,7 +152,8 @@ absl::Duration OutboxRelay::Backoff(int attempts) const {
   return std::min(backoff, options_.max_backoff);
 }
 
-bool OutboxRelay::HoldLease(Tx& tx) {
+absl::StatusOr<bool> OutboxRelay::HoldLease(Tx& tx) {
+  if (options_.snapshot_at_begin_for_test) tx.Query(kTakeSnapshot);
   const absl::Time now = clock_->Now();
   auto rs = tx.Query(kLockLease, topic_);
   if (!rs->next()) return false;  // the row is made before the first round
@@ -142,8 +161,11 @@ bool OutboxRelay::HoldLease(Tx& tx) {
   const absl::Time expiry = absl::FromUnixMicros(rs->getInt64("expire_time_us"));
   if (owner != owner_ && expiry >= now) return false;  // another relay holds it
   // Written only on a take-over or when half the lease has passed: an idle round writes nothing.
+  // Either way the row changes (new owner or later expiry), so exactly one row is affected.
   if (owner != owner_ || expiry - now < options_.lease / 2) {
-    tx.Execute(kTakeLease, owner_, absl::ToUnixMicros(now + options_.lease), topic_);
+    if (tx.Execute(kTakeLease, owner_, absl::ToUnixMicros(now + options_.lease), topic_) != 1) {
+      return absl::AbortedError(absl::StrCat("the lease of ", topic_, " changed under its lock"));
+    }
   }
   return true;
 }
@@ -165,8 +187,10 @@ absl::StatusOr<int> OutboxRelay::RunTransactionalRound() {
   absl::Status status = db_->Transact([&](Tx& tx) -> absl::Status {
     delivered = 0;
     // The lease row lock is held until COMMIT: a second relay's round waits here and then sees the
-    // batch delivered. The snapshot of the outbox is taken after the lock.
-    if (!HoldLease(tx)) return absl::OkStatus();
+    // batch delivered, because the outbox is read with a locking read after the lock (a plain
+    // read could use a snapshot older than the lock: TiDB takes it at BEGIN).
+    absl::StatusOr<bool> held = HoldLease(tx);
+    if (!held.ok() || !*held) return held.status();
     std::vector<OutboxMessage> batch;
     for (PendingRow& row : ReadPending(tx, topic_, 0, options_.batch_size)) {
       batch.push_back(std::move(row.message));
@@ -174,7 +198,9 @@ absl::StatusOr<int> OutboxRelay::RunTransactionalRound() {
     if (batch.empty()) return absl::OkStatus();
     if (absl::Status s = transactional_->Deliver(tx, batch); !s.ok()) return s;
     const int64_t now_us = absl::ToUnixMicros(clock_->Now());
-    for (const OutboxMessage& m : batch) tx.Execute(kMarkDelivered, now_us, m.id);
+    for (const OutboxMessage& m : batch) {
+      if (tx.Execute(kMarkDelivered, now_us, m.id) != 1) return AlreadyDelivered(m);
+    }
     delivered = static_cast<int>(batch.size());
     return absl::OkStatus();
   });
@@ -196,9 +222,11 @@ absl::StatusOr<int> OutboxRelay::RunRemoteRound() {
     // Checked per page (and renewed when due) so a long round does not outlive its lease.
     bool held = false;
     std::vector<PendingRow> rows;
-    absl::Status status = db_->Transact([&](Tx& tx) {
+    absl::Status status = db_->Transact([&](Tx& tx) -> absl::Status {
       rows.clear();
-      held = HoldLease(tx);
+      absl::StatusOr<bool> lease = HoldLease(tx);
+      if (!lease.ok()) return lease.status();
+      held = *lease;
       if (held) rows = ReadPending(tx, topic_, after, options_.batch_size);
       return absl::OkStatus();
     });
@@ -218,15 +246,19 @@ absl::StatusOr<int> OutboxRelay::RunRemoteRound() {
           options_.crash_after_deliver_for_test(m)) {
         return absl::AbortedError("relay stopped between a delivery and its record (test hook)");
       }
-      status = db_->Read([&](Tx& tx) {
-        if (delivery.ok()) {
-          tx.Execute(kMarkDelivered, absl::ToUnixMicros(clock_->Now()), m.id);
-        } else {
-          tx.Execute(kMarkFailed, absl::ToUnixMicros(now + Backoff(m.attempts + 1)), m.id);
-        }
-        return absl::OkStatus();
+      status = db_->Read([&](Tx& tx) -> absl::Status {
+        const int64_t marked =
+            delivery.ok()
+                ? tx.Execute(kMarkDelivered, absl::ToUnixMicros(clock_->Now()), m.id)
+                : tx.Execute(kMarkFailed, absl::ToUnixMicros(now + Backoff(m.attempts + 1)), m.id);
+        return marked == 1 ? absl::OkStatus() : AlreadyDelivered(m);
       });
-      if (!status.ok()) return status;  // delivered but not recorded: delivered again later
+      if (!status.ok()) {
+        // Not recorded by this relay: delivered again later (a database error), or another relay
+        // recorded it (AlreadyDelivered) - the round stops either way.
+        ++failed_;
+        return status;
+      }
       if (delivery.ok()) {
         ++delivered_;
         if (++delivered >= options_.batch_size) break;

@@ -11,6 +11,12 @@
 //     (owner, expire_time_us) taken with a locking read; the holder renews it when half of it has
 //     passed and drops it on Stop(). A transactional round re-checks the lease under its row lock,
 //     so two relays can never both record a batch. A relay that dies keeps it until it expires.
+//   - Safe with several replicas and on TiDB (whose snapshot is taken at BEGIN, possibly before the
+//     lease lock was granted): pending messages are read with a locking read (FOR UPDATE) after the
+//     lease lock, so a round sees what the previous holder recorded; each mark must affect exactly
+//     its one undelivered row, else the round fails (a transactional round rolls back whole).
+//     On MariaDB/MySQL the locking read also waits for an uncommitted writer whose message comes
+//     first in id order, so a round may wait for the slowest open transaction that appended.
 //   - Delivered rows are purged after `retention` (every purge_interval; deleting is idempotent,
 //     so replicas need not take turns for it).
 //
@@ -49,6 +55,9 @@ struct RelayOptions {
   // Test hook: called after a RemoteSink delivered `message` and before the delivery is recorded;
   // returning true makes the round end there as if the process had died (nothing recorded).
   std::function<bool(const OutboxMessage& message)> crash_after_deliver_for_test;
+  // Test hook: each round's transaction takes its read snapshot before waiting for the lease lock,
+  // as TiDB does at BEGIN, so tests on MariaDB exercise what a stale snapshot would do.
+  bool snapshot_at_begin_for_test = false;
 };
 
 class OutboxRelay {
@@ -78,8 +87,9 @@ class OutboxRelay {
   const std::string& owner() const { return owner_; }
 
  private:
-  // Takes, keeps or renews the lease inside `tx` (locks the lease row until tx ends).
-  bool HoldLease(Tx& tx);
+  // Takes, keeps or renews the lease inside `tx` (locks the lease row until tx ends); false when
+  // another relay holds it.
+  absl::StatusOr<bool> HoldLease(Tx& tx);
   absl::StatusOr<int> RunRemoteRound();
   absl::StatusOr<int> RunTransactionalRound();
   absl::Duration Backoff(int attempts) const;

@@ -1,5 +1,7 @@
 // Revoked tokens from membership's ListTokenRevocations, as a RevocationList::Source for every
-// service other than membership (which reads its own table). Each refresh pages through the feed
+// service other than membership (which reads its own database). The feed is sequenced at commit
+// (services/membership/revocation_log.h), so resuming after the last sequence seen misses nothing.
+// Each refresh pages through the feed
 // from the last sequence it has until a page comes back empty (at most kMaxPages pages), each page
 // one call through the ServiceClient: the client's deadline cap per page, retried on UNAVAILABLE
 // (a read), membership's status returned as is. The source is called by the refresher thread of

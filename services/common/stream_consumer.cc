@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/log.h"
 
@@ -12,10 +13,13 @@ namespace cooplink {
 namespace {
 
 constexpr const char* kLoadCursor = "SELECT cursor_value FROM stream_cursors WHERE stream_name = ?";
-constexpr const char* kStoreCursor =
-    "INSERT INTO stream_cursors (stream_name, cursor_value, update_time_us) VALUES (?, ?, ?) "
-    "ON DUPLICATE KEY UPDATE cursor_value = VALUES(cursor_value), "
-    "update_time_us = VALUES(update_time_us)";
+constexpr const char* kLockCursor =
+    "SELECT cursor_value FROM stream_cursors WHERE stream_name = ? FOR UPDATE";
+// A second consumer inserting the first cursor at the same time fails on the primary key.
+constexpr const char* kInsertCursor =
+    "INSERT INTO stream_cursors (stream_name, cursor_value, update_time_us) VALUES (?, ?, ?)";
+constexpr const char* kUpdateCursor =
+    "UPDATE stream_cursors SET cursor_value = ?, update_time_us = ? WHERE stream_name = ?";
 
 }  // namespace
 
@@ -30,8 +34,23 @@ absl::StatusOr<std::string> LoadStreamCursor(Database& db, const std::string& na
   return cursor;
 }
 
-void StoreStreamCursor(Tx& tx, const std::string& name, const std::string& cursor, absl::Time now) {
-  tx.Execute(kStoreCursor, name, cursor, absl::ToUnixMicros(now));
+absl::Status AdvanceStreamCursor(Tx& tx, const std::string& name, const std::string& expected,
+                                 const std::string& cursor, absl::Time now) {
+  auto rs = tx.Query(kLockCursor, name);
+  const bool exists = rs->next();
+  const std::string current = exists ? std::string(rs->getString("cursor_value")) : "";
+  if (current != expected) {
+    return absl::AbortedError(
+        absl::StrCat("another consumer named ", name, " moved the stream cursor"));
+  }
+  if (!exists) {
+    tx.Execute(kInsertCursor, name, cursor, absl::ToUnixMicros(now));
+  } else {
+    // Matched by its key and locked above; the row may be unchanged (a heartbeat repeating the
+    // last event's cursor within the same microsecond), so the affected count is not checked.
+    tx.Execute(kUpdateCursor, cursor, absl::ToUnixMicros(now), name);
+  }
+  return absl::OkStatus();
 }
 
 StreamConsumerBase::~StreamConsumerBase() { Stop(); }

@@ -8,6 +8,11 @@
 //     an event is applied exactly once even though the server delivers at least once. A handler
 //     that fails rolls back its effect and the cursor; the stream is reopened (after a backoff)
 //     from the last stored cursor, so the event comes again.
+//   - Also with several replicas running the same consumer (same name): each event's transaction
+//     first locks the cursor row (FOR UPDATE, so the latest value also on TiDB, whose snapshot is
+//     taken at BEGIN) and goes on only if it still holds the cursor this stream started from or
+//     last stored. Otherwise another replica applied the event: the transaction is rolled back,
+//     the stream ends (ABORTED) and is reopened from the stored cursor.
 //   - Heartbeats do not reach the handler; their cursor is stored (so a restart does not re-read
 //     events the caller could not see anyway).
 //   - After any end of a stream (an error, the server's UNAVAILABLE on shutdown, a network
@@ -49,8 +54,11 @@ struct ConsumerOptions {
 
 // The stored cursor of consumer `name` ("" when it has none yet).
 absl::StatusOr<std::string> LoadStreamCursor(Database& db, const std::string& name);
-// Stores `cursor` for consumer `name` in `tx`.
-void StoreStreamCursor(Tx& tx, const std::string& name, const std::string& cursor, absl::Time now);
+// Moves consumer `name`'s stored cursor from `expected` ("" when it has none yet) to `cursor` in
+// `tx`, holding the row's lock until tx ends. ABORTED when the stored cursor is not `expected`
+// (another consumer of the same name moved it): nothing is written.
+absl::Status AdvanceStreamCursor(Tx& tx, const std::string& name, const std::string& expected,
+                                 const std::string& cursor, absl::Time now);
 
 // The part of a consumer that does not depend on the event type: the thread, reconnects,
 // backoff and stopping.
@@ -120,14 +128,19 @@ class StreamConsumer final : public StreamConsumerBase {
     std::unique_ptr<grpc::ClientReaderInterface<Event>> reader = open_stream_(ctx, cursor);
     Event event;
     absl::Status applied;
+    std::string stored = cursor;  // what the row holds if no other consumer moved it
     while (reader->Read(&event)) {
       applied = db_->Transact([&](Tx& tx) -> absl::Status {
-        if (!is_heartbeat_(event)) {
-          if (absl::Status s = handler_(tx, event); !s.ok()) return s;
+        // The cursor row's lock first: a replica consuming the same stream waits here, then sees
+        // the event applied.
+        if (absl::Status s = AdvanceStreamCursor(tx, name(), stored, event.cursor(), clock_->Now());
+            !s.ok()) {
+          return s;
         }
-        StoreStreamCursor(tx, name(), event.cursor(), clock_->Now());
+        if (!is_heartbeat_(event)) return handler_(tx, event);
         return absl::OkStatus();
       });
+      if (applied.ok()) stored = event.cursor();
       if (!applied.ok()) {
         ctx->TryCancel();
         while (reader->Read(&event)) {

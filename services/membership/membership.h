@@ -124,7 +124,9 @@ class Membership {
   absl::Status BootstrapPlatformAdmin(const std::string& display_name, absl::Duration ttl,
                                       v1::Principal* principal, v1::IssueTokenResponse* token);
 
-  // The revocation feed read directly from the database (membership's own RevocationList source).
+  // Membership's own RevocationList source, read from its database: the feed after
+  // `after_sequence` and, from the same snapshot, the committed revocations the relay has not
+  // sequenced yet (sequence 0, so they do not move the list's cursor; revocation_log.h).
   absl::StatusOr<std::vector<RevocationList::Entry>> RevocationsAfter(int64_t after_sequence);
 
  private:

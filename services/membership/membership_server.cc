@@ -1,6 +1,7 @@
 #include "services/membership/membership_server.h"
 
 #include "services/common/crypto.h"
+#include "services/membership/revocation_log.h"
 
 namespace cooplink::membership {
 
@@ -33,6 +34,9 @@ void AddMembershipFlags(Flags& flags, MembershipConfig* config) {
   flags.AddString("pii_key", "COOPLINK_PII_KEY",
                   "Base64 32-byte key encrypting resident IDs and phone numbers at rest.",
                   &config->pii_key, /*secret=*/true);
+  flags.AddDuration("revocation_feed_interval", "COOPLINK_REVOCATION_FEED_INTERVAL",
+                    "How often committed token revocations enter the revocation feed.",
+                    &config->revocation_feed_interval, absl::Milliseconds(5), absl::Seconds(10));
 }
 
 absl::Status MigrateMembership(const DbConfig& db) { return MigrateDatabase(db, Spec()); }
@@ -61,6 +65,14 @@ absl::StatusOr<std::unique_ptr<MembershipServer>> MembershipServer::Start(
     return st;
   }
   s->service_ = std::make_unique<MembershipGrpc>(membership, &s->runtime_->runner());
+  // Committed revocations get their feed sequence (one relay per topic works at a time, by lease).
+  RelayOptions feed;
+  feed.poll_interval = config.revocation_feed_interval;
+  s->sequencer_ = std::make_unique<OutboxRelay>(&s->runtime_->db(), clock, kRevocationTopic,
+                                                std::make_unique<RevocationSequencer>(), feed);
+  s->sequencer_->Start();
+  OutboxRelay* sequencer = s->sequencer_.get();
+  s->runtime_->AddStopHook([sequencer] { sequencer->Stop(); });
   if (absl::Status st = s->runtime_->Serve({s->service_.get()}); !st.ok()) return st;
   return s;
 }

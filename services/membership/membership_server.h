@@ -1,6 +1,7 @@
 // Wiring of the membership server on the shared ServiceRuntime (services/common/service_runtime.h):
 // the runtime opens and migrates the database; this file adds the PII key, the Membership domain,
-// the revocation source (membership's own database) and the gRPC adapter. main.cc parses the
+// the revocation source (membership's own database), the outbox relay that sequences revocations
+// into the feed (revocation_log.h) and the gRPC adapter. main.cc parses the
 // command line and calls this; integration tests start it in-process with a fake clock and port 0.
 #ifndef COOPLINK_SERVICES_MEMBERSHIP_MEMBERSHIP_SERVER_H_
 #define COOPLINK_SERVICES_MEMBERSHIP_MEMBERSHIP_SERVER_H_
@@ -10,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/common/config.h"
+#include "services/common/outbox_relay.h"
 #include "services/common/service_runtime.h"
 #include "services/membership/membership.h"
 #include "services/membership/membership_grpc.h"
@@ -21,6 +23,8 @@ inline constexpr char kServiceName[] = "cooplink.membership.v1.MembershipService
 // The runtime's options plus membership's own.
 struct MembershipConfig : RuntimeConfig {
   std::string pii_key;  // base64, exactly 32 bytes: encrypts resident IDs and phone numbers
+  // How often committed revocations are sequenced into the feed (outbox -> revocation_feed).
+  absl::Duration revocation_feed_interval = absl::Milliseconds(100);
 
   MembershipConfig() { db.database = "cooplink_membership"; }
 };
@@ -37,6 +41,7 @@ class MembershipServer {
 
   int port() const { return runtime_->port(); }
   Membership& membership() { return *membership_; }
+  Database& database() { return runtime_->db(); }
   RevocationList& revocations() { return runtime_->revocations(); }
   // Health NOT_SERVING, drains in-flight calls, stops the workers. Idempotent.
   void Shutdown();
@@ -46,6 +51,7 @@ class MembershipServer {
   std::unique_ptr<ServiceRuntime> runtime_;  // first: outlives the domain that uses its database
   std::unique_ptr<Membership> membership_;
   std::unique_ptr<MembershipGrpc> service_;
+  std::unique_ptr<OutboxRelay> sequencer_;  // outbox "membership.revocations" -> revocation_feed
 };
 
 // Opens the database and applies migrations only (the `migrate` command).

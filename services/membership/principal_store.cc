@@ -30,12 +30,8 @@ const std::string kSelectToken = absl::StrCat(kTokenColumns, "WHERE id = ?");
 const std::string kSelectTokenForUpdate = absl::StrCat(kTokenColumns, "WHERE id = ? FOR UPDATE");
 const std::string kListTokens = absl::StrCat(
     kTokenColumns, "WHERE principal_id = ? AND (? = '' OR id < ?) ORDER BY id DESC LIMIT ?");
-constexpr const char* kRevokeToken = "UPDATE tokens SET revoke_time_us = ? WHERE id = ?";
-constexpr const char* kInsertRevocation =
-    "INSERT INTO token_revocations (token_id, expire_time_us) VALUES (?, ?)";
-constexpr const char* kListRevocations =
-    "SELECT sequence, token_id, expire_time_us FROM token_revocations "
-    "WHERE sequence > ? AND expire_time_us > ? ORDER BY sequence LIMIT ?";
+constexpr const char* kRevokeToken =
+    "UPDATE tokens SET revoke_time_us = ? WHERE id = ? AND revoke_time_us IS NULL";
 
 void PrincipalFromRow(sql::ResultSet& rs, v1::Principal* p) {
   p->set_id(rs.getString("id"));
@@ -113,22 +109,11 @@ void LoadTokenPage(Tx& tx, const std::string& principal_id, const PageRequest& p
            TokenFromRow);
 }
 
-void MarkTokenRevoked(Tx& tx, const v1::Token& token, int64_t now_us) {
-  const google::protobuf::Timestamp& expire = token.expire_time();
-  tx.Execute(kRevokeToken, now_us, token.id());
-  tx.Execute(kInsertRevocation, token.id(), expire.seconds() * 1'000'000 + expire.nanos() / 1000);
-}
-
-std::vector<RevocationList::Entry> LoadRevocations(Tx& tx, int64_t after_sequence, int64_t now_us,
-                                                   int limit) {
-  std::vector<RevocationList::Entry> entries;
-  auto rs = tx.Query(kListRevocations, after_sequence, now_us, limit);
-  while (rs->next()) {
-    entries.push_back({rs->getString("token_id"),
-                       absl::FromUnixMicros(rs->getInt64("expire_time_us")),
-                       rs->getInt64("sequence")});
+absl::Status MarkTokenRevoked(Tx& tx, const std::string& token_id, int64_t now_us) {
+  if (tx.Execute(kRevokeToken, now_us, token_id) != 1) {
+    return absl::AbortedError("the token was revoked under its row lock");
   }
-  return entries;
+  return absl::OkStatus();
 }
 
 }  // namespace cooplink::membership

@@ -1,16 +1,15 @@
-// Storage of principals, tokens and token revocations: the SQL statements (named constants in
-// principal_store.cc), row mapping and small functions that run in the caller's transaction.
+// Storage of principals and tokens: the SQL statements (named constants in principal_store.cc), row
+// mapping and small functions that run in the caller's transaction. The revocation feed is in
+// revocation_log.h.
 // Bearer token strings are never stored: only their metadata (id, principal, expiry, revocation).
 #ifndef COOPLINK_SERVICES_MEMBERSHIP_PRINCIPAL_STORE_H_
 #define COOPLINK_SERVICES_MEMBERSHIP_PRINCIPAL_STORE_H_
 
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "cooplink/membership/v1/membership.pb.h"
-#include "services/common/auth.h"
 #include "services/common/db.h"
 #include "services/common/paging.h"
 
@@ -32,11 +31,9 @@ absl::Status LoadToken(Tx& tx, const std::string& id, bool for_update, v1::Token
 // A principal's tokens, newest first.
 void LoadTokenPage(Tx& tx, const std::string& principal_id, const PageRequest& page,
                    v1::ListTokensResponse* out);
-// Marks the (locked, unrevoked) token revoked and appends it to the revocation feed.
-void MarkTokenRevoked(Tx& tx, const v1::Token& token, int64_t now_us);
-// Revocations after `after_sequence` of tokens not yet expired at `now_us`, in sequence order.
-std::vector<RevocationList::Entry> LoadRevocations(Tx& tx, int64_t after_sequence, int64_t now_us,
-                                                   int limit);
+// Marks the (locked, unrevoked) token revoked; the caller appends the revocation to the feed
+// (revocation_log.h AppendRevocation) in the same transaction.
+absl::Status MarkTokenRevoked(Tx& tx, const std::string& token_id, int64_t now_us);
 
 }  // namespace cooplink::membership
 

@@ -12,6 +12,7 @@
 #include "services/membership/partner_store.h"
 #include "services/membership/principal_rules.h"
 #include "services/membership/principal_store.h"
+#include "services/membership/revocation_log.h"
 #include "services/membership/social_worker_store.h"
 
 namespace cooplink::membership {
@@ -149,9 +150,11 @@ absl::Status Membership::RevokeToken(const CallContext& call, const v1::RevokeTo
     if (auto s = LoadToken(tx, req.token_id(), /*for_update=*/true, out); !s.ok()) return s;
     if (!OwnsOrAdmin(p, out->principal_id())) return NotFound("token", req.token_id());
     if (out->has_revoke_time()) return absl::OkStatus();  // already revoked: unchanged
-    const int64_t now = ToMicros(clock_->Now());
-    MarkTokenRevoked(tx, *out, now);
-    *out->mutable_revoke_time() = ToTimestamp(now);
+    const absl::Time now = clock_->Now();
+    if (auto s = MarkTokenRevoked(tx, out->id(), ToMicros(now)); !s.ok()) return s;
+    // Sequenced into the feed once committed (revocation_log.h). Expiries are whole seconds.
+    AppendRevocation(tx, out->id(), absl::FromUnixSeconds(out->expire_time().seconds()), now);
+    *out->mutable_revoke_time() = ToTimestamp(ToMicros(now));
     return absl::OkStatus();
   });
 }
@@ -164,8 +167,7 @@ absl::Status Membership::ListTokenRevocations(const CallContext& call,
   if (!size.ok()) return size.status();
   out->set_last_sequence(req.after_sequence());
   return db_->Read([&](Tx& tx) -> absl::Status {
-    for (const auto& entry :
-         LoadRevocations(tx, req.after_sequence(), ToMicros(clock_->Now()), *size)) {
+    for (const auto& entry : LoadRevocationFeed(tx, req.after_sequence(), clock_->Now(), *size)) {
       auto* r = out->add_revocations();
       r->set_token_id(entry.token_id);
       *r->mutable_expire_time() = ToTimestamp(ToMicros(entry.expire_time));
@@ -179,9 +181,15 @@ absl::Status Membership::ListTokenRevocations(const CallContext& call,
 absl::StatusOr<std::vector<RevocationList::Entry>> Membership::RevocationsAfter(
     int64_t after_sequence) {
   std::vector<RevocationList::Entry> entries;
-  absl::Status status = db_->Read([&](Tx& tx) -> absl::Status {
-    entries =
-        LoadRevocations(tx, after_sequence, ToMicros(clock_->Now()), kMaxRevocationPage * 100);
+  // One transaction, so one snapshot: a committed revocation is in the feed or still in the
+  // outbox (the relay moves it in one transaction), never in neither.
+  absl::Status status = db_->Transact([&](Tx& tx) -> absl::Status {
+    const absl::Time now = clock_->Now();
+    entries = LoadRevocationFeed(tx, after_sequence, now, kMaxRevocationPage * 100);
+    absl::StatusOr<std::vector<RevocationList::Entry>> unsequenced =
+        UnsequencedRevocations(tx, now, kMaxRevocationPage * 100);
+    if (!unsequenced.ok()) return unsequenced.status();
+    entries.insert(entries.end(), unsequenced->begin(), unsequenced->end());
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

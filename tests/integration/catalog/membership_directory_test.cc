@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "services/common/revocation_feed.h"
@@ -170,7 +173,12 @@ TEST_F(MembershipDirectoryTest, RevocationFeedReturnsRevokedTokens) {
   mv1::Token revoked;
   ASSERT_TRUE(members().RevokeToken(Ctx(admin()).get(), revoke, &revoked).ok());
 
+  // The revocation enters the feed once membership's relay has sequenced it (100 ms by default).
   auto after = feed(last);
+  for (int i = 0; i < 100 && after.ok() && after->empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    after = feed(last);
+  }
   ASSERT_TRUE(after.ok()) << after.status();
   ASSERT_EQ(after->size(), 1u);
   EXPECT_EQ(after->front().token_id, revoked.id());

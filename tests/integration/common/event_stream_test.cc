@@ -2,11 +2,13 @@
 // a stand-in OrdersService serves WatchOrderEvents from an in-memory EventSource on port 0.
 // Resume by cursor without gap or duplicate, expired and malformed cursors, heartbeats that carry
 // the last examined position, shutdown with UNAVAILABLE, authentication and overload like unary
-// calls, and a consumer that resumes from its stored cursor (the consumer's real MariaDB).
+// calls, a consumer that resumes from its stored cursor (the consumer's real MariaDB), and two
+// replicas of one consumer that apply each event once.
 #include "services/common/event_stream.h"
 
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -342,6 +344,11 @@ class StreamConsumerTest : public EventStreamTest {
     ASSERT_TRUE(db_->ExecuteScript("CREATE TABLE applied (position BIGINT NOT NULL PRIMARY KEY) "
                                    "ENGINE=InnoDB;")
                     .ok());
+    // No unique key: a second application of an event shows as a second row.
+    ASSERT_TRUE(db_->ExecuteScript("CREATE TABLE applied_log (id BIGINT NOT NULL AUTO_INCREMENT "
+                                   "PRIMARY KEY, consumer INT NOT NULL, position BIGINT NOT NULL) "
+                                   "ENGINE=InnoDB;")
+                    .ok());
   }
   static void TearDownTestSuite() {
     delete db_;
@@ -397,6 +404,53 @@ TEST_F(StreamConsumerTest, ResumesFromItsStoredCursorAfterTheStreamFailsWithoutG
   auto stored = LoadStreamCursor(*db_, "orders-importer");
   ASSERT_TRUE(stored.ok());
   EXPECT_GE(FakeOrderEvents::Position(*stored), 15);
+}
+
+TEST_F(StreamConsumerTest, TwoReplicasOfOneConsumerApplyEachEventOnce) {
+  StartServer(/*max_queue=*/64, /*batch_size=*/3);
+  constexpr int kEvents = 60;
+  events_.Add(kEvents / 2);
+  const std::string token = Token(Role::kPlatformAdmin);
+  ConsumerOptions options;
+  options.initial_backoff = absl::Milliseconds(5);
+  options.max_backoff = absl::Milliseconds(50);
+  auto consumer = [&](int replica) {
+    return std::make_unique<StreamConsumer<ov1::OrderEvent>>(
+        db_, &clock_, "orders-replicated",
+        [&](grpc::ClientContext* ctx, const std::string& cursor) {
+          ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+          ov1::WatchOrderEventsRequest req;
+          req.set_cursor(cursor);
+          return stub_->WatchOrderEvents(ctx, req);
+        },
+        [replica](Tx& tx, const ov1::OrderEvent& event) {
+          tx.Execute("INSERT INTO applied_log (consumer, position) VALUES (?, ?)", replica,
+                     FakeOrderEvents::Position(event.cursor()));
+          return absl::OkStatus();
+        },
+        [](const ov1::OrderEvent& e) { return e.kind() == ov1::ORDER_EVENT_KIND_HEARTBEAT; },
+        options);
+  };
+  auto a = consumer(1);
+  auto b = consumer(2);
+  a->Start();
+  b->Start();
+  events_.Add(kEvents / 2);
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (CountRows(*db_, "(SELECT DISTINCT position FROM applied_log) AS p") < kEvents &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  a->Stop();
+  b->Stop();
+  EXPECT_EQ(CountRows(*db_, "(SELECT DISTINCT position FROM applied_log) AS p"), kEvents);
+  EXPECT_EQ(CountRows(*db_, "applied_log"), kEvents);  // none applied twice
+  auto stored = LoadStreamCursor(*db_, "orders-replicated");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(FakeOrderEvents::Position(*stored), kEvents);
+  std::cout << "replica 1 applied " << CountRows(*db_, "applied_log WHERE consumer = 1")
+            << ", replica 2 " << CountRows(*db_, "applied_log WHERE consumer = 2") << "; streams "
+            << a->connections() + b->connections() << "\n";
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 // The outbox and its relay against the real MariaDB: at-least-once delivery in order per key with
 // retries, a relay that dies between delivery and its record delivers again, a new relay loses
-// nothing, lag, purge after the retention, one relay per topic, and the transactional sink.
-// Each test uses a topic of its own; rounds are run directly (RunOnce) with a fake clock, except
-// where two relays run on their threads.
+// nothing, lag, purge after the retention, one relay per topic, the transactional sink, a round
+// whose mark finds its message already recorded fails, and two transactional relays (two pools, a
+// lease that expires at once, snapshots taken before the lease lock as on TiDB) record each message
+// once, in order per key. Each test uses a topic of its own; rounds are run directly (RunOnce)
+// with a fake clock, except where two relays run on their threads.
 #include "services/common/outbox.h"
 
 #include <gtest/gtest.h>
@@ -291,6 +293,96 @@ TEST_F(OutboxTest, TransactionalSinkRecordsDeliveryInTheSameTransactionExactlyOn
                  })
                   .ok());
   EXPECT_EQ(fed, ids);
+}
+
+// Delivers, then records the message as delivered on a connection of its own before the relay does:
+// what a second relay would do after taking over an expired lease mid-delivery.
+class RecordedElsewhereSink final : public RemoteSink {
+ public:
+  explicit RecordedElsewhereSink(Database* db) : db_(db) {}
+  absl::Status Deliver(const OutboxMessage& m) override {
+    return db_->Read([&](Tx& tx) {
+      tx.Execute("UPDATE outbox SET delivered_time_us = 1 WHERE id = ?", m.id);
+      return absl::OkStatus();
+    });
+  }
+
+ private:
+  Database* db_;
+};
+
+TEST_F(OutboxTest, ARoundFailsWhenItsMarkFindsTheMessageAlreadyRecorded) {
+  const std::string topic = "t.recorded";
+  auto ids = Append(topic, {{"k", "only"}});
+  auto relay = Relay(topic, std::make_unique<RecordedElsewhereSink>(db_));
+  absl::StatusOr<int> round = relay->RunOnce();
+  EXPECT_EQ(round.status().code(), absl::StatusCode::kAborted);
+  auto lag = relay->Lag();
+  ASSERT_TRUE(lag.ok());
+  EXPECT_EQ(lag->delivered, 0);  // not counted (nor recorded) a second time
+  EXPECT_EQ(lag->failed, 1);
+  EXPECT_EQ(CountRows(*db_, "outbox WHERE id = " + std::to_string(ids[0]) +
+                                " AND delivered_time_us = 1 AND attempts = 0"),
+            1);  // the other relay's record stands
+}
+
+TEST_F(OutboxTest, TwoTransactionalRelaysWithSnapshotsOlderThanTheirLockRecordEachMessageOnce) {
+  const std::string topic = "t.replicas";
+  const DbConfig config = db_->config();
+  auto other = Database::Open(config);  // a second replica's pool
+  ASSERT_TRUE(other.ok()) << other.status();
+  bool failing = false;
+  const SystemClock clock;
+  RelayOptions options;
+  options.batch_size = 5;
+  options.poll_interval = absl::Milliseconds(1);
+  options.initial_backoff = absl::Milliseconds(1);
+  options.lease = absl::Microseconds(1);      // expires at once: the relays keep taking it over
+  options.snapshot_at_begin_for_test = true;  // TiDB: each round's snapshot predates its lock
+  OutboxRelay a(db_, &clock, topic, std::make_unique<FeedSink>(&failing), options);
+  OutboxRelay b(other->get(), &clock, topic, std::make_unique<FeedSink>(&failing), options);
+  ASSERT_TRUE(db_->ExecuteScript("DELETE FROM feed;").ok());
+  a.Start();
+  b.Start();
+  constexpr int kWriters = 6;
+  constexpr int kPerWriter = 20;
+  RunConcurrently(kWriters, [&](int w) {
+    for (int i = 0; i < kPerWriter; ++i) {
+      EXPECT_TRUE(db_->Transact([&](Tx& tx) {
+                       Outbox::Append(tx, topic, std::to_string(w), std::to_string(i),
+                                      clock_.Now());
+                       return absl::OkStatus();
+                     })
+                      .ok());
+    }
+  });
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (CountRows(*db_, "feed") < kWriters * kPerWriter && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  a.Stop();
+  b.Stop();
+  EXPECT_EQ(CountRows(*db_, "feed"), kWriters * kPerWriter);
+  EXPECT_EQ(CountRows(*db_, "(SELECT DISTINCT message_id FROM feed) AS m"), kWriters * kPerWriter);
+  EXPECT_EQ(
+      CountRows(*db_, "feed WHERE position BETWEEN 1 AND " + std::to_string(kWriters * kPerWriter)),
+      kWriters * kPerWriter);
+  EXPECT_EQ(CountRows(*db_, "outbox WHERE topic = 't.replicas' AND delivered_time_us IS NULL"), 0);
+  // Each key's messages in the order they were appended (one writer per key).
+  ASSERT_TRUE(db_->Read([&](Tx& tx) {
+                   auto rs = tx.Query(
+                       "SELECT f.position, o.msg_key, o.payload FROM feed f "
+                       "JOIN outbox o ON o.id = f.message_id ORDER BY f.position");
+                   std::map<std::string, int> next;
+                   while (rs->next()) {
+                     const std::string key = rs->getString("msg_key");
+                     EXPECT_EQ(rs->getString("payload"), std::to_string(next[key]++))
+                         << "key " << key;
+                   }
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  EXPECT_EQ(a.Lag()->delivered + b.Lag()->delivered, kWriters * kPerWriter);
 }
 
 }  // namespace
