@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "services/common/config.h"
@@ -47,6 +48,11 @@ class MembershipServer {
   std::unique_ptr<Membership> membership_;
   std::unique_ptr<MembershipGrpc> service_;
 };
+
+// The service's migrations (generated from migrations/*.sql) and what their CHECK constraints
+// mean to a caller (check_constraints.cc, db_errors.h).
+const std::vector<Migration>& Migrations();
+std::vector<CheckConstraintRule> CheckConstraintRules();
 
 // Opens the database and applies migrations only (the `migrate` command).
 absl::Status MigrateMembership(const DbConfig& db);
