@@ -6,8 +6,6 @@
 
 namespace cooplink::catalog {
 
-const std::vector<Migration>& Migrations();  // generated from migrations/*.sql
-
 namespace {
 
 // Rows handled per transaction by the background jobs.
@@ -15,7 +13,7 @@ constexpr int kSweepBatch = 100;
 constexpr int kSequenceBatch = 500;
 constexpr int kPurgeBatch = 1000;
 
-ServiceSpec Spec() { return {"catalog", kServiceName, Migrations()}; }
+ServiceSpec Spec() { return {"catalog", kServiceName, Migrations(), CheckConstraintRules()}; }
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "services/catalog/catalog.h"
@@ -62,6 +63,12 @@ class CatalogServer {
   std::unique_ptr<OutboxRelay> sequencer_;  // outbox "catalog.changes" -> catalog_changes
 };
 
+// The service's migrations (generated from migrations/*.sql) and what their CHECK constraints
+// mean to a caller (check_constraints.cc, db_errors.h).
+const std::vector<Migration>& Migrations();
+std::vector<CheckConstraintRule> CheckConstraintRules();
+
+// Opens the database and applies migrations only (the `migrate` command).
 absl::Status MigrateCatalog(const DbConfig& db);
 
 }  // namespace cooplink::catalog

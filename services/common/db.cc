@@ -21,20 +21,7 @@
 namespace cooplink {
 namespace {
 
-// Server errors (mysqld_error.h).
-constexpr int kErLockWaitTimeout = 1205;
-constexpr int kErLockDeadlock = 1213;
 constexpr int kErDbAccessDenied = 1044;
-constexpr int kErServerShutdown = 1053;
-constexpr int kErConnectionKilled = 1927;
-// Client library errors (errmsg.h): the connection to the server is gone or unusable.
-constexpr int kCrConnectionError = 2002;
-constexpr int kCrConnHostError = 2003;
-constexpr int kCrServerGoneError = 2006;
-constexpr int kCrServerLost = 2013;
-constexpr int kCrCommandsOutOfSync = 2014;
-constexpr int kCrMalformedPacket = 2027;
-constexpr int kCrServerLostExtended = 2055;
 // Idle connections older than this are pinged before reuse.
 constexpr absl::Duration kValidateIdleAfter = absl::Seconds(30);
 
@@ -43,6 +30,9 @@ constexpr const char* kSessionSetup =
     "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
 // Portable across MariaDB (tx_isolation) and MySQL 8 (transaction_isolation).
 constexpr const char* kIsolation = "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ";
+// TiDB executes the /*T! */ comment (a pessimistic transaction whatever tidb_txn_mode says);
+// MariaDB and MySQL see a comment and a plain BEGIN.
+constexpr const char* kBegin = "BEGIN /*T! PESSIMISTIC */";
 
 sql::Driver* Driver() {
   // The driver's first call is not thread-safe.
@@ -65,12 +55,6 @@ absl::Status Unavailable(absl::string_view what, int code) {
 }
 
 }  // namespace
-
-bool IsConnectionError(int code) {
-  return code == kCrConnectionError || code == kCrConnHostError || code == kCrServerGoneError ||
-         code == kCrServerLost || code == kCrServerLostExtended || code == kCrCommandsOutOfSync ||
-         code == kCrMalformedPacket || code == kErConnectionKilled || code == kErServerShutdown;
-}
 
 Connection::~Connection() {
   statements_.clear();
@@ -146,13 +130,14 @@ std::optional<std::string> GetOptionalString(sql::ResultSet& rs, const char* col
   return std::string(rs.getString(column));
 }
 
-absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DbConfig& config) {
-  std::unique_ptr<Database> db(new Database(config));
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(
+    const DbConfig& config, std::vector<CheckConstraintRule> check_rules) {
+  std::unique_ptr<Database> db(new Database(config, std::move(check_rules)));
   // Create the service's own schema when the account may; an operator may instead create it.
   {
     DbConfig bootstrap = config;
     bootstrap.database.clear();
-    Database admin(bootstrap);
+    Database admin(bootstrap, {});
     auto conn = admin.Connect();
     if (!conn.ok()) return conn.status();
     try {
@@ -278,7 +263,7 @@ absl::Status Database::Run(bool transactional, const std::function<absl::Status(
     if (!conn.ok()) return conn.status();
     bool commit_sent = false;
     try {
-      if (transactional) ExecPlain((*conn)->raw(), "START TRANSACTION");
+      if (transactional) ExecPlain((*conn)->raw(), kBegin);
       Tx tx(conn->get());
       absl::Status status = body(tx);
       if (transactional) {
@@ -305,26 +290,40 @@ absl::Status Database::Run(bool transactional, const std::function<absl::Status(
       } catch (const sql::SQLException&) {
         Release(*std::move(conn), /*broken=*/true);
       }
-      if (code == kErLockDeadlock || code == kErLockWaitTimeout) {
-        if (attempt < config_.max_retries) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(5 * (1 << attempt)));
-          continue;
-        }
-        return WithReason(absl::AbortedError("transaction conflicted repeatedly; retry later"),
-                          "TRANSACTION_CONFLICT");
+      if (ClassifyDbError(code) == DbErrorKind::kRetryable && attempt < config_.max_retries) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5 * (1 << attempt)));
+        continue;
       }
-      if (code == kMysqlErrDupEntry) {
-        return WithReason(absl::AlreadyExistsError("the resource already exists"),
-                          "ALREADY_EXISTS");
-      }
-      // Connector messages may quote values; log only the code and SQL state.
-      LogError("database error", {{"db_error", code}, {"sqlstate", e.getSQLStateCStr()}});
-      return absl::InternalError(absl::StrCat("database error ", code));
+      return MapError(code, e.what(), e.getSQLStateCStr());
     } catch (const std::exception& e) {
       Release(*std::move(conn), /*broken=*/true);
       return absl::InternalError(absl::StrCat("unexpected error: ", e.what()));
     }
   }
+}
+
+absl::Status Database::MapError(int code, const char* message, const char* sqlstate) const {
+  switch (ClassifyDbError(code)) {
+    case DbErrorKind::kRetryable:
+      return WithReason(absl::AbortedError("transaction conflicted repeatedly; retry later"),
+                        "TRANSACTION_CONFLICT");
+    case DbErrorKind::kDuplicateKey:
+      return WithReason(absl::AlreadyExistsError("the resource already exists"), "ALREADY_EXISTS");
+    case DbErrorKind::kCheckViolation: {
+      // The message names the constraint and no value (db_errors.h); only the name is kept.
+      const std::optional<std::string> constraint = ViolatedCheckConstraint(message);
+      LogWarn("check constraint violated",
+              {{"db_error", code}, {"constraint", constraint.value_or("(unparsed)")}});
+      return CheckViolationStatus(check_rules_, constraint);
+    }
+    case DbErrorKind::kConnectionLost:  // handled by Run(); here only for completeness
+      return Unavailable("connection lost", code);
+    case DbErrorKind::kOther:
+      break;
+  }
+  // Connector messages may quote values; log only the code and SQL state.
+  LogError("database error", {{"db_error", code}, {"sqlstate", sqlstate}});
+  return absl::InternalError(absl::StrCat("database error ", code));
 }
 
 absl::Status Database::ExecuteScript(absl::string_view script) {

@@ -1,14 +1,15 @@
-// MySQL/MariaDB access over Connector/C++ 1.1: a bounded connection pool that survives database
-// restarts, and one RAII way to run a transaction.
+// MySQL/MariaDB/TiDB access over Connector/C++ 1.1: a bounded connection pool that survives
+// database restarts, and one RAII way to run a transaction.
+//
+// Transactions begin with `BEGIN /*T! PESSIMISTIC */`: TiDB reads the comment and starts a
+// pessimistic transaction (locking reads and writes lock as on InnoDB, a plain read sees the
+// snapshot taken at BEGIN); MariaDB and MySQL read a plain BEGIN. Isolation is REPEATABLE READ.
 //
 // Connector/C++ reports errors by throwing sql::SQLException. Those exceptions never leave this
-// layer: Database::Transact()/Read() catch them and map them to absl::Status
-//   1213 deadlock, 1205 lock wait timeout  -> retried (bounded), then ABORTED
-//   2002/2003/2006/2013/2055 lost server   -> connection dropped; retried once when the COMMIT was
-//                                             never sent, else UNAVAILABLE
-//   1062 duplicate key                      -> ALREADY_EXISTS
-//   anything else                           -> INTERNAL
-// Code inside a transaction body may call the Connector API (and so throw) freely.
+// layer: Database::Transact()/Read() catch them and map them to absl::Status as db_errors.h says
+// (conflicts retried then ABORTED, a lost connection UNAVAILABLE, a duplicate key ALREADY_EXISTS,
+// a CHECK violation the service's rule for that constraint, anything else INTERNAL). Code inside a
+// transaction body may call the Connector API (and so throw) freely.
 //
 // Prepared statements are cached per connection, at most DbConfig::statement_cache of them, least
 // recently used closed first (closing frees the server-side statement, so a long-running server
@@ -38,11 +39,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/common/db_errors.h"
 
 namespace cooplink {
-
-// MySQL/MariaDB server error 1062 (ER_DUP_ENTRY): an INSERT or UPDATE hit a unique key.
-inline constexpr int kMysqlErrDupEntry = 1062;
 
 struct DbConfig {
   std::string host = "127.0.0.1";
@@ -136,8 +135,10 @@ class Tx {
 
 class Database {
  public:
-  // Connects one connection eagerly so that a bad configuration fails at start-up.
-  static absl::StatusOr<std::unique_ptr<Database>> Open(const DbConfig& config);
+  // Connects one connection eagerly so that a bad configuration fails at start-up. `check_rules`
+  // say what the service's CHECK constraints mean to a caller (db_errors.h).
+  static absl::StatusOr<std::unique_ptr<Database>> Open(
+      const DbConfig& config, std::vector<CheckConstraintRule> check_rules = {});
   ~Database();
 
   // Runs `body` in a transaction (REPEATABLE READ). A non-OK status from `body` rolls back and is
@@ -152,14 +153,19 @@ class Database {
   const DbConfig& config() const { return config_; }
 
  private:
-  explicit Database(DbConfig config) : config_(std::move(config)) {}
+  Database(DbConfig config, std::vector<CheckConstraintRule> check_rules)
+      : config_(std::move(config)), check_rules_(std::move(check_rules)) {}
   class Lease;
   absl::StatusOr<std::unique_ptr<Connection>> Connect();
   absl::StatusOr<std::unique_ptr<Connection>> Acquire();
   void Release(std::unique_ptr<Connection> conn, bool broken);
   absl::Status Run(bool transactional, const std::function<absl::Status(Tx&)>& body);
 
-  DbConfig config_;
+  // Maps a failed statement's exception to a status (see the file comment).
+  absl::Status MapError(int code, const char* message, const char* sqlstate) const;
+
+  const DbConfig config_;
+  const std::vector<CheckConstraintRule> check_rules_;
   absl::Mutex mu_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle + leased + connecting
@@ -169,9 +175,6 @@ class Database {
 
 // Helpers for reading nullable columns.
 std::optional<std::string> GetOptionalString(sql::ResultSet& rs, const char* column);
-
-// True for Connector/MySQL error codes that mean the server connection is gone.
-bool IsConnectionError(int error_code);
 
 }  // namespace cooplink
 

@@ -9,12 +9,16 @@
 #include "absl/time/clock.h"
 #include "services/common/crypto.h"
 #include "services/common/log.h"
+#include "services/common/server_checks.h"
 #include "services/common/status.h"
 
 namespace cooplink {
 namespace {
 
 constexpr int kLockTimeoutSeconds = 120;
+constexpr absl::string_view kLockPrefix = "cooplink_migrate_";
+constexpr size_t kMaxLockName = 64;  // MySQL's limit (ER_USER_LOCK_WRONG_NAME beyond it)
+constexpr size_t kLockHashHexChars = 32;
 
 constexpr const char* kCreateMigrationsTable = R"sql(
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -112,10 +116,17 @@ absl::Status ApplyComponent(Tx& tx, const std::string& component,
 
 }  // namespace
 
+std::string MigrationLockName(absl::string_view database) {
+  std::string name = absl::StrCat(kLockPrefix, database);
+  if (name.size() <= kMaxLockName) return name;
+  return absl::StrCat(kLockPrefix, "sha256_", Sha256Hex(database).substr(0, kLockHashHexChars));
+}
+
 absl::Status ApplyMigrations(Database& db, const std::string& component,
                              const std::vector<Migration>& migrations) {
-  const std::string lock_name = absl::StrCat("cooplink_migrate_", db.config().database);
-  return db.Read([&](Tx& tx) -> absl::Status {
+  if (absl::Status s = CheckServerSettings(db); !s.ok()) return s;
+  const std::string lock_name = MigrationLockName(db.config().database);
+  absl::Status applied = db.Read([&](Tx& tx) -> absl::Status {
     {
       auto rs = tx.Query(kGetLock, lock_name, kLockTimeoutSeconds);
       if (!rs->next() || rs->isNull("locked") || rs->getInt("locked") != 1) {
@@ -136,6 +147,8 @@ absl::Status ApplyMigrations(Database& db, const std::string& component,
     tx.Query(kReleaseLock, lock_name);
     return status;
   });
+  if (!applied.ok()) return applied;
+  return VerifyCheckConstraints(db, DeclaredCheckConstraints(migrations));
 }
 
 }  // namespace cooplink

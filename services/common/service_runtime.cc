@@ -13,7 +13,7 @@ constexpr int kPurgeBatch = 1000;
 
 absl::StatusOr<std::unique_ptr<Database>> OpenMigrated(const DbConfig& config,
                                                        const ServiceSpec& spec) {
-  auto db = Database::Open(config);
+  auto db = Database::Open(config, spec.check_rules);
   if (!db.ok()) return db.status();
   if (absl::Status s = ApplyMigrations(**db, spec.component, spec.migrations); !s.ok()) return s;
   return db;

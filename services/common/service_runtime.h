@@ -1,8 +1,10 @@
 // The start-up, background work and shutdown every cooplink server shares, in one piece, so that a
 // service's server file only builds its domain, its gRPC adapter and its own jobs:
 //
-//   auto rt = ServiceRuntime::Open(config, {"membership", kServiceName, Migrations()}, clock);
-//       token key decoded -> database opened -> runtime and service migrations applied
+//   auto rt = ServiceRuntime::Open(config, {"membership", kServiceName, Migrations(),
+//                                           CheckConstraintRules()}, clock);
+//       token key decoded -> database opened -> server settings checked -> runtime and service
+//       migrations applied -> CHECK constraints verified (migrations.h, server_checks.h)
 //   ... build the domain from rt->db(), rt->tokens(), clock ...
 //   rt->StartAuthentication(revocation_source, FirstRevocationLoad::kRequired);
 //       revocation list loaded and refreshed every --revocation_refresh -> authenticator ->
@@ -64,9 +66,12 @@ struct ServiceSpec {
   std::string component;     // "membership": names its migrations and its log lines
   std::string service_name;  // "cooplink.membership.v1.MembershipService": access log, health
   std::vector<Migration> migrations;
+  // What the migrations' CHECK constraints mean to a caller when a write breaks one (db_errors.h).
+  std::vector<CheckConstraintRule> check_rules;
 };
 
-// Opens the database and applies the runtime's and `spec`'s migrations (the `migrate` command).
+// Opens the database, checks the server and applies the runtime's and `spec`'s migrations (the
+// `migrate` command).
 absl::Status MigrateDatabase(const DbConfig& db, const ServiceSpec& spec);
 
 // How a failed first load of the revocation list is treated.

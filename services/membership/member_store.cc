@@ -52,11 +52,12 @@ constexpr const char* kRequestExit =
 constexpr const char* kCompleteExit =
     "UPDATE members SET state = ?, exit_refund_fen = ?, active_person_hash = NULL, "
     "version = version + 1, update_time_us = ? WHERE id = ?";
-// A locking read, so it sees the latest committed members and not the transaction's snapshot.
+// A locking read on the cooperative's range of idx_members_cooperative only (member_store.h).
 constexpr const char* kComposition =
     "SELECT COUNT(*) AS total, CAST(COALESCE(SUM(is_farmer), 0) AS SIGNED) AS farmers, "
-    "CAST(COALESCE(SUM(member_kind = ?), 0) AS SIGNED) AS organizations FROM members "
-    "WHERE cooperative_id = ? AND state = ? LOCK IN SHARE MODE";
+    "CAST(COALESCE(SUM(member_kind = ?), 0) AS SIGNED) AS organizations "
+    "FROM members FORCE INDEX (idx_members_cooperative) "
+    "WHERE cooperative_id = ? AND state = ? FOR UPDATE";
 
 constexpr const char* kContributionColumns =
     "SELECT id, member_id, cooperative_id, amount_fen, contribution_date, note, recorded_by, "

@@ -4,9 +4,14 @@
 // with the ciphertexts handed aside for the sensitive view.
 //
 // Locking: a change to the set of ACTIVE members of a cooperative, or to whether one is a farmer,
-// first locks the cooperative row (cooperative_store.h LockCooperative), then the member row.
-// LoadComposition is a locking read, so under that lock it counts the latest committed members,
-// not the transaction's snapshot.
+// first locks the cooperative row (cooperative_store.h LockCooperative), then the member row,
+// writes, and only then counts with LoadComposition. LoadComposition is a locking read (FOR UPDATE:
+// on TiDB, and on every server, the one read that sees the latest committed rows rather than the
+// transaction's snapshot), so under the cooperative's lock it counts exactly. It is forced onto
+// idx_members_cooperative: on a small table the optimizer may otherwise scan the whole table and
+// lock other cooperatives' members, which deadlocks concurrent changes of different cooperatives.
+// Writing before the locking read means the read's gap locks are taken last, when the transaction
+// has nothing left to wait for (the same discipline as social_worker_store.h).
 #ifndef COOPLINK_SERVICES_MEMBERSHIP_MEMBER_STORE_H_
 #define COOPLINK_SERVICES_MEMBERSHIP_MEMBER_STORE_H_
 

@@ -10,9 +10,10 @@
 // hashes of them, not the values.
 //
 // Locking: every transaction that can change the set of ACTIVE members, or whether one is a
-// farmer, first locks the cooperative row and only then the member row, so concurrent admissions,
-// exits and farmer changes of one cooperative are serialised and the composition they check
-// (member_store.h LoadComposition) is exact.
+// farmer, first locks the cooperative row and only then the member row, writes, and counts the
+// composition last (member_store.h LoadComposition, a locking read), so concurrent admissions,
+// exits and farmer changes of one cooperative are serialised and the composition they check is
+// exact, and changes of different cooperatives do not deadlock.
 #include <optional>
 #include <string>
 

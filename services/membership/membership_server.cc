@@ -5,11 +5,9 @@
 
 namespace cooplink::membership {
 
-const std::vector<Migration>& Migrations();  // generated from migrations/*.sql
-
 namespace {
 
-ServiceSpec Spec() { return {"membership", kServiceName, Migrations()}; }
+ServiceSpec Spec() { return {"membership", kServiceName, Migrations(), CheckConstraintRules()}; }
 
 // The runtime (database migrated) and the Membership domain on it; no thread started yet.
 absl::Status OpenDomain(const MembershipConfig& config, const Clock* clock,

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "services/common/config.h"
@@ -53,6 +54,11 @@ class MembershipServer {
   std::unique_ptr<MembershipGrpc> service_;
   std::unique_ptr<OutboxRelay> sequencer_;  // outbox "membership.revocations" -> revocation_feed
 };
+
+// The service's migrations (generated from migrations/*.sql) and what their CHECK constraints
+// mean to a caller (check_constraints.cc, db_errors.h).
+const std::vector<Migration>& Migrations();
+std::vector<CheckConstraintRule> CheckConstraintRules();
 
 // Opens the database and applies migrations only (the `migrate` command).
 absl::Status MigrateMembership(const DbConfig& db);

@@ -35,12 +35,13 @@ const std::string kSelectAssignmentForUpdate =
     absl::StrCat(kAssignmentColumns, "WHERE id = ? FOR UPDATE");
 const std::string kListAssignments =
     absl::StrCat(kAssignmentColumns, "WHERE social_worker_id = ? AND id > ? ORDER BY id LIMIT ?");
-constexpr const char* kActiveVillageAssignment =
-    "SELECT 1 FROM assignments WHERE social_worker_id = ? AND village_code = ? AND state = ? "
-    "LIMIT 1 LOCK IN SHARE MODE";
-constexpr const char* kActiveCooperativeAssignment =
-    "SELECT 1 FROM assignments WHERE social_worker_id = ? AND cooperative_id = ? AND state = ? "
-    "LIMIT 1 LOCK IN SHARE MODE";
+// Locking reads on the scope's own index (social_worker_store.h).
+constexpr const char* kCountActiveVillageAssignments =
+    "SELECT COUNT(*) AS n FROM assignments FORCE INDEX (idx_assignments_village) "
+    "WHERE village_code = ? AND social_worker_id = ? AND state = ? FOR UPDATE";
+constexpr const char* kCountActiveCooperativeAssignments =
+    "SELECT COUNT(*) AS n FROM assignments FORCE INDEX (idx_assignments_cooperative) "
+    "WHERE cooperative_id = ? AND social_worker_id = ? AND state = ? FOR UPDATE";
 constexpr const char* kEndAssignment =
     "UPDATE assignments SET state = ?, end_time_us = ? WHERE id = ?";
 
@@ -106,15 +107,6 @@ bool LockSocialWorker(Tx& tx, const std::string& id) {
   return tx.Query(kLockSocialWorker, id)->next();
 }
 
-bool HasActiveAssignment(Tx& tx, const v1::AssignSocialWorkerRequest& req) {
-  return IsVillageAssignment(req) ? tx.Query(kActiveVillageAssignment, req.social_worker_id(),
-                                             req.village_code(), kAssignmentActive)
-                                        ->next()
-                                  : tx.Query(kActiveCooperativeAssignment, req.social_worker_id(),
-                                             req.cooperative_id(), kAssignmentActive)
-                                        ->next();
-}
-
 void InsertAssignment(Tx& tx, const std::string& id, const v1::AssignSocialWorkerRequest& req,
                       int64_t now_us) {
   const bool village = IsVillageAssignment(req);
@@ -122,6 +114,15 @@ void InsertAssignment(Tx& tx, const std::string& id, const v1::AssignSocialWorke
                                        village ? Param(req.village_code()) : SqlParam(nullptr),
                                        village ? SqlParam(nullptr) : Param(req.cooperative_id()),
                                        Param(kAssignmentActive), Param(now_us)});
+}
+
+int64_t CountActiveAssignments(Tx& tx, const v1::AssignSocialWorkerRequest& req) {
+  auto rs = IsVillageAssignment(req)
+                ? tx.Query(kCountActiveVillageAssignments, req.village_code(),
+                           req.social_worker_id(), kAssignmentActive)
+                : tx.Query(kCountActiveCooperativeAssignments, req.cooperative_id(),
+                           req.social_worker_id(), kAssignmentActive);
+  return rs->next() ? rs->getInt64("n") : 0;
 }
 
 absl::Status LoadAssignment(Tx& tx, const std::string& id, bool for_update, v1::Assignment* out) {

@@ -2,6 +2,16 @@
 // social_worker_store.cc), row mapping and small functions that run in the caller's transaction.
 // A worker's phone arrives already sealed (pii_columns.h); rows carry only its masked form.
 // (A worker's ACTIVE assignments as a scope are read by access_store.h ResolveScope.)
+//
+// Locking: AssignSocialWorker locks the worker's row (LockSocialWorker), which serialises every
+// assignment of that worker, then inserts the new assignment and only then counts the worker's
+// ACTIVE assignments of that scope with a locking read (CountActiveAssignments, FOR UPDATE on the
+// scope's index): more than one is a duplicate and the transaction rolls back. Insert first, then
+// read: a locking read of an empty range takes a gap lock, and two transactions holding gap locks
+// on the same gap then both inserting into it deadlock (InnoDB's insert-intention wait; it happens
+// between different workers of one village, whose ranges share a gap). When the read comes last,
+// the gap locks are taken once the transaction has nothing left to wait for. On TiDB, which has
+// no gap locks, the worker's row lock alone serialises, and FOR UPDATE reads the latest rows.
 #ifndef COOPLINK_SERVICES_MEMBERSHIP_SOCIAL_WORKER_STORE_H_
 #define COOPLINK_SERVICES_MEMBERSHIP_SOCIAL_WORKER_STORE_H_
 
@@ -29,12 +39,12 @@ bool SocialWorkerExists(Tx& tx, const std::string& id);
 // Locks the worker's row, serialising changes of its assignments; false when there is none.
 bool LockSocialWorker(Tx& tx, const std::string& id);
 
-// True when the worker already has an ACTIVE assignment of the request's village or cooperative.
-// A locking read: under the worker's row lock it sees assignments committed after the snapshot.
-bool HasActiveAssignment(Tx& tx, const v1::AssignSocialWorkerRequest& req);
 // Inserts an ACTIVE assignment of the request's village or cooperative.
 void InsertAssignment(Tx& tx, const std::string& id, const v1::AssignSocialWorkerRequest& req,
                       int64_t now_us);
+// The worker's ACTIVE assignments of the request's village or cooperative, counted by a locking
+// read after the insert (see the file comment): 1 unless the insert made a duplicate.
+int64_t CountActiveAssignments(Tx& tx, const v1::AssignSocialWorkerRequest& req);
 // NOT_FOUND("assignment", id) when there is none. With `for_update` the row stays locked.
 absl::Status LoadAssignment(Tx& tx, const std::string& id, bool for_update, v1::Assignment* out);
 void EndAssignment(Tx& tx, const std::string& id, int64_t now_us);

@@ -76,24 +76,24 @@ absl::Status Membership::AssignSocialWorker(const CallContext& call,
   const bool village = req.scope_case() == v1::AssignSocialWorkerRequest::kVillageCode;
 
   return RunIdempotent(*db_, *clock_, *key, out, [&](Tx& tx) -> absl::Status {
-    // The worker's row lock serialises concurrent assignments of the same worker, so the
-    // duplicate check (a locking read) cannot race with another insert.
+    // The worker's row lock serialises assignments of the worker; the insert comes before the
+    // duplicate check, a locking read (lock order: social_worker_store.h).
     if (!LockSocialWorker(tx, req.social_worker_id())) {
       return ReferencedMissing("social_worker_id");
     }
     if (!village && !CooperativeExists(tx, req.cooperative_id())) {
       return ReferencedMissing("cooperative_id");
     }
-    if (HasActiveAssignment(tx, req)) {
+    const absl::Time now = clock_->Now();
+    const std::string id = NewId(now);
+    InsertAssignment(tx, id, req, ToMicros(now));
+    if (CountActiveAssignments(tx, req) > 1) {  // rolled back with the status
       return WithReason(absl::AlreadyExistsError(
                             village ? "the worker already has an active assignment of the village"
                                     : "the worker already has an active assignment of the "
                                       "cooperative"),
                         "ALREADY_EXISTS");
     }
-    const absl::Time now = clock_->Now();
-    const std::string id = NewId(now);
-    InsertAssignment(tx, id, req, ToMicros(now));
     return LoadAssignment(tx, id, /*for_update=*/false, out);
   });
 }

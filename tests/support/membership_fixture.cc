@@ -19,7 +19,8 @@ namespace {
 int Next() { return NextSequence(); }
 }  // namespace
 
-void MembershipFixture::SetUpTestSuite() {
+void MembershipFixture::SetUpTestSuiteWith(
+    const std::function<void(membership::MembershipConfig&)>& adjust) {
   const std::string suite = ::testing::UnitTest::GetInstance()->current_test_suite()->name();
   config_ = new membership::MembershipConfig();
   config_->db = TestDbConfig(absl::StrCat("test_membership_", absl::AsciiStrToLower(suite)));
@@ -29,6 +30,7 @@ void MembershipFixture::SetUpTestSuite() {
   config_->access_log = false;
   config_->revocation_refresh = absl::Milliseconds(200);
   config_->workers = 8;
+  adjust(*config_);
   // 2026-03-01 09:00 China Standard Time.
   clock_ = new FakeClock(
       absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0), absl::FixedTimeZone(8 * 3600)));

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,7 +21,11 @@ namespace mv1 = ::cooplink::membership::v1;
 
 class MembershipFixture : public ::testing::Test {
  protected:
-  static void SetUpTestSuite();
+  static void SetUpTestSuite() {
+    SetUpTestSuiteWith([](membership::MembershipConfig&) {});
+  }
+  // SetUpTestSuite with the server's configuration adjusted first (a suite's own SetUpTestSuite).
+  static void SetUpTestSuiteWith(const std::function<void(membership::MembershipConfig&)>& adjust);
   static void TearDownTestSuite();
 
   // Test-suite-wide state.

@@ -1,0 +1,28 @@
+// Membership's CHECK-constraint rules (check_constraints.cc) cover exactly the constraints its
+// migrations declare, each with one meaning.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "services/common/server_checks.h"
+#include "services/membership/membership_server.h"
+
+namespace cooplink::membership {
+namespace {
+
+TEST(MembershipCheckConstraintsTest, EveryDeclaredConstraintHasExactlyOneRule) {
+  std::vector<std::string> declared = DeclaredCheckConstraints(Migrations());
+  std::vector<std::string> ruled;
+  for (const CheckConstraintRule& rule : CheckConstraintRules()) {
+    ruled.push_back(rule.constraint);
+    EXPECT_NE(rule.field.empty(), rule.reason.empty()) << rule.constraint;
+    EXPECT_FALSE(rule.description.empty()) << rule.constraint;
+  }
+  std::sort(declared.begin(), declared.end());
+  std::sort(ruled.begin(), ruled.end());
+  EXPECT_FALSE(declared.empty());
+  EXPECT_EQ(ruled, declared);
+}
+
+}  // namespace
+}  // namespace cooplink::membership
