@@ -87,6 +87,8 @@ class Catalog {
                                  v1::Reservation* out);
   absl::Status GetReservation(const CallContext& call, const v1::GetReservationRequest& req,
                               v1::Reservation* out);
+  absl::Status ListReservations(const CallContext& call, const v1::ListReservationsRequest& req,
+                                v1::ListReservationsResponse* out);
   absl::Status CommitReservation(const CallContext& call, const v1::CommitReservationRequest& req,
                                  v1::Reservation* out);
   absl::Status ReleaseReservation(const CallContext& call, const v1::ReleaseReservationRequest& req,

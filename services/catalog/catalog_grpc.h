@@ -62,6 +62,7 @@ class CatalogGrpc final : public v1::CatalogService::CallbackService {
   COOPLINK_CATALOG_RPC(GetStock, GetStockRequest, Stock)
   COOPLINK_CATALOG_RPC(CreateReservation, CreateReservationRequest, Reservation)
   COOPLINK_CATALOG_RPC(GetReservation, GetReservationRequest, Reservation)
+  COOPLINK_CATALOG_RPC(ListReservations, ListReservationsRequest, ListReservationsResponse)
   COOPLINK_CATALOG_RPC(CommitReservation, CommitReservationRequest, Reservation)
   COOPLINK_CATALOG_RPC(ReleaseReservation, ReleaseReservationRequest, Reservation)
   COOPLINK_CATALOG_RPC(CreateOffer, CreateOfferRequest, Offer)

@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
-#include "google/rpc/error_details.pb.h"
 #include "services/common/fields.h"
 #include "services/common/idempotency.h"
 
@@ -16,7 +14,7 @@ absl::Duration ValidateReservation(FieldViolations& v, const v1::CreateReservati
   if (!IsValidRequestId(req.reservation_id())) {  // kReservationId: the request_id rule
     v.Add("reservation_id", "required: 1-64 characters of A-Z a-z 0-9 _ -");
   }
-  CheckId(v, "partner_id", req.partner_id());
+  if (!req.partner_id().empty()) CheckId(v, "partner_id", req.partner_id());
   if (req.lines().empty() || req.lines_size() > limits.max_lines) {  // kReservationLines
     v.Add("lines", absl::StrCat("required: 1 to ", limits.max_lines, " lines"));
   }
@@ -43,17 +41,29 @@ absl::Duration ValidateReservation(FieldViolations& v, const v1::CreateReservati
   return ttl;
 }
 
-absl::Status CheckReservesForItself(const Principal& p, const std::string& partner_id) {
-  if (p.is(Role::kPartner) && partner_id != p.partner_id) {
-    return PermissionDenied("ROLE_NOT_ALLOWED", "a partner may reserve only for itself");
+std::string ReservingPartner(FieldViolations& v, const Principal& p,
+                             const std::string& requested_partner_id) {
+  if (p.is(Role::kPartner)) return p.partner_id;
+  if (requested_partner_id.empty()) {
+    v.Add("partner_id", "required: the partner the reservation is for");
+  }
+  return requested_partner_id;
+}
+
+absl::Status CheckReservesForItself(const Principal& p, const std::string& requested_partner_id) {
+  if (p.is(Role::kPartner) && !requested_partner_id.empty() &&
+      requested_partner_id != p.partner_id) {
+    return PermissionDenied("ROLE_NOT_ALLOWED",
+                            "a partner may name only itself: its reservations are its own");
   }
   return absl::OkStatus();
 }
 
 v1::CreateReservationRequest ReservationBody(const v1::CreateReservationRequest& req,
-                                             absl::Duration ttl) {
+                                             const std::string& partner_id, absl::Duration ttl) {
   v1::CreateReservationRequest body = req;
   body.clear_reservation_id();
+  body.set_partner_id(partner_id);
   body.mutable_ttl()->set_seconds(absl::ToInt64Seconds(ttl));
   body.mutable_ttl()->set_nanos(0);
   return body;
@@ -101,22 +111,20 @@ std::vector<ReservationLine> ByProduct(std::vector<ReservationLine> lines) {
   return lines;
 }
 
-absl::Status InsufficientStock(
-    const std::vector<std::pair<std::string, std::string>>& short_lines) {
-  google::rpc::PreconditionFailure failure;
-  std::string message = "not enough available stock for:";
-  for (const auto& [product_id, description] : short_lines) {
-    auto* violation = failure.add_violations();
-    violation->set_type("INSUFFICIENT_STOCK");
-    violation->set_subject(product_id);
-    violation->set_description(description);
-    absl::StrAppend(&message, " ", product_id, " (", description, ");");
+std::vector<StoredStateMatch> StoredStatesFor(v1::ReservationState effective) {
+  using Expiry = StoredStateMatch::Expiry;
+  switch (effective) {
+    case v1::RESERVATION_STATE_HELD:
+      return {{v1::RESERVATION_STATE_HELD, Expiry::kNotExpired}};
+    case v1::RESERVATION_STATE_EXPIRED:
+      return {{v1::RESERVATION_STATE_EXPIRED, Expiry::kAny},
+              {v1::RESERVATION_STATE_HELD, Expiry::kExpired}};
+    case v1::RESERVATION_STATE_COMMITTED:
+    case v1::RESERVATION_STATE_RELEASED:
+      return {{effective, Expiry::kAny}};
+    default:
+      return {};
   }
-  message.pop_back();
-  absl::Status status = FailedPrecondition("INSUFFICIENT_STOCK", message);
-  status.SetPayload("type.googleapis.com/google.rpc.PreconditionFailure",
-                    absl::Cord(failure.SerializeAsString()));
-  return status;
 }
 
 }  // namespace cooplink::catalog

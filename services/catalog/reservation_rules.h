@@ -1,6 +1,7 @@
-// The rules of reservations, apart from storage: request validation with the TTL bounds, the
-// lifecycle and how a reservation reads at a given time, the lock order of its lines, and the
-// refusal that lists every short line. Pure functions: no SQL, no transaction, no gRPC.
+// The rules of reservations, apart from storage: request validation with the TTL bounds, whose
+// partner a reservation is, the lifecycle and how a reservation reads at a given time (also as a
+// list filter), and the lock order of its lines. The refusal for short stock is the stock rule's
+// (stock_rules.h InsufficientStock). Pure functions: no SQL, no transaction, no gRPC.
 //
 // Lifecycle: HELD -> COMMITTED (commit before expire_time), HELD -> RELEASED (release before
 // expire_time), HELD -> EXPIRED (the sweeper, or a release after expire_time). A HELD reservation
@@ -41,12 +42,20 @@ struct ReservationLimits {
 absl::Duration ValidateReservation(FieldViolations& v, const v1::CreateReservationRequest& req,
                                    const ReservationLimits& limits);
 
-// PERMISSION_DENIED ROLE_NOT_ALLOWED when a partner reserves for another partner.
-absl::Status CheckReservesForItself(const Principal& p, const std::string& partner_id);
+// The partner a reservation is for. A partner reserves for itself: its partner_id comes from its
+// token, and naming it in the request is optional. A platform admin must name one (a violation on
+// "partner_id" in `v` otherwise).
+std::string ReservingPartner(FieldViolations& v, const Principal& p,
+                             const std::string& requested_partner_id);
+// PERMISSION_DENIED ROLE_NOT_ALLOWED when a partner names another partner (CreateReservation,
+// ListReservations).
+absl::Status CheckReservesForItself(const Principal& p, const std::string& requested_partner_id);
 
-// The request body a reservation id is bound to: everything but the id, with the effective TTL.
+// The request body a reservation id is bound to: everything but the id, with the effective
+// partner and TTL (so that a retry naming its own partner_id or leaving it empty, or giving the
+// default TTL or none, is the same request).
 v1::CreateReservationRequest ReservationBody(const v1::CreateReservationRequest& req,
-                                             absl::Duration ttl);
+                                             const std::string& partner_id, absl::Duration ttl);
 
 // How a reservation stored in `stored` state with `expire_us` reads at `now_us`: a HELD one past
 // its expire time reads as EXPIRED.
@@ -79,9 +88,15 @@ struct ReservationLine {
 // The lines sorted by product id: the order stock rows are locked in.
 std::vector<ReservationLine> ByProduct(std::vector<ReservationLine> lines);
 
-// FAILED_PRECONDITION INSUFFICIENT_STOCK listing every (product id, "requested N, available M")
-// as a google.rpc.PreconditionFailure. `short_lines` must not be empty.
-absl::Status InsufficientStock(const std::vector<std::pair<std::string, std::string>>& short_lines);
+// ListReservations' state filter in stored terms. A reservation reads as EXPIRED once a HELD one
+// passes its expire time (EffectiveState), before the sweeper records it; so the filter HELD means
+// "stored HELD, not yet expired" and EXPIRED means "stored EXPIRED, or stored HELD and expired".
+struct StoredStateMatch {
+  v1::ReservationState stored;
+  enum class Expiry { kAny, kNotExpired, kExpired } expiry;
+};
+// The stored states that read as `effective`; empty for UNSPECIFIED (no filter).
+std::vector<StoredStateMatch> StoredStatesFor(v1::ReservationState effective);
 
 }  // namespace cooplink::catalog
 

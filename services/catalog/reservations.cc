@@ -1,4 +1,5 @@
-// Reservations: all-or-nothing holds on stock for partner orders, their commit, release and expiry.
+// Reservations: all-or-nothing holds on stock for partner orders, their listing, commit, release
+// and expiry.
 // Rules in reservation_rules.h (lifecycle, TTL, how a reservation reads), SQL and the stock steps
 // in reservations_store.h.
 //
@@ -7,19 +8,23 @@
 // lots; changes go to the outbox (AppendChanges). Commit, release and expiry all lock the
 // reservation row first and re-check its state under that lock, so a commit racing the sweeper
 // resolves once.
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "services/catalog/catalog.h"
 #include "services/catalog/change_log.h"
 #include "services/catalog/products_store.h"
 #include "services/catalog/reservation_rules.h"
 #include "services/catalog/reservations_store.h"
+#include "services/catalog/stock_rules.h"
 #include "services/catalog/stock_store.h"
 #include "services/common/fields.h"
 #include "services/common/idempotency.h"
+#include "services/common/paging.h"
 
 namespace cooplink::catalog {
 namespace {
@@ -59,14 +64,15 @@ absl::Status HoldLines(Tx& tx, const std::string& partner_id,
     }
     changes->push_back(ProductChange(v1::CATALOG_CHANGE_KIND_STOCK_CHANGED, product));
   }
-  std::vector<std::pair<std::string, std::string>> short_lines;
+  std::map<int, StockShortfall> short_lines;  // by line number: reported in request order
   for (const ReservationLine& l : lines) {
     if (Reserve(tx, l.product_id, l.quantity, now)) continue;
-    short_lines.emplace_back(l.product_id, absl::StrCat("requested ", l.quantity, ", available ",
-                                                        LockedAvailable(tx, l.product_id)));
+    short_lines[l.line_no] = {l.product_id, l.quantity, LockedAvailable(tx, l.product_id)};
   }
-  if (!short_lines.empty()) return InsufficientStock(short_lines);
-  return absl::OkStatus();
+  if (short_lines.empty()) return absl::OkStatus();
+  std::vector<StockShortfall> shortfalls;
+  for (auto& [line_no, shortfall] : short_lines) shortfalls.push_back(std::move(shortfall));
+  return InsufficientStock(shortfalls);
 }
 
 }  // namespace
@@ -81,10 +87,10 @@ absl::Status Catalog::CreateReservation(const CallContext& call,
       ValidateReservation(v, req,
                           {settings_.default_reservation_ttl, settings_.max_reservation_ttl,
                            settings_.max_reservation_lines});
+  const std::string partner_id = ReservingPartner(v, p, req.partner_id());
   if (!v.empty()) return v.ToStatus();
   if (auto s = CheckReservesForItself(p, req.partner_id()); !s.ok()) return s;
-  const std::string hash = RequestFingerprint(ReservationBody(req, ttl));
-  const std::string& partner_id = req.partner_id();
+  const std::string hash = RequestFingerprint(ReservationBody(req, partner_id, ttl));
   const std::string& id = req.reservation_id();
   std::vector<ReservationLine> lines;
   for (int i = 0; i < req.lines_size(); ++i) {
@@ -138,6 +144,40 @@ absl::Status Catalog::GetReservation(const CallContext& call, const v1::GetReser
       return NotFound("reservation", req.id());
     }
     ReservationToProto(*partner_id, req.id(), row, ToMicros(clock_->Now()), out);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status Catalog::ListReservations(const CallContext& call,
+                                       const v1::ListReservationsRequest& req,
+                                       v1::ListReservationsResponse* out) {
+  const Principal& p = call.principal();
+  if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kPartner}); !s.ok()) return s;
+  FieldViolations v;
+  if (!req.partner_id().empty()) CheckId(v, "partner_id", req.partner_id());
+  if (!v1::ReservationState_IsValid(req.state())) {
+    v.Add("state", "must be one of the defined states");
+  }
+  if (!v.empty()) return v.ToStatus();
+  if (auto s = CheckReservesForItself(p, req.partner_id()); !s.ok()) return s;
+
+  ReservationListFilter filter;
+  filter.partner_id = p.is(Role::kPartner) ? p.partner_id : req.partner_id();
+  filter.states = StoredStatesFor(req.state());
+  const std::string filters = absl::StrCat(filter.partner_id, "|", static_cast<int>(req.state()));
+  auto page = ParsePage(req.page_size(), req.page_token(), filters);
+  if (!page.ok()) return page.status();
+  if (!page->after.empty()) {
+    const std::vector<std::string> key = absl::StrSplit(page->after, absl::MaxSplits('/', 1));
+    if (key.size() != 2) return InvalidField("page_token", "is not a reservation page token");
+    filter.after_partner_id = key[0];
+    filter.after_id = key[1];
+  }
+  filter.size = page->size;
+  return db_->Read([&](Tx& tx) -> absl::Status {
+    out->Clear();  // a retried read starts again
+    filter.now_us = ToMicros(clock_->Now());
+    LoadReservationPage(tx, filter, filters, out);
     return absl::OkStatus();
   });
 }

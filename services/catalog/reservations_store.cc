@@ -7,6 +7,8 @@
 #include "services/catalog/products_store.h"
 #include "services/catalog/stock_store.h"
 #include "services/common/fields.h"
+#include "services/common/paging.h"
+#include "services/common/sql_shapes.h"
 
 namespace cooplink::catalog {
 namespace {
@@ -38,6 +40,71 @@ constexpr const char* kSetState =
 constexpr const char* kExpiredCandidates =
     "SELECT partner_id, id FROM reservations WHERE state = ? AND expire_time_us <= ? "
     "ORDER BY expire_time_us LIMIT ?";
+
+// ListReservations: the page is a derived table (one SELECT per stored state it may read as,
+// UNION ALL when there are two), joined with the lines; one row per line. Every part is a range of
+// the primary key (partner_id, id) or of idx_reservations_partner_state (partner_id, state, id).
+constexpr const char* kPageSelect =
+    "SELECT partner_id, id, state, expire_time_us, create_time_us, update_time_us "
+    "FROM reservations WHERE ";
+constexpr const char* kAfterInPartner = "partner_id = ? AND id > ?";
+constexpr const char* kAfterAcrossPartners = "(partner_id > ? OR (partner_id = ? AND id > ?))";
+constexpr const char* kStoredState = " AND state = ?";
+constexpr const char* kNotExpired = " AND expire_time_us > ?";
+constexpr const char* kExpired = " AND expire_time_us <= ?";
+constexpr const char* kPageOrder = " ORDER BY partner_id, id LIMIT ?";
+constexpr const char* kUnionAll = " UNION ALL ";
+constexpr const char* kWithLinesHead =
+    "SELECT r.partner_id, r.id, r.state, r.expire_time_us, r.create_time_us, r.update_time_us, "
+    "l.line_no, l.product_id, l.quantity FROM (";
+constexpr const char* kWithLinesTail =
+    ") r JOIN reservation_lines l ON l.partner_id = r.partner_id AND l.reservation_id = r.id "
+    "ORDER BY r.partner_id, r.id, l.line_no";
+
+// One SELECT of the page: the keyset, one stored state (or any), LIMIT.
+void AppendPagePart(const ReservationListFilter& f, const StoredStateMatch* match, SqlQuery* q) {
+  absl::StrAppend(&q->sql, kPageSelect);
+  if (!f.partner_id.empty()) {
+    absl::StrAppend(&q->sql, kAfterInPartner);
+    q->params.push_back(Param(f.partner_id));
+    q->params.push_back(Param(f.after_id));
+  } else {
+    absl::StrAppend(&q->sql, kAfterAcrossPartners);
+    q->params.push_back(Param(f.after_partner_id));
+    q->params.push_back(Param(f.after_partner_id));
+    q->params.push_back(Param(f.after_id));
+  }
+  if (match != nullptr) {
+    absl::StrAppend(&q->sql, kStoredState);
+    q->params.push_back(Param(static_cast<int>(match->stored)));
+    if (match->expiry != StoredStateMatch::Expiry::kAny) {
+      absl::StrAppend(&q->sql,
+                      match->expiry == StoredStateMatch::Expiry::kExpired ? kExpired : kNotExpired);
+      q->params.push_back(Param(f.now_us));
+    }
+  }
+  absl::StrAppend(&q->sql, kPageOrder);
+  q->params.push_back(Param(static_cast<int64_t>(f.size + 1)));
+}
+
+SqlQuery ReservationPageQuery(const ReservationListFilter& f) {
+  SqlQuery q;
+  q.sql = kWithLinesHead;
+  if (f.states.size() <= 1) {
+    AppendPagePart(f, f.states.empty() ? nullptr : &f.states[0], &q);
+  } else {
+    for (size_t i = 0; i < f.states.size(); ++i) {
+      if (i > 0) absl::StrAppend(&q.sql, kUnionAll);
+      absl::StrAppend(&q.sql, "(");
+      AppendPagePart(f, &f.states[i], &q);
+      absl::StrAppend(&q.sql, ")");
+    }
+    absl::StrAppend(&q.sql, kPageOrder);
+    q.params.push_back(Param(static_cast<int64_t>(f.size + 1)));
+  }
+  absl::StrAppend(&q.sql, kWithLinesTail);
+  return q;
+}
 
 absl::Status StockInvariantBroken(const std::string& product_id) {
   return absl::InternalError(
@@ -110,6 +177,41 @@ std::vector<std::pair<std::string, std::string>> ExpiredReservations(Tx& tx, int
   auto rs = tx.Query(kExpiredCandidates, kHeld, now_us, static_cast<int64_t>(limit));
   while (rs->next()) out.emplace_back(rs->getString("partner_id"), rs->getString("id"));
   return out;
+}
+
+void LoadReservationPage(Tx& tx, const ReservationListFilter& filter, const std::string& filters,
+                         v1::ListReservationsResponse* out) {
+  const SqlQuery query = ReservationPageQuery(filter);
+  auto rs = tx.QueryParams(query.sql, query.params);
+  std::string partner_id, id;  // of the reservation being read
+  ReservationRow row;
+  auto flush = [&] {
+    if (!id.empty())
+      ReservationToProto(partner_id, id, row, filter.now_us, out->add_reservations());
+  };
+  while (rs->next()) {
+    const std::string row_partner = rs->getString("partner_id");
+    const std::string row_id = rs->getString("id");
+    if (row_partner != partner_id || row_id != id) {  // the next reservation
+      flush();
+      if (out->reservations_size() == filter.size) {
+        const v1::Reservation& last = *out->reservations().rbegin();
+        out->set_next_page_token(
+            MakePageToken(absl::StrCat(last.partner_id(), "/", last.id()), filters));
+        return;
+      }
+      partner_id = row_partner;
+      id = row_id;
+      row = ReservationRow();
+      row.state = static_cast<v1::ReservationState>(rs->getInt("state"));
+      row.expire_us = rs->getInt64("expire_time_us");
+      row.create_us = rs->getInt64("create_time_us");
+      row.update_us = rs->getInt64("update_time_us");
+    }
+    row.lines.push_back({rs->getInt("line_no"), std::string(rs->getString("product_id")),
+                         rs->getInt64("quantity")});
+  }
+  flush();
 }
 
 void ReservationToProto(const std::string& partner_id, const std::string& id,

@@ -45,6 +45,21 @@ std::string FindReservationPartner(Tx& tx, const std::string& id);
 std::vector<std::pair<std::string, std::string>> ExpiredReservations(Tx& tx, int64_t now_us,
                                                                      int limit);
 
+// One page of ListReservations.
+struct ReservationListFilter {
+  std::string partner_id;                  // "" = every partner (platform admin)
+  std::vector<StoredStateMatch> states;    // StoredStatesFor(filter); empty = any state
+  std::string after_partner_id, after_id;  // keyset: reservations after this key
+  int size = 1;                            // reservations on the page
+  int64_t now_us = 0;                      // what "expired" means
+};
+// Reads the page (reservations by (partner_id, id), each with its lines, their states as they
+// read at now_us) into `out`; sets out->next_page_token (MakePageToken bound to `filters`, key
+// "<partner_id>/<id>") when a further reservation exists. One statement: the page as a derived
+// table joined with its lines.
+void LoadReservationPage(Tx& tx, const ReservationListFilter& filter, const std::string& filters,
+                         v1::ListReservationsResponse* out);
+
 // The reply; the state is EffectiveState at now_us.
 void ReservationToProto(const std::string& partner_id, const std::string& id,
                         const ReservationRow& row, int64_t now_us, v1::Reservation* out);

@@ -143,16 +143,15 @@ absl::Status Catalog::AdjustStock(const CallContext& call, const v1::AdjustStock
     if (delta > 0) {
       AddOnHand(tx, product.id(), delta, now);
     } else if (!RemoveOnHand(tx, product.id(), -delta, now)) {
-      return FailedPrecondition("INSUFFICIENT_STOCK",
-                                "removing this quantity would leave less on hand than is reserved");
+      return InsufficientStock({{product.id(), -delta, LockedAvailable(tx, product.id())}});
     }
     if (!req.lot_id().empty() && !AdjustLot(tx, req.lot_id(), product.id(), delta)) {
-      if (!LotExists(tx, req.lot_id(), product.id())) {
+      const std::optional<int64_t> remaining = LotRemaining(tx, req.lot_id(), product.id());
+      if (!remaining) {
         return FailedPrecondition("REFERENCED_RESOURCE_NOT_FOUND",
                                   "lot_id names no lot of this product");
       }
-      return FailedPrecondition("INSUFFICIENT_STOCK",
-                                "the lot has less remaining than the quantity removed");
+      return InsufficientLot(req.lot_id(), -delta, *remaining);
     }
     InsertMovement(tx, NewId(now_time), product.id(),
                    req.lot_id().empty() ? std::nullopt : std::optional<std::string>(req.lot_id()),

@@ -1,6 +1,11 @@
 #include "services/catalog/stock_rules.h"
 
+#include <map>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
 #include "services/common/fields.h"
 
 namespace cooplink::catalog {
@@ -53,6 +58,39 @@ absl::Status CheckTakesStock(const v1::Product& product) {
     return FailedPrecondition("INVALID_STATE_TRANSITION", "the product is ARCHIVED");
   }
   return absl::OkStatus();
+}
+
+absl::Status InsufficientStock(const std::vector<StockShortfall>& shortfalls) {
+  std::map<std::string, std::string> available;
+  google::rpc::PreconditionFailure failure;
+  for (const StockShortfall& s : shortfalls) {
+    available[absl::StrCat("available_", s.product_id)] = absl::StrCat(s.available);
+    if (static_cast<size_t>(failure.violations_size()) == kMaxDescribedShortfalls) continue;
+    auto* violation = failure.add_violations();
+    violation->set_type("INSUFFICIENT_STOCK");
+    violation->set_subject(s.product_id);
+    violation->set_description(
+        absl::StrCat("requested ", s.requested, ", available ", s.available));
+  }
+  const StockShortfall& first = shortfalls.front();
+  std::string message =
+      absl::StrCat("not enough available stock: product ", first.product_id, " requested ",
+                   first.requested, ", available ", first.available);
+  if (shortfalls.size() > 1) {
+    absl::StrAppend(&message, "; ", shortfalls.size() - 1,
+                    " more short line(s) in the ErrorInfo metadata");
+  }
+  absl::Status status = FailedPrecondition("INSUFFICIENT_STOCK", message, available);
+  status.SetPayload("type.googleapis.com/google.rpc.PreconditionFailure",
+                    absl::Cord(failure.SerializeAsString()));
+  return status;
+}
+
+absl::Status InsufficientLot(const std::string& lot_id, int64_t requested, int64_t remaining) {
+  return FailedPrecondition(
+      "INSUFFICIENT_STOCK",
+      absl::StrCat("lot ", lot_id, " has ", remaining, " remaining, fewer than ", requested),
+      {{absl::StrCat("lot_remaining_", lot_id), absl::StrCat(remaining)}});
 }
 
 }  // namespace cooplink::catalog

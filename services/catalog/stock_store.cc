@@ -34,7 +34,7 @@ constexpr const char* kAvailable =
 constexpr const char* kAdjustLot =
     "UPDATE lots SET remaining = remaining + ? WHERE id = ? AND product_id = ? "
     "AND remaining + ? >= 0";
-constexpr const char* kLotExists = "SELECT 1 FROM lots WHERE id = ? AND product_id = ?";
+constexpr const char* kLotRemaining = "SELECT remaining FROM lots WHERE id = ? AND product_id = ?";
 constexpr const char* kLotCodeTaken = "SELECT 1 FROM lots WHERE product_id = ? AND lot_code = ?";
 constexpr const char* kInsertLot =
     "INSERT INTO lots (id, product_id, cooperative_id, lot_code, harvest_date, quantity, "
@@ -135,8 +135,11 @@ bool AdjustLot(Tx& tx, const std::string& lot_id, const std::string& product_id,
   return tx.Execute(kAdjustLot, delta, lot_id, product_id, delta) == 1;
 }
 
-bool LotExists(Tx& tx, const std::string& lot_id, const std::string& product_id) {
-  return tx.Query(kLotExists, lot_id, product_id)->next();
+std::optional<int64_t> LotRemaining(Tx& tx, const std::string& lot_id,
+                                    const std::string& product_id) {
+  auto rs = tx.Query(kLotRemaining, lot_id, product_id);
+  if (!rs->next()) return std::nullopt;
+  return rs->getInt64("remaining");
 }
 
 bool DrawFromLots(Tx& tx, const std::string& product_id, int64_t quantity) {

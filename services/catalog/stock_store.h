@@ -50,7 +50,9 @@ void LotFromRow(sql::ResultSet& rs, v1::Lot* out);
 // Adds `delta` to the lot's remaining units while they stay >= 0; false when the lot is absent or
 // would go negative.
 bool AdjustLot(Tx& tx, const std::string& lot_id, const std::string& product_id, int64_t delta);
-bool LotExists(Tx& tx, const std::string& lot_id, const std::string& product_id);
+// The units left in the lot of the product; nullopt when there is no such lot.
+std::optional<int64_t> LotRemaining(Tx& tx, const std::string& lot_id,
+                                    const std::string& product_id);
 // Draws `quantity` units from the product's lots, oldest harvest first (locks them); units beyond
 // what the lots hold (stock added without a lot) are drawn from none. False when a lot changed
 // under its lock (a broken invariant).

@@ -1,11 +1,15 @@
 #include "services/common/auth.h"
 
+#include <map>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/time.h"
 #include "services/common/crypto.h"
 #include "services/common/status.h"
 
@@ -14,9 +18,11 @@ namespace {
 
 constexpr absl::string_view kTokenPrefix = "cl1.";
 constexpr int kClaimCount = 9;
+constexpr size_t kSignatureBytes = 32;  // HMAC-SHA256
 
-absl::Status Unauthenticated(absl::string_view message) {
-  return WithReason(absl::UnauthenticatedError(message), "UNAUTHENTICATED");
+absl::Status Unauthenticated(absl::string_view reason, absl::string_view message,
+                             const std::map<std::string, std::string>& metadata = {}) {
+  return WithReason(absl::UnauthenticatedError(message), reason, metadata);
 }
 
 }  // namespace
@@ -61,25 +67,28 @@ absl::StatusOr<Principal> TokenCodec::Verify(absl::string_view token, absl::Time
   const size_t dot = token.rfind('.');
   if (!absl::StartsWith(token, kTokenPrefix) || dot == absl::string_view::npos ||
       dot < kTokenPrefix.size()) {
-    return Unauthenticated("malformed token");
+    return Unauthenticated(kTokenMalformed, "malformed token");
   }
   const absl::string_view signed_part = token.substr(0, dot);
   const absl::string_view encoded_signature = token.substr(dot + 1);
   auto signature = Base64UrlDecode(encoded_signature);
+  auto claims = Base64UrlDecode(signed_part.substr(kTokenPrefix.size()));
   // Only the canonical encoding is accepted: base64 leaves spare bits in the last character, and
   // a token must have exactly one spelling.
-  if (!signature.ok() || Base64UrlEncode(*signature) != encoded_signature ||
-      !ConstantTimeEquals(*signature, HmacSha256(key_, signed_part))) {
-    return Unauthenticated("token signature is invalid");
+  if (!signature.ok() || signature->size() != kSignatureBytes ||
+      Base64UrlEncode(*signature) != encoded_signature || !claims.ok()) {
+    return Unauthenticated(kTokenMalformed, "malformed token");
   }
-  auto claims = Base64UrlDecode(signed_part.substr(kTokenPrefix.size()));
-  if (!claims.ok()) return Unauthenticated("malformed token");
+  if (!ConstantTimeEquals(*signature, HmacSha256(key_, signed_part))) {
+    return Unauthenticated(kTokenSignatureInvalid,
+                           "token signature is invalid (not issued by this deployment)");
+  }
   std::vector<std::string> f = absl::StrSplit(*claims, '|');
   int role = 0;
   int64_t expiry = 0;
   if (f.size() != kClaimCount || !absl::SimpleAtoi(f[2], &role) ||
       !absl::SimpleAtoi(f[8], &expiry) || role < 1 || role > 5) {
-    return Unauthenticated("malformed token claims");
+    return Unauthenticated(kTokenMalformed, "malformed token claims");
   }
   Principal p;
   p.token_id = f[0];
@@ -91,7 +100,11 @@ absl::StatusOr<Principal> TokenCodec::Verify(absl::string_view token, absl::Time
   p.social_worker_id = f[6];
   p.partner_id = f[7];
   p.expire_time = absl::FromUnixSeconds(expiry);
-  if (now >= p.expire_time) return Unauthenticated("token has expired");
+  if (now >= p.expire_time) {
+    return Unauthenticated(kTokenExpired, "token has expired",
+                           {{"expire_time", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", p.expire_time,
+                                                             absl::UTCTimeZone())}});
+  }
   return p;
 }
 
@@ -135,14 +148,18 @@ void RevocationList::StopRefreshing() {
 }
 
 absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view header) const {
-  if (header.empty()) return Unauthenticated("missing authorization metadata");
-  if (!absl::ConsumePrefix(&header, "Bearer ") && !absl::ConsumePrefix(&header, "bearer ")) {
-    return Unauthenticated("authorization must be 'Bearer <token>'");
+  if (header.empty()) {
+    return Unauthenticated(kTokenMissing, "missing 'authorization: Bearer <token>' metadata");
   }
+  if (!absl::ConsumePrefix(&header, "Bearer ") && !absl::ConsumePrefix(&header, "bearer ")) {
+    return Unauthenticated(kTokenMalformed, "authorization must be 'Bearer <token>'");
+  }
+  header = absl::StripAsciiWhitespace(header);
+  if (header.empty()) return Unauthenticated(kTokenMissing, "the bearer token is empty");
   auto principal = codec_->Verify(header, clock_->Now());
   if (!principal.ok()) return principal.status();
   if (revocations_ != nullptr && revocations_->IsRevoked(principal->token_id)) {
-    return Unauthenticated("token has been revoked");
+    return Unauthenticated(kTokenRevoked, "token has been revoked");
   }
   return principal;
 }

@@ -7,6 +7,19 @@
 // membership (RevocationList): a revoked token stops working in membership within one refresh
 // interval, elsewhere within the refresh interval plus the time membership takes to sequence the
 // revocation into its feed (--revocation_feed_interval; services/membership/revocation_log.h).
+//
+// Every authentication failure is UNAUTHENTICATED with a google.rpc.ErrorInfo reason saying what a
+// client should do. The checks run in this order and the first that fails is reported:
+//   TOKEN_MISSING            no "authorization" entry, or "Bearer " with nothing after it
+//   TOKEN_MALFORMED          not "Bearer <token>", or not shaped like a cooplink token
+//                            ("cl1." + base64url claims + "." + base64url 32-byte signature), or
+//                            claims that do not parse
+//   TOKEN_SIGNATURE_INVALID  well-formed but not signed by this deployment's key (a token of
+//                            another environment, a changed --token_key, or a tampered token)
+//   TOKEN_EXPIRED            past its expiry; metadata "expire_time" (RFC 3339, UTC)
+//   TOKEN_REVOKED            revoked by RevokeToken (within one revocation refresh)
+// MISSING, MALFORMED and SIGNATURE_INVALID are client or deployment errors; EXPIRED and REVOKED
+// mean "get a new token" (IssueToken) and retry.
 #ifndef COOPLINK_SERVICES_COMMON_AUTH_H_
 #define COOPLINK_SERVICES_COMMON_AUTH_H_
 
@@ -26,6 +39,13 @@
 #include "services/common/clock.h"
 
 namespace cooplink {
+
+// The ErrorInfo reasons of UNAUTHENTICATED (see the file comment).
+inline constexpr char kTokenMissing[] = "TOKEN_MISSING";
+inline constexpr char kTokenMalformed[] = "TOKEN_MALFORMED";
+inline constexpr char kTokenSignatureInvalid[] = "TOKEN_SIGNATURE_INVALID";
+inline constexpr char kTokenExpired[] = "TOKEN_EXPIRED";
+inline constexpr char kTokenRevoked[] = "TOKEN_REVOKED";
 
 // Numbering matches cooplink.common.v1.Role.
 enum class Role : int {
@@ -59,7 +79,7 @@ class TokenCodec {
   static absl::StatusOr<TokenCodec> Create(std::string key);
 
   std::string Sign(const Principal& principal) const;
-  // UNAUTHENTICATED on a malformed, forged or expired token.
+  // UNAUTHENTICATED with reason TOKEN_MALFORMED, TOKEN_SIGNATURE_INVALID or TOKEN_EXPIRED.
   absl::StatusOr<Principal> Verify(absl::string_view token, absl::Time now) const;
 
  private:
@@ -107,7 +127,8 @@ class Authenticator {
  public:
   Authenticator(const TokenCodec* codec, const RevocationList* revocations, const Clock* clock)
       : codec_(codec), revocations_(revocations), clock_(clock) {}
-  // `header` is the raw authorization metadata value, or nullopt-equivalent "" when absent.
+  // `header` is the raw authorization metadata value, "" when absent. UNAUTHENTICATED with one of
+  // the reasons in the file comment.
   absl::StatusOr<Principal> Authenticate(absl::string_view header) const;
 
  private:

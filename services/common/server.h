@@ -144,6 +144,18 @@ class RpcRunner {
   std::atomic<bool> streams_stopping_{false};
 };
 
+// The keepalive pings a client may send (the contract written in every proto's header): one every
+// `min_ping_interval` or less often, with or without calls in flight. A ping that comes sooner,
+// with nothing sent by the server since the previous one, is a strike; strike max_ping_strikes + 1
+// closes the connection with GOAWAY ENHANCE_YOUR_CALM "too_many_pings" (gRPC core's enforcement:
+// GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS,
+// GRPC_ARG_HTTP2_MAX_PING_STRIKES). gRPC's own defaults (5 minutes, and 2 hours on a connection
+// without calls) cut off common client settings such as grpc-js pinging every 10 s.
+struct KeepalivePolicy {
+  absl::Duration min_ping_interval = absl::Seconds(5);
+  int max_ping_strikes = 2;
+};
+
 struct ServerOptions {
   std::string listen = "127.0.0.1:0";
   int max_receive_bytes = 4 << 20;
@@ -151,10 +163,12 @@ struct ServerOptions {
   absl::Duration drain_timeout = absl::Seconds(20);
   std::string tls_cert_file;  // both set: TLS; both empty: plaintext (loopback / behind a proxy)
   std::string tls_key_file;
+  // Not a flag: clients are written against it (tests shorten it to run quickly).
+  KeepalivePolicy keepalive;
 };
 
 // Builds and owns a gRPC server with health checking (grpc.health.v1, describable through
-// reflection), server reflection, size limits and no SO_REUSEPORT.
+// reflection), server reflection, size limits, the keepalive policy and no SO_REUSEPORT.
 class ServiceHost {
  public:
   // `health_names` are the fully qualified service names reported SERVING while up.

@@ -1,5 +1,7 @@
 #include "services/common/status.h"
 
+#include <optional>
+
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -41,10 +43,12 @@ absl::Status InvalidField(std::string field, std::string description) {
   return violations.ToStatus();
 }
 
-absl::Status WithReason(absl::Status status, absl::string_view reason) {
+absl::Status WithReason(absl::Status status, absl::string_view reason,
+                        const std::map<std::string, std::string>& metadata) {
   google::rpc::ErrorInfo info;
   info.set_reason(std::string(reason));
   info.set_domain(std::string(kErrorDomain));
+  info.mutable_metadata()->insert(metadata.begin(), metadata.end());
   status.SetPayload(TypeUrl<google::rpc::ErrorInfo>(), absl::Cord(info.SerializeAsString()));
   return status;
 }
@@ -57,16 +61,32 @@ absl::Status PermissionDenied(absl::string_view reason, absl::string_view messag
   return WithReason(absl::PermissionDeniedError(message), reason);
 }
 
-absl::Status FailedPrecondition(absl::string_view reason, absl::string_view message) {
-  return WithReason(absl::FailedPreconditionError(message), reason);
+absl::Status FailedPrecondition(absl::string_view reason, absl::string_view message,
+                                const std::map<std::string, std::string>& metadata) {
+  return WithReason(absl::FailedPreconditionError(message), reason, metadata);
 }
 
-std::string ReasonOf(const absl::Status& status) {
+namespace {
+
+std::optional<google::rpc::ErrorInfo> ErrorInfoOf(const absl::Status& status) {
   auto payload = status.GetPayload(TypeUrl<google::rpc::ErrorInfo>());
-  if (!payload) return "";
+  if (!payload) return std::nullopt;
   google::rpc::ErrorInfo info;
-  if (!info.ParseFromString(std::string(*payload))) return "";
-  return info.reason();
+  if (!info.ParseFromString(std::string(*payload))) return std::nullopt;
+  return info;
+}
+
+}  // namespace
+
+std::string ReasonOf(const absl::Status& status) {
+  auto info = ErrorInfoOf(status);
+  return info ? info->reason() : "";
+}
+
+std::map<std::string, std::string> ReasonMetadataOf(const absl::Status& status) {
+  auto info = ErrorInfoOf(status);
+  if (!info) return {};
+  return {info->metadata().begin(), info->metadata().end()};
 }
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {

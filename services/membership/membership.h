@@ -107,6 +107,9 @@ class Membership {
                                v1::Principal* out);
   absl::Status GetPrincipal(const CallContext& call, const v1::GetPrincipalRequest& req,
                             v1::Principal* out);
+  // Who the caller is (caller_identity.cc).
+  absl::Status GetCallerIdentity(const CallContext& call, const v1::GetCallerIdentityRequest& req,
+                                 v1::CallerIdentity* out);
   absl::Status ListPrincipals(const CallContext& call, const v1::ListPrincipalsRequest& req,
                               v1::ListPrincipalsResponse* out);
   absl::Status IssueToken(const CallContext& call, const v1::IssueTokenRequest& req,

@@ -55,6 +55,7 @@ class MembershipGrpc final : public v1::MembershipService::CallbackService {
   COOPLINK_MEMBERSHIP_RPC(UpdatePartner, UpdatePartnerRequest, Partner)
   COOPLINK_MEMBERSHIP_RPC(CreatePrincipal, CreatePrincipalRequest, Principal)
   COOPLINK_MEMBERSHIP_RPC(GetPrincipal, GetPrincipalRequest, Principal)
+  COOPLINK_MEMBERSHIP_RPC(GetCallerIdentity, GetCallerIdentityRequest, CallerIdentity)
   COOPLINK_MEMBERSHIP_RPC(ListPrincipals, ListPrincipalsRequest, ListPrincipalsResponse)
   COOPLINK_MEMBERSHIP_RPC(IssueToken, IssueTokenRequest, IssueTokenResponse)
   COOPLINK_MEMBERSHIP_RPC(ListTokens, ListTokensRequest, ListTokensResponse)

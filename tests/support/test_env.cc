@@ -103,6 +103,16 @@ std::string ErrorReason(const grpc::Status& status) {
   return "";
 }
 
+std::map<std::string, std::string> ErrorMetadata(const grpc::Status& status) {
+  google::rpc::Status rpc;
+  if (!rpc.ParseFromString(status.error_details())) return {};
+  for (const auto& any : rpc.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info)) return {info.metadata().begin(), info.metadata().end()};
+  }
+  return {};
+}
+
 void RunConcurrently(int n, const std::function<void(int)>& call) {
   absl::Barrier* start = new absl::Barrier(n);
   std::vector<std::thread> threads;

@@ -7,6 +7,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,9 +35,11 @@ std::string RandomKeyBase64();
 // A client context carrying "authorization: Bearer <token>" (none when empty) and a 10 s deadline.
 std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token);
 
-// The google.rpc.BadRequest field names / ErrorInfo reason carried by `status`.
+// The google.rpc.BadRequest field names / ErrorInfo reason / ErrorInfo metadata carried by
+// `status`.
 std::vector<std::string> ViolatedFields(const grpc::Status& status);
 std::string ErrorReason(const grpc::Status& status);
+std::map<std::string, std::string> ErrorMetadata(const grpc::Status& status);
 
 // Runs `call(i)` for i in [0, n) on n threads released together by a barrier (so the calls really
 // race), and returns when all have finished.

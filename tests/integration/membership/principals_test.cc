@@ -2,8 +2,11 @@
 #include <cppconn/resultset.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
 
+#include "services/common/auth.h"
+#include "services/common/crypto.h"
 #include "tests/support/membership_fixture.h"
 
 namespace cooplink::testing {
@@ -126,6 +129,72 @@ TEST_F(PrincipalsTest, RevokedTokenStopsWorkingWithinSeconds) {
   ASSERT_TRUE(stub().ListTokenRevocations(Ctx(admin()).get(), feed, &none).ok());
   EXPECT_EQ(none.revocations_size(), 0);
   EXPECT_EQ(none.last_sequence(), revocations.last_sequence());
+}
+
+// Each token problem is UNAUTHENTICATED with its own ErrorInfo reason, so a client knows whether
+// to fix its set-up (missing, malformed, not ours) or to get a new token (expired, revoked).
+TEST_F(PrincipalsTest, EachTokenProblemHasItsOwnReason) {
+  auto reason_of = [&](const std::string& header) {
+    grpc::ClientContext ctx;
+    if (!header.empty()) ctx.AddMetadata("authorization", header);
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    mv1::ListPartnersRequest req;
+    mv1::ListPartnersResponse out;
+    grpc::Status s = stub().ListPartners(&ctx, req, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << header;
+    return ErrorReason(s);
+  };
+  EXPECT_EQ(reason_of(""), "TOKEN_MISSING");
+  EXPECT_EQ(reason_of("Bearer "), "TOKEN_MISSING");
+  EXPECT_EQ(reason_of("Bearer not-a-token"), "TOKEN_MALFORMED");
+  EXPECT_EQ(reason_of("Bearer cl1.forged.token"), "TOKEN_MALFORMED");
+  EXPECT_EQ(reason_of(admin()), "TOKEN_MALFORMED");  // no "Bearer " scheme
+
+  // A well-formed token signed with another key (another environment, a changed --token_key).
+  auto foreign_key = TokenCodec::Create(RandomBytes(32));
+  ASSERT_TRUE(foreign_key.ok());
+  Principal impostor;
+  impostor.id = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+  impostor.token_id = "01ARZ3NDEKTSV4RRFFQ69G5FAW";
+  impostor.role = Role::kPlatformAdmin;
+  impostor.expire_time = clock_->Now() + absl::Hours(1);
+  EXPECT_EQ(reason_of("Bearer " + foreign_key->Sign(impostor)), "TOKEN_SIGNATURE_INVALID");
+
+  // Expired: the reply says when.
+  const auto principal = CreateAdminPrincipal("过期与吊销");
+  mv1::IssueTokenRequest issue;
+  issue.set_request_id(NewRequestId());
+  issue.set_principal_id(principal.id());
+  issue.mutable_ttl()->set_seconds(3600);
+  mv1::IssueTokenResponse short_lived;
+  ASSERT_TRUE(stub().IssueToken(Ctx(admin()).get(), issue, &short_lived).ok());
+  const absl::Time start = clock_->Now();
+  clock_->Advance(absl::Minutes(61));
+  mv1::ListPartnersResponse out;
+  grpc::Status s = stub().ListPartners(Ctx(short_lived.token()).get(), {}, &out);
+  clock_->Set(start);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ErrorReason(s), "TOKEN_EXPIRED");
+  const absl::Time expiry = absl::FromUnixSeconds(short_lived.token_info().expire_time().seconds());
+  EXPECT_EQ(
+      ErrorMetadata(s),
+      (std::map<std::string, std::string>{
+          {"expire_time", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", expiry, absl::UTCTimeZone())}}));
+
+  // Revoked (within one revocation refresh, 200 ms in tests).
+  const auto revoked = Issue(principal.id());
+  ASSERT_EQ(Probe(revoked.token()), grpc::StatusCode::OK);
+  mv1::RevokeTokenRequest revoke;
+  revoke.set_request_id(NewRequestId());
+  revoke.set_token_id(revoked.token_info().id());
+  mv1::Token token;
+  ASSERT_TRUE(stub().RevokeToken(Ctx(admin()).get(), revoke, &token).ok());
+  std::string reason;
+  for (int i = 0; i < 50 && reason != "TOKEN_REVOKED"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    reason = ErrorReason(stub().ListPartners(Ctx(revoked.token()).get(), {}, &out));
+  }
+  EXPECT_EQ(reason, "TOKEN_REVOKED");
 }
 
 TEST_F(PrincipalsTest, ScopeFieldsMustMatchTheRole) {

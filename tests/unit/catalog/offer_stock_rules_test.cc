@@ -1,7 +1,14 @@
 // Offer rules (managers, offerable products, the 832 rule, withdrawal) and stock rules (lots and
-// adjustments at, below and above their limits), without a database.
+// adjustments at, below and above their limits; the INSUFFICIENT_STOCK details), without a
+// database.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
 #include "services/catalog/offer_rules.h"
 #include "services/catalog/stock_rules.h"
 #include "services/common/status.h"
@@ -170,6 +177,45 @@ TEST(StockRulesTest, ArchivedProductsTakeNoStock) {
     product.set_state(static_cast<v1::ProductState>(s));
     EXPECT_EQ(CheckTakesStock(product).ok(), s != v1::PRODUCT_STATE_ARCHIVED) << s;
   }
+}
+
+// INSUFFICIENT_STOCK carries every short product's available units as ErrorInfo metadata (what a
+// program reads) and describes the first few in a PreconditionFailure (what a person reads).
+TEST(StockRulesTest, InsufficientStockCarriesTheAvailableUnitsOfEveryShortProduct) {
+  std::vector<StockShortfall> shortfalls;
+  for (int i = 0; i < 7; ++i) {
+    shortfalls.push_back({absl::StrCat("01PRD0000000000000000000", i, "A"), 10 + i, i});
+  }
+  const absl::Status s = InsufficientStock(shortfalls);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(s), "INSUFFICIENT_STOCK");
+  const auto metadata = ReasonMetadataOf(s);
+  ASSERT_EQ(metadata.size(), 7u);
+  for (int i = 0; i < 7; ++i) {
+    EXPECT_EQ(metadata.at(absl::StrCat("available_", shortfalls[i].product_id)), absl::StrCat(i));
+  }
+  EXPECT_EQ(s.message(),
+            "not enough available stock: product 01PRD00000000000000000000A requested 10, "
+            "available 0; 6 more short line(s) in the ErrorInfo metadata");
+  auto payload = s.GetPayload("type.googleapis.com/google.rpc.PreconditionFailure");
+  ASSERT_TRUE(payload.has_value());
+  google::rpc::PreconditionFailure failure;
+  ASSERT_TRUE(failure.ParseFromString(std::string(*payload)));
+  ASSERT_EQ(failure.violations_size(), static_cast<int>(kMaxDescribedShortfalls));
+  EXPECT_EQ(failure.violations(1).type(), "INSUFFICIENT_STOCK");
+  EXPECT_EQ(failure.violations(1).subject(), shortfalls[1].product_id);
+  EXPECT_EQ(failure.violations(1).description(), "requested 11, available 1");
+
+  const absl::Status one = InsufficientStock({{"01PRD00000000000000000000A", 5, 2}});
+  EXPECT_EQ(one.message(),
+            "not enough available stock: product 01PRD00000000000000000000A requested 5, "
+            "available 2");
+
+  const absl::Status lot = InsufficientLot("01LOT00000000000000000000A", 8, 3);
+  EXPECT_EQ(ReasonOf(lot), "INSUFFICIENT_STOCK");
+  EXPECT_EQ(
+      ReasonMetadataOf(lot),
+      (std::map<std::string, std::string>{{"lot_remaining_01LOT00000000000000000000A", "3"}}));
 }
 
 }  // namespace

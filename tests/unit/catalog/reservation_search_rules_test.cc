@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "google/rpc/error_details.pb.h"
 #include "services/catalog/reservation_rules.h"
 #include "services/catalog/search_rules.h"
 #include "services/common/status.h"
@@ -79,21 +78,65 @@ TEST(ReservationRulesTest, LineLimits) {
   EXPECT_TRUE(v.empty());
 }
 
-TEST(ReservationRulesTest, PartnersReserveOnlyForThemselves) {
+TEST(ReservationRulesTest, APartnerReservesForItselfAnAdminNamesThePartner) {
   Principal p;
   p.role = Role::kPartner;
   p.partner_id = kPartnerId;
+  FieldViolations none;
+  EXPECT_EQ(ReservingPartner(none, p, ""), kPartnerId);  // from the token
+  EXPECT_EQ(ReservingPartner(none, p, kPartnerId), kPartnerId);
+  EXPECT_TRUE(none.empty());
+  EXPECT_TRUE(CheckReservesForItself(p, "").ok());
   EXPECT_TRUE(CheckReservesForItself(p, kPartnerId).ok());
   EXPECT_EQ(CheckReservesForItself(p, "01PTN00000000000000000000B").code(),
             absl::StatusCode::kPermissionDenied);
+
   p.role = Role::kPlatformAdmin;
+  p.partner_id.clear();
   EXPECT_TRUE(CheckReservesForItself(p, "01PTN00000000000000000000B").ok());
+  EXPECT_EQ(ReservingPartner(none, p, "01PTN00000000000000000000B"), "01PTN00000000000000000000B");
+  EXPECT_TRUE(none.empty());
+  FieldViolations missing;
+  ReservingPartner(missing, p, "");
+  EXPECT_EQ(ReasonOf(missing.ToStatus()), "INVALID_ARGUMENT");
+  EXPECT_FALSE(missing.empty());
 }
 
-TEST(ReservationRulesTest, TheBodyIsBoundWithTheEffectiveTtl) {
-  const auto body = ReservationBody(Request(1, absl::ZeroDuration()), kLimits.default_ttl);
+TEST(ReservationRulesTest, TheBodyIsBoundWithTheEffectivePartnerAndTtl) {
+  auto without_partner = Request(1, absl::ZeroDuration());
+  without_partner.clear_partner_id();
+  const auto body = ReservationBody(without_partner, kPartnerId, kLimits.default_ttl);
   EXPECT_TRUE(body.reservation_id().empty());
   EXPECT_EQ(body.ttl().seconds(), 15 * 60);
+  EXPECT_EQ(body.partner_id(), kPartnerId);
+  // Naming itself or not, with the default TTL or none: the same request.
+  EXPECT_EQ(body.SerializeAsString(),
+            ReservationBody(Request(1, kLimits.default_ttl), kPartnerId, kLimits.default_ttl)
+                .SerializeAsString());
+}
+
+// The list filter matches exactly the reservations that read as the filtered state.
+TEST(ReservationRulesTest, TheStateFilterMatchesTheStateAReservationReadsAs) {
+  const v1::ReservationState states[] = {
+      v1::RESERVATION_STATE_HELD, v1::RESERVATION_STATE_COMMITTED, v1::RESERVATION_STATE_RELEASED,
+      v1::RESERVATION_STATE_EXPIRED};
+  EXPECT_TRUE(StoredStatesFor(v1::RESERVATION_STATE_UNSPECIFIED).empty());
+  for (v1::ReservationState filter : states) {
+    const auto matches = StoredStatesFor(filter);
+    for (v1::ReservationState stored : states) {
+      for (int64_t expire : {kNow - 1, kNow, kNow + 1}) {
+        bool matched = false;
+        for (const StoredStateMatch& m : matches) {
+          const bool expired = expire <= kNow;
+          matched |=
+              m.stored == stored && (m.expiry == StoredStateMatch::Expiry::kAny ||
+                                     (m.expiry == StoredStateMatch::Expiry::kExpired) == expired);
+        }
+        EXPECT_EQ(matched, EffectiveState(stored, expire, kNow) == filter)
+            << "filter " << filter << ", stored " << stored << ", expire " << expire - kNow;
+      }
+    }
+  }
 }
 
 TEST(ReservationRulesTest, HeldPastItsTtlReadsAsExpired) {
@@ -136,22 +179,6 @@ TEST(ReservationRulesTest, LinesLockInProductOrder) {
   EXPECT_EQ(sorted[0].product_id, "a");
   EXPECT_EQ(sorted[0].line_no, 1);
   EXPECT_EQ(sorted[2].product_id, "c");
-}
-
-TEST(ReservationRulesTest, InsufficientStockListsEveryShortLine) {
-  const absl::Status s =
-      InsufficientStock({{"p1", "requested 5, available 2"}, {"p2", "requested 1, available 0"}});
-  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(ReasonOf(s), "INSUFFICIENT_STOCK");
-  EXPECT_EQ(s.message(),
-            "not enough available stock for: p1 (requested 5, available 2); p2 (requested 1, "
-            "available 0)");
-  auto payload = s.GetPayload("type.googleapis.com/google.rpc.PreconditionFailure");
-  ASSERT_TRUE(payload.has_value());
-  google::rpc::PreconditionFailure failure;
-  ASSERT_TRUE(failure.ParseFromString(std::string(*payload)));
-  ASSERT_EQ(failure.violations_size(), 2);
-  EXPECT_EQ(failure.violations(1).subject(), "p2");
 }
 
 std::vector<std::string> Tokens(const std::string& text, bool query) {

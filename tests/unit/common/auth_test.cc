@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/crypto.h"
+#include "services/common/status.h"
 
 namespace cooplink {
 namespace {
@@ -44,31 +45,48 @@ TEST(TokenCodecTest, ExpiredTokenIsUnauthenticated) {
   EXPECT_TRUE(codec->Verify(token, kNow + absl::Minutes(59)).ok());
   auto late = codec->Verify(token, kNow + absl::Hours(1));
   EXPECT_EQ(late.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(ReasonOf(late.status()), kTokenExpired);
+  // The client learns when it expired (kNow is 2026-09-21T14:13:20Z; the token lasted 1 h).
+  EXPECT_EQ(ReasonMetadataOf(late.status()),
+            (std::map<std::string, std::string>{{"expire_time", "2026-09-21T15:13:20Z"}}));
 }
 
 TEST(TokenCodecTest, ForgedOrTamperedTokensAreRejected) {
   auto codec = TokenCodec::Create(RandomBytes(32));
   auto other = TokenCodec::Create(RandomBytes(32));
   const std::string token = codec->Sign(CoopAdmin());
-  // Signed with another key.
-  EXPECT_EQ(codec->Verify(other->Sign(CoopAdmin()), kNow).status().code(),
-            absl::StatusCode::kUnauthenticated);
+  // Signed with another key: well-formed, but not ours.
+  auto foreign = codec->Verify(other->Sign(CoopAdmin()), kNow);
+  EXPECT_EQ(foreign.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(ReasonOf(foreign.status()), kTokenSignatureInvalid);
   // Claims changed (role escalated to platform admin) with the old signature kept.
   Principal escalated = CoopAdmin();
   escalated.role = Role::kPlatformAdmin;
   const std::string forged_claims = other->Sign(escalated);
   const std::string spliced = absl::StrCat(forged_claims.substr(0, forged_claims.rfind('.')),
                                            token.substr(token.rfind('.')));
-  EXPECT_EQ(codec->Verify(spliced, kNow).status().code(), absl::StatusCode::kUnauthenticated);
-  // Every single-character change of the token is caught.
+  EXPECT_EQ(ReasonOf(codec->Verify(spliced, kNow).status()), kTokenSignatureInvalid);
+  // Every single-character change of the token is caught: as a bad signature, or as malformed
+  // when the change breaks the token's shape (prefix, canonical base64).
   for (size_t i = 0; i < token.size(); ++i) {
     std::string mutated = token;
     mutated[i] = mutated[i] == 'A' ? 'B' : 'A';
-    EXPECT_FALSE(codec->Verify(mutated, kNow).ok()) << "position " << i;
+    auto verified = codec->Verify(mutated, kNow);
+    ASSERT_FALSE(verified.ok()) << "position " << i;
+    const std::string reason = ReasonOf(verified.status());
+    EXPECT_TRUE(reason == kTokenSignatureInvalid || reason == kTokenMalformed)
+        << "position " << i << ": " << reason;
   }
-  for (const char* junk : {"", "cl1.", "cl1..", "Bearer", "cl1.abc.def", "cl2.x.y"}) {
-    EXPECT_FALSE(codec->Verify(junk, kNow).ok()) << junk;
+  for (const char* junk : {"", "cl1.", "cl1..", "Bearer", "cl1.abc.def", "cl2.x.y",
+                           "cl1.forged.token", "eyJhbGciOiJIUzI1NiJ9.e30.c2ln"}) {
+    auto verified = codec->Verify(junk, kNow);
+    EXPECT_EQ(verified.status().code(), absl::StatusCode::kUnauthenticated) << junk;
+    EXPECT_EQ(ReasonOf(verified.status()), kTokenMalformed) << junk;
   }
+  // A signature that is not 32 bytes is not a cooplink token at all.
+  const std::string truncated_signature =
+      absl::StrCat(token.substr(0, token.rfind('.') + 1), Base64UrlEncode(std::string(31, 'x')));
+  EXPECT_EQ(ReasonOf(codec->Verify(truncated_signature, kNow).status()), kTokenMalformed);
 }
 
 TEST(AuthenticatorTest, RequiresBearerSchemeAndHonoursRevocation) {
@@ -88,8 +106,14 @@ TEST(AuthenticatorTest, RequiresBearerSchemeAndHonoursRevocation) {
   const std::string token = codec->Sign(CoopAdmin());
 
   EXPECT_EQ(auth.Authenticate("").status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(ReasonOf(auth.Authenticate("").status()), kTokenMissing);
+  EXPECT_EQ(ReasonOf(auth.Authenticate("Bearer ").status()), kTokenMissing);
+  EXPECT_EQ(ReasonOf(auth.Authenticate("Bearer   ").status()), kTokenMissing);
   EXPECT_EQ(auth.Authenticate(token).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(ReasonOf(auth.Authenticate(token).status()), kTokenMalformed);  // no scheme
+  EXPECT_EQ(ReasonOf(auth.Authenticate(absl::StrCat("Basic ", token)).status()), kTokenMalformed);
   EXPECT_TRUE(auth.Authenticate(absl::StrCat("Bearer ", token)).ok());
+  EXPECT_TRUE(auth.Authenticate(absl::StrCat("bearer ", token)).ok());
 
   feed.push_back({CoopAdmin().token_id, CoopAdmin().expire_time, 1});
   EXPECT_TRUE(auth.Authenticate(absl::StrCat("Bearer ", token)).ok());  // not refreshed yet
@@ -97,9 +121,13 @@ TEST(AuthenticatorTest, RequiresBearerSchemeAndHonoursRevocation) {
   EXPECT_TRUE(revocations.IsRevoked(CoopAdmin().token_id));
   EXPECT_EQ(auth.Authenticate(absl::StrCat("Bearer ", token)).status().code(),
             absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(ReasonOf(auth.Authenticate(absl::StrCat("Bearer ", token)).status()), kTokenRevoked);
+  // Expiry is checked before revocation: an expired, revoked token reads as expired.
+  clock.Advance(absl::Hours(1));
+  EXPECT_EQ(ReasonOf(auth.Authenticate(absl::StrCat("Bearer ", token)).status()), kTokenExpired);
 
   // Entries are dropped once the token would have expired anyway.
-  clock.Advance(absl::Hours(2));
+  clock.Advance(absl::Hours(1));
   ASSERT_TRUE(revocations.Refresh().ok());
   EXPECT_FALSE(revocations.IsRevoked(CoopAdmin().token_id));
 }
