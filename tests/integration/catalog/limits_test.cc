@@ -187,6 +187,8 @@ TEST_F(CatalogLimitsTest, EveryDocumentedLimitIsEnforcedExactly) {
         req.set_reservation_id("no-such-reservation");
         return req;
       });
+  walker.Rpc<cv1::ListReservationsRequest, cv1::ListReservationsResponse>(
+      catalog(), &Stub::ListReservations, token, [] { return cv1::ListReservationsRequest(); });
   walker.Rpc<cv1::CreateOfferRequest, cv1::Offer>(catalog(), &Stub::CreateOffer, token, [&] {
     cv1::CreateOfferRequest req;
     req.mutable_offer()->set_product_id(active.id());
