@@ -106,8 +106,8 @@ class Catalog {
                              v1::Offer* out);
 
   // The change feed (watch.cc). Checks the caller and decodes `cursor` ("" = from the oldest
-  // retained change): INVALID_ARGUMENT for a malformed cursor, FAILED_PRECONDITION
-  // CURSOR_EXPIRED for one older than the retention.
+  // retained change, kStartAtNow = after the newest): INVALID_ARGUMENT for a malformed cursor,
+  // FAILED_PRECONDITION CURSOR_EXPIRED for one older than the retention.
   absl::StatusOr<int64_t> StartWatch(const CallContext& call, const std::string& cursor);
   // Appends to `out` up to `limit` changes after sequence `after` that `p` may see, in sequence
   // order, each with its cursor; returns the last sequence examined (>= after), which a heartbeat
@@ -115,13 +115,31 @@ class Catalog {
   absl::StatusOr<int64_t> ReadChanges(const CallContext& call, int64_t after, int limit,
                                       std::vector<v1::CatalogChange>* out);
   static std::string EncodeCursor(int64_t sequence);
+  // INVALID_ARGUMENT (field "cursor") unless EncodeCursor could have produced `cursor`.
+  static absl::StatusOr<int64_t> DecodeCursor(const std::string& cursor);
+  // Cursors StartWatch reads as WatchCatalogChangesRequest.start_at_now (the adapter passes them;
+  // a client's cursor never equals them: it is base64url).
+  static constexpr char kStartAtNow[] = "*now";
+  static constexpr char kStartAtNowWithCursor[] = "*now+cursor";
   // Deletes up to `limit` changes older than `cutoff` (the retention); returns how many. A cursor
   // pointing before the oldest remaining change is then CURSOR_EXPIRED.
   absl::StatusOr<int64_t> PurgeChanges(absl::Time cutoff, int limit);
 
+  // Partner listings (listings.cc).
+  absl::Status ListPartnerListings(const CallContext& call,
+                                   const v1::ListPartnerListingsRequest& req,
+                                   v1::ListPartnerListingsResponse* out);
+  absl::Status BatchGetPartnerListings(const CallContext& call,
+                                       const v1::BatchGetPartnerListingsRequest& req,
+                                       v1::BatchGetPartnerListingsResponse* out);
+
   const Clock& clock() const { return *clock_; }
 
  private:
+  // A partner's own stream (watch.cc): partner_listing_changes up to the feed head.
+  absl::StatusOr<int64_t> ReadPartnerChanges(const CallContext& call, int64_t after, int limit,
+                                             std::vector<v1::CatalogChange>* out);
+
   Database* db_;
   MembershipDirectory* directory_;
   const Clock* clock_;
@@ -132,9 +150,10 @@ class Catalog {
 inline constexpr char kChangeTopic[] = "catalog.changes";
 
 // Gives changes recorded in the outbox (topic kChangeTopic, see AppendChanges) their feed
-// sequence: the transactional sink of the server's outbox relay (watch.cc). Under the feed_head
-// row lock it appends each batch to catalog_changes with consecutive sequences, in outbox order,
-// in the relay's transaction, so a watcher reading catalog_changes never sees a gap.
+// sequence and projects them onto partner listings: the transactional sink of the server's outbox
+// relay (change_sequencer.cc). Under the feed_head row lock it appends each batch to
+// catalog_changes with consecutive sequences, in outbox order, in the relay's transaction, so a
+// watcher reading catalog_changes never sees a gap.
 class ChangeSequencer final : public TransactionalSink {
  public:
   absl::Status Deliver(Tx& tx, const std::vector<OutboxMessage>& batch) override;

@@ -68,6 +68,9 @@ class CatalogGrpc final : public v1::CatalogService::CallbackService {
   COOPLINK_CATALOG_RPC(CreateOffer, CreateOfferRequest, Offer)
   COOPLINK_CATALOG_RPC(ListOffers, ListOffersRequest, ListOffersResponse)
   COOPLINK_CATALOG_RPC(WithdrawOffer, WithdrawOfferRequest, Offer)
+  COOPLINK_CATALOG_RPC(ListPartnerListings, ListPartnerListingsRequest, ListPartnerListingsResponse)
+  COOPLINK_CATALOG_RPC(BatchGetPartnerListings, BatchGetPartnerListingsRequest,
+                       BatchGetPartnerListingsResponse)
 
 #undef COOPLINK_CATALOG_RPC
 

@@ -87,15 +87,20 @@ inline constexpr FieldLimit kReservationTtl =
 inline constexpr FieldLimit kChannelPrice =
     Limit(limits::kOffer, "channel_price", LimitKind::kFen, 1, 100'000'000).Optional();
 
+// Partner listings.
+inline constexpr FieldLimit kBatchListingProducts = Limit(
+    "cooplink.catalog.v1.BatchGetPartnerListingsRequest", "product_ids", LimitKind::kCount, 1, 100);
+
 // The table: every entry above, for the tests that tie it to the proto and walk it through gRPC.
 inline constexpr FieldLimit kCatalogLimits[] = {
-    kProductTitle,      kProductDescription, kProductLabels,   kLabelLanguageCode,
-    kLabelTitle,        kLabelDescription,   kUnitWeightGrams, kProductPrice,
-    kMinOrderQuantity,  kOriginRegionCode,   kProductImages,   kImageUrl,
-    kCertificateNumber, kRejectReason,       kPauseReason,     kArchiveReason,
-    kListRegionCode,    kSearchQuery,        kLotCode,         kLotQuantity,
-    kHarvestDate,       kStockDelta,         kStockNote,       kReservationId,
-    kReservationLines,  kLineQuantity,       kReservationTtl,  kChannelPrice,
+    kProductTitle,         kProductDescription, kProductLabels,   kLabelLanguageCode,
+    kLabelTitle,           kLabelDescription,   kUnitWeightGrams, kProductPrice,
+    kMinOrderQuantity,     kOriginRegionCode,   kProductImages,   kImageUrl,
+    kCertificateNumber,    kRejectReason,       kPauseReason,     kArchiveReason,
+    kListRegionCode,       kSearchQuery,        kLotCode,         kLotQuantity,
+    kHarvestDate,          kStockDelta,         kStockNote,       kReservationId,
+    kReservationLines,     kLineQuantity,       kReservationTtl,  kChannelPrice,
+    kBatchListingProducts,
 };
 
 }  // namespace cooplink::catalog

@@ -2,27 +2,34 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "services/catalog/catalog.h"
+#include "services/catalog/offers_store.h"
+#include "services/catalog/stock_store.h"
 #include "services/common/outbox.h"
 
 namespace cooplink::catalog {
 
 void AppendChanges(Tx& tx, const std::vector<ChangeRow>& changes, int64_t now_us) {
+  absl::flat_hash_map<std::string, v1::Stock> stocks;  // one read per product
   for (const ChangeRow& c : changes) {
-    Outbox::Append(tx, kChangeTopic, c.product_id, EncodeChange(c), absl::FromUnixMicros(now_us));
+    v1::CatalogChange snapshot;
+    snapshot.set_kind(c.kind);
+    *snapshot.mutable_product() = c.product;
+    auto it = stocks.find(c.product.id());
+    if (it == stocks.end()) {
+      it = stocks.emplace(c.product.id(), v1::Stock()).first;
+      LoadStock(tx, c.product, &it->second);
+    }
+    *snapshot.mutable_stock() = it->second;
+    if (!c.offer_id.empty()) (void)LoadOffer(tx, c.offer_id, false, snapshot.mutable_offer());
+    if (c.previous_price_fen) snapshot.mutable_previous_price()->set_fen(*c.previous_price_fen);
+    Outbox::Append(tx, kChangeTopic, c.product.id(), EncodeChange(snapshot),
+                   absl::FromUnixMicros(now_us));
   }
 }
 
-std::string EncodeChange(const ChangeRow& change) {
-  v1::CatalogChange message;
-  message.set_kind(change.kind);
-  message.mutable_product()->set_id(change.product_id);
-  message.mutable_product()->set_cooperative_id(change.cooperative_id);
-  message.mutable_product()->set_household_id(change.household_id);
-  if (!change.offer_id.empty()) {
-    message.mutable_offer()->set_id(change.offer_id);
-    message.mutable_offer()->set_partner_id(change.partner_id);
-  }
+std::string ToJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   options.always_print_enums_as_ints = true;
@@ -31,17 +38,20 @@ std::string EncodeChange(const ChangeRow& change) {
   return json;
 }
 
-absl::StatusOr<ChangeRow> DecodeChange(absl::string_view payload) {
+bool FromJson(absl::string_view json, google::protobuf::Message* message) {
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;  // rows written by a newer release stay readable
+  return google::protobuf::util::JsonStringToMessage(std::string(json), message, options).ok();
+}
+
+std::string EncodeChange(const v1::CatalogChange& change) { return ToJson(change); }
+
+absl::StatusOr<v1::CatalogChange> DecodeChange(absl::string_view payload) {
   v1::CatalogChange message;
-  if (!google::protobuf::util::JsonStringToMessage(std::string(payload), &message).ok()) {
+  if (!FromJson(payload, &message)) {
     return absl::DataLossError("unreadable catalog change in the outbox");
   }
-  return ChangeRow{message.kind(),
-                   message.product().id(),
-                   message.product().cooperative_id(),
-                   message.product().household_id(),
-                   message.offer().id(),
-                   message.offer().partner_id()};
+  return message;
 }
 
 }  // namespace cooplink::catalog

@@ -1,12 +1,24 @@
 // Appending to the change feed: every writing transaction records what it changed in the outbox
-// (topic kChangeTopic, key = product id), in the same transaction; the outbox relay's
-// ChangeSequencer (watch.cc) later gives the changes their feed sequence in catalog_changes.
+// (topic kChangeTopic, key = product id), in the same transaction, together with a snapshot of the
+// state right after the change; the outbox relay's ChangeSequencer (change_sequencer.cc) later
+// gives the changes their feed sequence in catalog_changes and projects them onto the partners'
+// listings.
+//
+// Which part of a snapshot is exact: the part the change is about, read under the writer's own row
+// lock after its write — the product for PRODUCT_UPSERTED / PRODUCT_STATE_CHANGED / PRICE_CHANGED
+// (product row lock), the stock for STOCK_CHANGED (stock row lock), the offer for OFFER_CHANGED
+// (offer row lock). Writers of one of these parts serialise on that lock, so their outbox ids (and
+// feed sequences) follow their commit order. The other parts are what the writer read (possibly a
+// moment old); the sequencer uses them only for a product it has not seen before.
 #ifndef COOPLINK_SERVICES_CATALOG_CHANGE_LOG_H_
 #define COOPLINK_SERVICES_CATALOG_CHANGE_LOG_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include <google/protobuf/message.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -19,23 +31,35 @@ namespace v1 = ::cooplink::catalog::v1;
 
 struct ChangeRow {
   v1::CatalogChangeKind kind;
-  std::string product_id;
-  std::string cooperative_id;
-  std::string household_id;
-  std::string offer_id;    // OFFER_CHANGED only
-  std::string partner_id;  // OFFER_CHANGED only
+  v1::Product product;                        // after the change (exact for the product kinds)
+  std::string offer_id;                       // OFFER_CHANGED only
+  std::optional<int64_t> previous_price_fen;  // PRICE_CHANGED only
 };
+
 // Records `changes` in the outbox (topic kChangeTopic, key product id), in the caller's
-// transaction (so they commit or vanish with it). Takes no global lock: the relay's
-// ChangeSequencer later gives them their feed sequence (watch.cc).
+// transaction (so they commit or vanish with it), each with its snapshot: the product given, the
+// product's stock row and, for OFFER_CHANGED, the offer row as this transaction sees them now.
+// Takes no lock beyond the inserted rows.
 void AppendChanges(Tx& tx, const std::vector<ChangeRow>& changes, int64_t now_us);
-// The outbox payload of a change and back: JSON of a CatalogChange holding only kind, the
-// product's id/cooperative_id/household_id and the offer's id/partner_id (field names as in the
-// proto, enums as numbers, so SQL and people can read it).
-std::string EncodeChange(const ChangeRow& change);
-absl::StatusOr<ChangeRow> DecodeChange(absl::string_view payload);
+
+// The outbox payload: JSON of the CatalogChange snapshot (field names as in the proto, enums as
+// numbers, so SQL and people can read it). Payloads written before snapshots existed hold only the
+// ids (IsSnapshot() false): the sequencer then reads the current rows.
+std::string EncodeChange(const v1::CatalogChange& change);
+// JSON as the catalog stores it (proto field names, enums as numbers); deterministic, so two
+// encodings of equal messages are equal strings.
+std::string ToJson(const google::protobuf::Message& message);
+bool FromJson(absl::string_view json, google::protobuf::Message* message);
+absl::StatusOr<v1::CatalogChange> DecodeChange(absl::string_view payload);
+inline bool IsSnapshot(const v1::CatalogChange& change) {
+  return change.product().state() != v1::PRODUCT_STATE_UNSPECIFIED;
+}
+
 inline ChangeRow ProductChange(v1::CatalogChangeKind kind, const v1::Product& p) {
-  return {kind, p.id(), p.cooperative_id(), p.household_id(), "", ""};
+  return {kind, p, "", std::nullopt};
+}
+inline ChangeRow OfferChange(const v1::Product& p, const std::string& offer_id) {
+  return {v1::CATALOG_CHANGE_KIND_OFFER_CHANGED, p, offer_id, std::nullopt};
 }
 
 }  // namespace cooplink::catalog

@@ -15,19 +15,6 @@
 #include "services/common/paging.h"
 
 namespace cooplink::catalog {
-namespace {
-
-ChangeRow OfferChange(const v1::Product& product, const std::string& offer_id,
-                      const std::string& partner_id) {
-  return {v1::CATALOG_CHANGE_KIND_OFFER_CHANGED,
-          product.id(),
-          product.cooperative_id(),
-          product.household_id(),
-          offer_id,
-          partner_id};
-}
-
-}  // namespace
 
 absl::Status Catalog::CreateOffer(const CallContext& call, const v1::CreateOfferRequest& req,
                                   v1::Offer* out) {
@@ -92,7 +79,7 @@ absl::Status Catalog::CreateOffer(const CallContext& call, const v1::CreateOffer
                                           : std::nullopt,
                 now);
     if (auto s = LoadOffer(tx, id, false, out); !s.ok()) return s;
-    AppendChanges(tx, {OfferChange(product, id, offer.partner_id())}, now);
+    AppendChanges(tx, {OfferChange(product, id)}, now);
     return absl::OkStatus();
   });
 }
@@ -153,7 +140,7 @@ absl::Status Catalog::WithdrawOffer(const CallContext& call, const v1::WithdrawO
     const int64_t now = ToMicros(clock_->Now());
     MarkOfferWithdrawn(tx, offer.id(), now);
     if (auto s = LoadOffer(tx, offer.id(), false, out); !s.ok()) return s;
-    AppendChanges(tx, {OfferChange(product, offer.id(), offer.partner_id())}, now);
+    AppendChanges(tx, {OfferChange(product, offer.id())}, now);
     return absl::OkStatus();
   });
 }

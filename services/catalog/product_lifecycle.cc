@@ -60,10 +60,7 @@ absl::Status RunTransition(Database& db, const Clock& clock, MembershipDirectory
     if (auto s = LoadProduct(tx, product_id, false, out); !s.ok()) return s;
     std::vector<ChangeRow> changes = {
         ProductChange(v1::CATALOG_CHANGE_KIND_PRODUCT_STATE_CHANGED, *out)};
-    for (const auto& [offer_id, partner_id] : withdrawn) {
-      changes.push_back({v1::CATALOG_CHANGE_KIND_OFFER_CHANGED, product_id,
-                         current.cooperative_id(), current.household_id(), offer_id, partner_id});
-    }
+    for (const auto& offer : withdrawn) changes.push_back(OfferChange(*out, offer.first));
     AppendChanges(tx, changes, now);
     return absl::OkStatus();
   });

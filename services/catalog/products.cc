@@ -177,7 +177,10 @@ absl::Status Catalog::UpdateProduct(const CallContext& call, const v1::UpdatePro
     std::vector<ChangeRow> changes;
     if (diff.fields)
       changes.push_back(ProductChange(v1::CATALOG_CHANGE_KIND_PRODUCT_UPSERTED, *out));
-    if (diff.price) changes.push_back(ProductChange(v1::CATALOG_CHANGE_KIND_PRICE_CHANGED, *out));
+    if (diff.price) {
+      changes.push_back(ProductChange(v1::CATALOG_CHANGE_KIND_PRICE_CHANGED, *out));
+      changes.back().previous_price_fen = current.price().fen();
+    }
     AppendChanges(tx, changes, now);
     return absl::OkStatus();
   });

@@ -1,7 +1,8 @@
 // Catalog's change feed with several replicas, at the database level against the real MariaDB:
 // two outbox relays (two Database objects, as two replicas) run ChangeSequencer on the
 // catalog.changes topic at once while writers append changes; catalog_changes then holds every
-// outbox message exactly once with sequences 1..N, and each product's changes in commit order.
+// outbox message exactly once with sequences 1..N, each product's changes in commit order, and the
+// partner listings projected from them end at each product's last change.
 // The relays' lease expires at once (they keep taking it over) and each round's snapshot is taken
 // before its lease lock, as on TiDB, so the test exercises what the locking reads guard against.
 #include <gtest/gtest.h>
@@ -18,6 +19,7 @@
 #include "services/catalog/change_log.h"
 #include "services/common/ids.h"
 #include "services/common/migrations.h"
+#include "services/common/outbox.h"
 #include "services/common/outbox_relay.h"
 #include "tests/support/test_env.h"
 
@@ -113,12 +115,22 @@ TEST_F(ChangeSequencerTest, TwoRelaysGiveEveryChangeOneSequenceInCommitOrderPerP
                                          product);
                       rs->next();
                       const int64_t version = rs->getInt64("version");
-                      std::vector<catalog::ChangeRow> changes;
                       for (int c = 0; c < kChangesPerTransaction; ++c) {
-                        changes.push_back({cv1::CATALOG_CHANGE_KIND_OFFER_CHANGED, product,
-                                           cooperative, household, Place(version, c), partner});
+                        // A snapshot as AppendChanges writes it: an offer to `partner`.
+                        cv1::CatalogChange change;
+                        change.set_kind(cv1::CATALOG_CHANGE_KIND_OFFER_CHANGED);
+                        cv1::Product* p = change.mutable_product();
+                        p->set_id(product);
+                        p->set_cooperative_id(cooperative);
+                        p->set_household_id(household);
+                        p->set_state(cv1::PRODUCT_STATE_ACTIVE);
+                        p->mutable_price()->set_fen(100);
+                        change.mutable_offer()->set_id(Place(version, c));
+                        change.mutable_offer()->set_partner_id(partner);
+                        change.mutable_offer()->set_state(cv1::OFFER_STATE_ACTIVE);
+                        Outbox::Append(tx, catalog::kChangeTopic, product,
+                                       catalog::EncodeChange(change), absl::Now());
                       }
-                      catalog::AppendChanges(tx, changes, absl::ToUnixMicros(absl::Now()));
                       return absl::OkStatus();
                     }).ok());
     }
@@ -165,6 +177,26 @@ TEST_F(ChangeSequencerTest, TwoRelaysGiveEveryChangeOneSequenceInCommitOrderPerP
     transactions += static_cast<int64_t>(places.size()) / kChangesPerTransaction;
   }
   EXPECT_EQ(transactions, kWriters * kTransactionsPerWriter);
+  // The projection kept up: the partner's listing of each product is its last offer, at the
+  // sequence of that product's last change.
+  for (const std::string& product : products) {
+    ASSERT_TRUE(db_a_
+                    ->Read([&](Tx& tx) {
+                      auto rs = tx.Query(
+                          "SELECT l.offer_id, l.version, "
+                          "(SELECT MAX(sequence) FROM catalog_changes c WHERE c.product_id = "
+                          "l.product_id) AS last FROM partner_listings l "
+                          "WHERE l.partner_id = ? AND l.product_id = ?",
+                          partner, product);
+                      EXPECT_TRUE(rs->next()) << "no listing for " << product;
+                      if (rs->getRow() == 0) return absl::OkStatus();
+                      EXPECT_EQ(rs->getString("offer_id"), history[product].back());
+                      EXPECT_EQ(rs->getInt64("version"), rs->getInt64("last"));
+                      return absl::OkStatus();
+                    })
+                    .ok());
+  }
+  EXPECT_EQ(CountRows(*db_a_, "partner_listing_changes"), kTotal);  // each change moved one
   EXPECT_EQ(CountRows(*db_a_, "feed_head WHERE last_sequence = " + std::to_string(kTotal)), 1);
   EXPECT_EQ(CountRows(*db_a_, "outbox WHERE delivered_time_us IS NULL"), 0);
   EXPECT_EQ(a.Lag()->delivered + b.Lag()->delivered, kTotal);  // each message recorded once

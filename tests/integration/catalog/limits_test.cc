@@ -77,6 +77,13 @@ TEST_F(CatalogLimitsTest, EveryDocumentedLimitIsEnforcedExactly) {
                     }
                   });
 
+  walker.Elements("cooplink.catalog.v1.BatchGetPartnerListingsRequest", "product_ids",
+                  [](google::protobuf::Message* m, int n) {
+                    auto* req = static_cast<cv1::BatchGetPartnerListingsRequest*>(m);
+                    req->clear_product_ids();
+                    for (int i = 0; i < n; ++i) req->add_product_ids(NewId(absl::Now()));
+                  });
+
   walker.Rpc<cv1::CreateProductRequest, cv1::Product>(catalog(), &Stub::CreateProduct, token, [&] {
     cv1::CreateProductRequest req;
     *req.mutable_product() = body;
@@ -198,6 +205,19 @@ TEST_F(CatalogLimitsTest, EveryDocumentedLimitIsEnforcedExactly) {
   });
   walker.Rpc<cv1::ListOffersRequest, cv1::ListOffersResponse>(
       catalog(), &Stub::ListOffers, token, [] { return cv1::ListOffersRequest(); });
+  walker.Rpc<cv1::ListPartnerListingsRequest, cv1::ListPartnerListingsResponse>(
+      catalog(), &Stub::ListPartnerListings, token, [&] {
+        cv1::ListPartnerListingsRequest req;
+        req.set_partner_id(partner.partner.id());
+        return req;
+      });
+  walker.Rpc<cv1::BatchGetPartnerListingsRequest, cv1::BatchGetPartnerListingsResponse>(
+      catalog(), &Stub::BatchGetPartnerListings, token, [&] {
+        cv1::BatchGetPartnerListingsRequest req;
+        req.set_partner_id(partner.partner.id());
+        req.add_product_ids(active.id());
+        return req;
+      });
   walker.Rpc<cv1::WithdrawOfferRequest, cv1::Offer>(catalog(), &Stub::WithdrawOffer, token, [&] {
     cv1::WithdrawOfferRequest req;
     req.set_offer_id(offer.id());

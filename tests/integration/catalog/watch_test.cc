@@ -17,80 +17,10 @@
 #include "services/common/crypto.h"
 #include "services/common/outbox.h"
 #include "tests/support/catalog_fixture.h"
+#include "tests/support/watch_client.h"
 
 namespace cooplink::testing {
 namespace {
-
-// One client stream with its own context (and so its own cancel button).
-class Watch {
- public:
-  Watch(cv1::CatalogService::Stub& stub, const std::string& token, const std::string& cursor,
-        std::chrono::seconds deadline = std::chrono::seconds(30)) {
-    if (!token.empty()) ctx_.AddMetadata("authorization", absl::StrCat("Bearer ", token));
-    ctx_.set_deadline(std::chrono::system_clock::now() + deadline);
-    cv1::WatchCatalogChangesRequest req;
-    req.set_cursor(cursor);
-    reader_ = stub.WatchCatalogChanges(&ctx_, req);
-  }
-  ~Watch() {
-    if (!finished_) {
-      ctx_.TryCancel();
-      Finish();
-    }
-  }
-
-  std::optional<cv1::CatalogChange> Next() {
-    cv1::CatalogChange change;
-    if (!reader_->Read(&change)) return std::nullopt;
-    return change;
-  }
-  // The next change that is not a heartbeat.
-  std::optional<cv1::CatalogChange> NextChange() {
-    while (auto c = Next()) {
-      if (c->kind() != cv1::CATALOG_CHANGE_KIND_HEARTBEAT) return c;
-    }
-    return std::nullopt;
-  }
-  // Every change until `heartbeats` heartbeats arrived (see the file comment).
-  std::vector<cv1::CatalogChange> UntilCaughtUp(int heartbeats = 2) {
-    std::vector<cv1::CatalogChange> out;
-    int seen = 0;
-    while (seen < heartbeats) {
-      auto c = Next();
-      if (!c) {
-        ADD_FAILURE() << "stream ended: " << Finish().error_message();
-        break;
-      }
-      if (c->kind() == cv1::CATALOG_CHANGE_KIND_HEARTBEAT) {
-        ++seen;
-      } else {
-        seen = 0;  // still delivering: wait for heartbeats after the last change
-        out.push_back(*std::move(c));
-      }
-    }
-    return out;
-  }
-  void Cancel() {
-    ctx_.TryCancel();
-    cv1::CatalogChange ignored;
-    while (reader_->Read(&ignored)) {
-    }
-    Finish();
-  }
-  grpc::Status Finish() {
-    if (!finished_) {
-      status_ = reader_->Finish();
-      finished_ = true;
-    }
-    return status_;
-  }
-
- private:
-  grpc::ClientContext ctx_;
-  std::unique_ptr<grpc::ClientReader<cv1::CatalogChange>> reader_;
-  bool finished_ = false;
-  grpc::Status status_;
-};
 
 struct Seen {
   std::string cursor;

@@ -1,0 +1,168 @@
+// The change sequencer: the outbox relay's transactional sink for topic kChangeTopic. In the
+// relay's transaction, under the feed_head row lock, each change of a batch (in outbox order)
+//   1. gets the next feed sequence;
+//   2. updates its product's listing source — the product as its last product change left it, the
+//      stock as its last stock change left it (change_log.h says which part of a snapshot is exact);
+//   3. is stored in catalog_changes with the snapshot staff and members receive;
+//   4. is projected onto every partner listing of the product (listing_rules.h): a listing whose
+//      content changes gets the sequence as its version, and the change as that partner receives
+//      it goes to the partner's stream (partner_listing_changes).
+// It is the only writer of these tables, so a partner's stream and ListPartnerListings show the
+// same versions. Changes recorded before snapshots existed carry only ids: the current rows stand
+// in for their snapshot.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "services/catalog/catalog.h"
+#include "services/catalog/change_log.h"
+#include "services/catalog/listing_rules.h"
+#include "services/catalog/listings_store.h"
+#include "services/catalog/offers_store.h"
+#include "services/catalog/products_store.h"
+#include "services/catalog/stock_store.h"
+#include "services/common/fields.h"
+
+namespace cooplink::catalog {
+namespace {
+
+constexpr const char* kLockFeedHead = "SELECT last_sequence FROM feed_head WHERE id = 1 FOR UPDATE";
+constexpr const char* kSequenceChange =
+    "INSERT INTO catalog_changes (sequence, kind, product_id, cooperative_id, household_id, "
+    "offer_id, partner_id, change_time_us, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* kSetFeedHead = "UPDATE feed_head SET last_sequence = ? WHERE id = 1";
+
+bool IsProductKind(v1::CatalogChangeKind kind) {
+  return kind == v1::CATALOG_CHANGE_KIND_PRODUCT_UPSERTED ||
+         kind == v1::CATALOG_CHANGE_KIND_PRODUCT_STATE_CHANGED ||
+         kind == v1::CATALOG_CHANGE_KIND_PRICE_CHANGED;
+}
+
+// A payload of ids only (recorded before snapshots existed): the rows as they are now.
+absl::Status CompleteFromTables(Tx& tx, v1::CatalogChange* change) {
+  const std::string offer_id = change->offer().id();
+  v1::Product product;
+  if (auto s = LoadProduct(tx, change->product().id(), false, &product); !s.ok()) return s;
+  *change->mutable_product() = product;
+  LoadStock(tx, product, change->mutable_stock());
+  change->clear_offer();
+  if (!offer_id.empty()) (void)LoadOffer(tx, offer_id, false, change->mutable_offer());
+  return absl::OkStatus();
+}
+
+StoredListing* RowOf(std::vector<StoredListing>& rows, const std::string& partner_id) {
+  for (StoredListing& row : rows) {
+    if (row.partner_id == partner_id) return &row;
+  }
+  return nullptr;
+}
+
+// Steps 2 to 4 for one change; returns the snapshot staff receive.
+v1::CatalogChange Project(Tx& tx, int64_t sequence, int64_t change_us,
+                          const v1::CatalogChange& snap) {
+  const v1::CatalogChangeKind kind = snap.kind();
+  const std::string& product_id = snap.product().id();
+  std::optional<ListingSource> stored = LockListingSource(tx, product_id);
+  const bool first_sight = !stored.has_value();
+  ListingSource source = stored.value_or(ListingSource{snap.product(), snap.stock()});
+  if (IsProductKind(kind)) source.product = snap.product();
+  if (kind == v1::CATALOG_CHANGE_KIND_STOCK_CHANGED) source.stock = snap.stock();
+  SaveListingSource(tx, source, !first_sight, sequence);
+
+  v1::CatalogChange staff;
+  staff.set_kind(kind);
+  *staff.mutable_change_time() = ToTimestamp(change_us);
+  *staff.mutable_product() = source.product;
+  if (kind == v1::CATALOG_CHANGE_KIND_STOCK_CHANGED) *staff.mutable_stock() = source.stock;
+  if (kind == v1::CATALOG_CHANGE_KIND_OFFER_CHANGED) *staff.mutable_offer() = snap.offer();
+  if (snap.has_previous_price()) *staff.mutable_previous_price() = snap.previous_price();
+
+  std::vector<StoredListing> rows = LockProductListings(tx, product_id);
+  if (first_sight) {  // offers made before listings existed
+    for (StoredListing& offer : ActiveOffersOf(tx, product_id)) {
+      if (RowOf(rows, offer.partner_id) == nullptr) rows.push_back(std::move(offer));
+    }
+  }
+  if (kind == v1::CATALOG_CHANGE_KIND_OFFER_CHANGED && !snap.offer().partner_id().empty()) {
+    StoredListing* row = RowOf(rows, snap.offer().partner_id());
+    std::optional<OfferTerms> current;
+    if (row != nullptr) current = row->terms;
+    if (std::optional<OfferTerms> next = NextTerms(current, snap.offer())) {
+      if (row == nullptr) {
+        rows.push_back({snap.offer().partner_id(), *next, "", /*exists=*/false});
+      } else {
+        row->terms = *next;
+      }
+    }
+  }
+  for (StoredListing& row : rows) {
+    v1::PartnerListing listing = ListingOf(row.partner_id, source.product, source.stock, row.terms);
+    std::string json = ToJson(listing);
+    if (row.exists ? json == row.listing_json : listing.removed()) continue;  // nothing new
+    v1::PartnerListing before;
+    if (row.exists) (void)FromJson(row.listing_json, &before);
+    row.listing_json = std::move(json);
+    SaveListing(tx, product_id, row, listing.removed(), sequence, change_us);
+
+    v1::CatalogChange change;
+    change.set_kind(kind);
+    *change.mutable_change_time() = ToTimestamp(change_us);
+    if (std::optional<int64_t> previous = PreviousChannelPrice(before, listing)) {
+      listing.mutable_previous_channel_price()->set_fen(*previous);
+    }
+    StampVersion(sequence, change_us, &listing);
+    if (!listing.removed()) {
+      *change.mutable_product() = source.product;
+      if (kind == v1::CATALOG_CHANGE_KIND_STOCK_CHANGED) *change.mutable_stock() = source.stock;
+      if (snap.has_previous_price()) *change.mutable_previous_price() = snap.previous_price();
+    }
+    if (kind == v1::CATALOG_CHANGE_KIND_OFFER_CHANGED &&
+        snap.offer().partner_id() == row.partner_id) {
+      *change.mutable_offer() = snap.offer();
+    }
+    *change.mutable_listing() = std::move(listing);
+    InsertPartnerChange(tx, row.partner_id, sequence, product_id, change);
+  }
+  return staff;
+}
+
+}  // namespace
+
+absl::Status ChangeSequencer::Deliver(Tx& tx, const std::vector<OutboxMessage>& batch) {
+  // The feed_head lock (after the relay's lease lock) makes sequences consecutive even if two
+  // relays ever overlapped; being a locking read, it sees the latest head also where the
+  // transaction's snapshot is older (TiDB takes it at BEGIN). The other tables read here are read
+  // with locks too (listings_store.h), for the same reason.
+  int64_t sequence = 0;
+  {
+    auto head = tx.Query(kLockFeedHead);
+    if (!head->next()) return absl::InternalError("feed_head has no row (migration 0001)");
+    sequence = head->getInt64("last_sequence");
+  }
+  for (const OutboxMessage& message : batch) {
+    absl::StatusOr<v1::CatalogChange> snap = DecodeChange(message.payload);
+    if (!snap.ok()) return snap.status();
+    if (!IsSnapshot(*snap)) {
+      if (auto s = CompleteFromTables(tx, &*snap); !s.ok()) return s;
+    }
+    const int64_t change_us = ToMicros(message.create_time);
+    ++sequence;
+    const v1::CatalogChange staff = Project(tx, sequence, change_us, *snap);
+    const v1::Product& product = staff.product();
+    const bool offer = snap->kind() == v1::CATALOG_CHANGE_KIND_OFFER_CHANGED;
+    tx.ExecuteParams(
+        kSequenceChange,
+        {Param(sequence), Param(static_cast<int>(snap->kind())), Param(product.id()),
+         Param(product.cooperative_id()), Param(product.household_id()),
+         offer ? Param(snap->offer().id()) : SqlParam(nullptr),
+         offer ? Param(snap->offer().partner_id()) : SqlParam(nullptr), Param(change_us),
+         Param(EncodeChange(staff))});
+  }
+  // The head only grows, so the update changes its one row.
+  if (!batch.empty() && tx.Execute(kSetFeedHead, sequence) != 1) {
+    return absl::AbortedError("feed_head moved under its lock");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace cooplink::catalog
