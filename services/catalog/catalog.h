@@ -133,6 +133,12 @@ class Catalog {
                                        const v1::BatchGetPartnerListingsRequest& req,
                                        v1::BatchGetPartnerListingsResponse* out);
 
+  // Records an OFFER_CHANGED (a snapshot of the offer as it is) for every ACTIVE offer whose
+  // partner has no listing of the product yet — offers made before listings existed — so the
+  // sequencer lists them; returns how many. The server runs it once at start-up; re-announcing an
+  // offer changes nothing a client sees but one more change.
+  absl::StatusOr<int64_t> AnnounceUnlistedOffers();
+
   const Clock& clock() const { return *clock_; }
 
  private:

@@ -93,6 +93,13 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   rt.AddPeriodic("reservation sweeper", config.sweep_interval, [catalog] {
     DrainInBatches(kSweepBatch, [catalog](int n) { return catalog->ExpireReservations(n); });
   });
+  // Offers made before partner listings existed (migration 0006) are announced once, so every
+  // partner's listing is complete; nothing to do afterwards.
+  if (absl::StatusOr<int64_t> announced = catalog->AnnounceUnlistedOffers(); !announced.ok()) {
+    return announced.status();
+  } else if (*announced > 0) {
+    LogInfo("announced offers made before partner listings", {{"offers", *announced}});
+  }
   RelayOptions feed;
   feed.batch_size = kSequenceBatch;
   feed.poll_interval = config.feed_interval;

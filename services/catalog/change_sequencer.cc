@@ -2,7 +2,8 @@
 // relay's transaction, under the feed_head row lock, each change of a batch (in outbox order)
 //   1. gets the next feed sequence;
 //   2. updates its product's listing source — the product as its last product change left it, the
-//      stock as its last stock change left it (change_log.h says which part of a snapshot is exact);
+//      stock as its last stock change left it (change_log.h says which part of a snapshot is
+//      exact);
 //   3. is stored in catalog_changes with the snapshot staff and members receive;
 //   4. is projected onto every partner listing of the product (listing_rules.h): a listing whose
 //      content changes gets the sequence as its version, and the change as that partner receives
@@ -150,13 +151,12 @@ absl::Status ChangeSequencer::Deliver(Tx& tx, const std::vector<OutboxMessage>& 
     const v1::CatalogChange staff = Project(tx, sequence, change_us, *snap);
     const v1::Product& product = staff.product();
     const bool offer = snap->kind() == v1::CATALOG_CHANGE_KIND_OFFER_CHANGED;
-    tx.ExecuteParams(
-        kSequenceChange,
-        {Param(sequence), Param(static_cast<int>(snap->kind())), Param(product.id()),
-         Param(product.cooperative_id()), Param(product.household_id()),
-         offer ? Param(snap->offer().id()) : SqlParam(nullptr),
-         offer ? Param(snap->offer().partner_id()) : SqlParam(nullptr), Param(change_us),
-         Param(EncodeChange(staff))});
+    tx.ExecuteParams(kSequenceChange,
+                     {Param(sequence), Param(static_cast<int>(snap->kind())), Param(product.id()),
+                      Param(product.cooperative_id()), Param(product.household_id()),
+                      offer ? Param(snap->offer().id()) : SqlParam(nullptr),
+                      offer ? Param(snap->offer().partner_id()) : SqlParam(nullptr),
+                      Param(change_us), Param(EncodeChange(staff))});
   }
   // The head only grows, so the update changes its one row.
   if (!batch.empty() && tx.Execute(kSetFeedHead, sequence) != 1) {

@@ -10,7 +10,9 @@
 #include "absl/strings/str_split.h"
 #include "services/catalog/catalog.h"
 #include "services/catalog/catalog_limits.h"
+#include "services/catalog/change_log.h"
 #include "services/catalog/listings_store.h"
+#include "services/catalog/products_store.h"
 #include "services/common/fields.h"
 #include "services/common/paging.h"
 
@@ -141,6 +143,37 @@ absl::Status Catalog::BatchGetPartnerListings(const CallContext& call,
   out->set_watermark(EncodeCursor(watermark));
   for (v1::PartnerListing& row : listings) *out->add_listings() = std::move(row);
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> Catalog::AnnounceUnlistedOffers() {
+  constexpr int64_t kBatch = 500;
+  int64_t announced = 0;
+  std::string after;
+  while (true) {
+    std::vector<std::pair<std::string, std::string>> offers;
+    if (auto s = db_->Read([&](Tx& tx) {
+          offers = UnlistedOffers(tx, after, kBatch);
+          return absl::OkStatus();
+        });
+        !s.ok()) {
+      return s;
+    }
+    for (const auto& [offer_id, product_id] : offers) {
+      // Under the product's row lock, as the offer writers take it.
+      absl::Status s = db_->Transact([&](Tx& tx) -> absl::Status {
+        v1::Product product;
+        if (auto st = LoadProduct(tx, product_id, /*for_update=*/true, &product); !st.ok()) {
+          return st;
+        }
+        AppendChanges(tx, {OfferChange(product, offer_id)}, ToMicros(clock_->Now()));
+        return absl::OkStatus();
+      });
+      if (!s.ok()) return s;
+      ++announced;
+    }
+    if (static_cast<int64_t>(offers.size()) < kBatch) return announced;
+    after = offers.back().first;
+  }
 }
 
 }  // namespace cooplink::catalog

@@ -29,6 +29,10 @@ constexpr const char* kUpdateListing =
 constexpr const char* kActiveOffersOf =
     "SELECT id, partner_id, channel_price_fen FROM offers WHERE product_id = ? AND state = ? "
     "ORDER BY id";
+constexpr const char* kUnlistedOffers =
+    "SELECT o.id, o.product_id FROM offers o LEFT JOIN partner_listings l "
+    "ON l.partner_id = o.partner_id AND l.product_id = o.product_id "
+    "WHERE o.state = ? AND o.id > ? AND l.partner_id IS NULL ORDER BY o.id LIMIT ?";
 constexpr const char* kInsertPartnerChange =
     "INSERT INTO partner_listing_changes (partner_id, sequence, product_id, change_json) "
     "VALUES (?, ?, ?, ?)";
@@ -127,6 +131,14 @@ std::vector<StoredListing> ActiveOffersOf(Tx& tx, const std::string& product_id)
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+std::vector<std::pair<std::string, std::string>> UnlistedOffers(Tx& tx, const std::string& after,
+                                                                int64_t limit) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto rs = tx.Query(kUnlistedOffers, static_cast<int>(v1::OFFER_STATE_ACTIVE), after, limit);
+  while (rs->next()) out.emplace_back(rs->getString("id"), rs->getString("product_id"));
+  return out;
 }
 
 void InsertPartnerChange(Tx& tx, const std::string& partner_id, int64_t sequence,

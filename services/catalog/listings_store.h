@@ -43,6 +43,11 @@ void SaveListing(Tx& tx, const std::string& product_id, const StoredListing& row
 // The partners' ACTIVE offers of a product as the offers table has them now (a product the
 // sequencer sees for the first time: offers made before listings existed).
 std::vector<StoredListing> ActiveOffersOf(Tx& tx, const std::string& product_id);
+// Up to `limit` ACTIVE offers (id, product id) with id > `after`, by id, whose partner has no
+// listing of the product: offers made before listings existed (or whose OFFER_CHANGED is still
+// waiting in the outbox).
+std::vector<std::pair<std::string, std::string>> UnlistedOffers(Tx& tx, const std::string& after,
+                                                                int64_t limit);
 // Appends one change to a partner's stream.
 void InsertPartnerChange(Tx& tx, const std::string& partner_id, int64_t sequence,
                          const std::string& product_id, const v1::CatalogChange& change);

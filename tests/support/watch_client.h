@@ -6,8 +6,8 @@
 #ifndef COOPLINK_TESTS_SUPPORT_WATCH_CLIENT_H_
 #define COOPLINK_TESTS_SUPPORT_WATCH_CLIENT_H_
 
-#include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <memory>

@@ -1,10 +1,10 @@
 // Partner listings and the change stream as a partner mirroring the catalog uses them, through real
 // gRPC against the real MariaDB: a mirror bootstrapped from ListPartnerListings and kept by
-// WatchCatalogChanges (also cut and resumed), or resynced only by ListPartnerListings(changed_since),
-// equals a fresh listing after a scripted mix of price changes, offers made and withdrawn, pauses,
-// archives and stock moves; a snapshot bootstrap followed by the stream has no gap and no
-// duplicate; a replayed stream shows every intermediate state; BatchGetPartnerListings and the
-// callers' walls.
+// WatchCatalogChanges (also cut and resumed), or resynced only by
+// ListPartnerListings(changed_since), equals a fresh listing after a scripted mix of price changes,
+// offers made and withdrawn, pauses, archives and stock moves; a snapshot bootstrap followed by the
+// stream has no gap and no duplicate; a replayed stream shows every intermediate state;
+// BatchGetPartnerListings and the callers' walls.
 #include <google/protobuf/util/message_differencer.h>
 
 #include <functional>
@@ -51,8 +51,8 @@ class PartnerListingsTest : public CatalogFixture {
  protected:
   // Every page of ListPartnerListings; the watermark of the first page.
   std::vector<cv1::PartnerListing> ListAll(const std::string& token,
-                                           const std::string& changed_since,
-                                           std::string* watermark, int page_size = 2) {
+                                           const std::string& changed_since, std::string* watermark,
+                                           int page_size = 2) {
     std::vector<cv1::PartnerListing> out;
     cv1::ListPartnerListingsRequest req;
     req.set_changed_since(changed_since);
@@ -185,7 +185,8 @@ class PartnerListingsTest : public CatalogFixture {
   }
   // Price changes, offers made and withdrawn, a pause and resume, an archive and stock moves (a
   // reservation held and released among them). `midway` runs halfway through.
-  void Script(Scene& s, const std::function<void()>& midway = [] {}) {
+  void Script(
+      Scene& s, const std::function<void()>& midway = [] {}) {
     const std::string& admin_token = s.coop.admin_token;
     SetPrice(s.b, 30000, admin_token);  // B has no channel price: its listing price moves
     SetPrice(s.a, 31000, admin_token);  // A keeps its channel price
@@ -449,8 +450,7 @@ TEST_F(PartnerListingsTest, BatchGetAnswersEveryIdInOrder) {
     req.add_product_ids(id);
   }
   cv1::BatchGetPartnerListingsResponse resp;
-  grpc::Status status =
-      catalog().BatchGetPartnerListings(Ctx(s.partner.token).get(), req, &resp);
+  grpc::Status status = catalog().BatchGetPartnerListings(Ctx(s.partner.token).get(), req, &resp);
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_EQ(resp.listings_size(), 5);
   EXPECT_FALSE(resp.watermark().empty());
@@ -462,8 +462,8 @@ TEST_F(PartnerListingsTest, BatchGetAnswersEveryIdInOrder) {
   // C is offered to another partner only: not offered to this one (nothing leaks).
   EXPECT_EQ(resp.listings(3).removal_reason(), cv1::LISTING_REMOVAL_REASON_NOT_OFFERED);
   EXPECT_FALSE(resp.listings(3).has_product());
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(resp.listings(0),
-                                                                 resp.listings(4)));
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(resp.listings(0), resp.listings(4)));
 
   // A platform admin reads any partner's, naming it.
   req.set_partner_id(s.partner.partner.id());
@@ -504,6 +504,35 @@ TEST_F(PartnerListingsTest, CallersAreWalled) {
   req.set_changed_since(resp.watermark());
   status = catalog().ListPartnerListings(Ctx(admin()).get(), req, &resp);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(PartnerListingsTest, OffersMadeBeforeListingsExistedAreAnnounced) {
+  Scene s = NewScene();
+  ASSERT_TRUE(FeedCaughtUp());
+  // As a database upgraded from before migration 0006: offers, but no listings of them.
+  ASSERT_TRUE(db().Transact([&](Tx& tx) {
+                    for (const std::string& id : {s.a.id(), s.b.id()}) {
+                      tx.Execute("DELETE FROM partner_listings WHERE product_id = ?", id);
+                      tx.Execute("DELETE FROM listing_sources WHERE product_id = ?", id);
+                    }
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_TRUE(Fresh(s.partner.token).listed.empty());
+
+  auto announced = domain().AnnounceUnlistedOffers();
+  ASSERT_TRUE(announced.ok()) << announced.status();
+  EXPECT_EQ(*announced, 2);
+  ASSERT_TRUE(FeedCaughtUp());
+  Mirror fresh = Fresh(s.partner.token);
+  ASSERT_EQ(fresh.listed.size(), 2u);
+  EXPECT_EQ(fresh.listed.at(s.a.id()).channel_price().fen(), 26800);
+  EXPECT_EQ(fresh.listed.at(s.a.id()).sellable_quantity(), 10);
+  EXPECT_EQ(fresh.listed.at(s.b.id()).channel_price().fen(), 28800);
+  // Once listed, nothing is left to announce.
+  announced = domain().AnnounceUnlistedOffers();
+  ASSERT_TRUE(announced.ok()) << announced.status();
+  EXPECT_EQ(*announced, 0);
 }
 
 }  // namespace
