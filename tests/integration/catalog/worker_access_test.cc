@@ -214,7 +214,7 @@ TEST_F(WorkerAccessTest, AnAssignmentWorksOnTheVeryNextCall) {
 
 TEST_F(WorkerAccessTest, AnUnassignedWorkerIsRefusedOnTheVeryNextCall) {
   const CoopWorld world = NewCoop();
-  const cv1::Product draft = CreatedProduct(world);         // the worker helps edit it
+  const cv1::Product draft = CreatedProduct(world);        // the worker helps edit it
   const cv1::Product submitted = SubmittedProduct(world);  // the worker may review it
   const Worker worker = NewWorker();
   const std::string assignment = Assign(worker, world.cooperative.id());
