@@ -1,7 +1,9 @@
 // Who the caller is to a product: the catalog's one way of checking permission.
 //
-// A call resolves the caller's Scope once, BEFORE any transaction (membership is asked, cached,
-// only for a social worker's caseload; the other roles' scope is in their token). Then
+// A call resolves the caller's Scope once, BEFORE any transaction (membership is asked, on every
+// call and uncached, only for a social worker's caseload; the other roles' scope is in their
+// token), so an assignment or unassignment that membership has acknowledged decides the worker's
+// next call. Then
 //   - for one product: RelationIn() (pure) names the caller's relation to the product's
 //     cooperative and household, and RequireRelation() checks it against the relations an action
 //     allows;

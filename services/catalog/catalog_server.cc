@@ -28,9 +28,6 @@ void AddCatalogFlags(Flags& flags, CatalogConfig* config) {
                   "PEM roots verifying membership's certificate; dials membership with TLS "
                   "(which is also the default when this server serves TLS).",
                   &config->membership_tls_ca_file);
-  flags.AddDuration("directory_cache_ttl", "COOPLINK_DIRECTORY_CACHE_TTL",
-                    "How long a social worker's caseload from membership is cached.",
-                    &config->directory_cache_ttl, absl::ZeroDuration(), absl::Minutes(5));
   flags.AddDuration("reservation_ttl", "COOPLINK_RESERVATION_TTL",
                     "Default lifetime of a stock reservation.",
                     &config->settings.default_reservation_ttl, absl::Seconds(1), absl::Hours(24));
@@ -69,10 +66,9 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   membership_options.deadline_cap = config.membership_deadline;
   const MembershipClient membership(membership::v1::MembershipService::NewStub(*channel),
                                     config.membership_token, membership_options);
+  // No cache in front of membership: access decisions follow it at once (membership_directory.h).
   s->directory_ = directory != nullptr ? std::move(directory)
-                                       : std::make_unique<CachingMembershipDirectory>(
-                                             std::make_unique<GrpcMembershipDirectory>(membership),
-                                             clock, config.directory_cache_ttl);
+                                       : std::make_unique<GrpcMembershipDirectory>(membership);
   s->catalog_ = std::make_unique<Catalog>(&rt.db(), s->directory_.get(), clock, config.settings);
   Catalog* catalog = s->catalog_.get();
 

@@ -28,7 +28,6 @@ struct CatalogConfig : RuntimeConfig {
   std::string membership_target;       // host:port of membership
   std::string membership_token;        // catalog's service-account token (platform admin role)
   std::string membership_tls_ca_file;  // PEM roots for membership's certificate (TLS when set)
-  absl::Duration directory_cache_ttl = absl::Seconds(5);
   absl::Duration membership_deadline = absl::Seconds(2);
   absl::Duration sweep_interval = absl::Seconds(1);
   absl::Duration feed_interval = absl::Milliseconds(100);  // outbox → change feed
@@ -42,8 +41,8 @@ void AddCatalogFlags(Flags& flags, CatalogConfig* config);
 
 class CatalogServer {
  public:
-  // `directory` may be null: then a GrpcMembershipDirectory to config.membership_target is used,
-  // behind a CachingMembershipDirectory.
+  // `directory` may be null: then a GrpcMembershipDirectory to config.membership_target is used
+  // (uncached: every social worker's call asks membership for its caseload).
   static absl::StatusOr<std::unique_ptr<CatalogServer>> Start(
       const CatalogConfig& config, const Clock* clock,
       std::unique_ptr<MembershipDirectory> directory = nullptr);

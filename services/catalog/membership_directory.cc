@@ -63,29 +63,4 @@ absl::StatusOr<PartnerInfo> GrpcMembershipDirectory::GetPartner(const CallContex
   return PartnerInfo{resp->id(), resp->channel_kind()};
 }
 
-absl::StatusOr<std::vector<std::string>> CachingMembershipDirectory::WorkerCooperatives(
-    const CallContext& call, const std::string& social_worker_id) {
-  if (caseload_ttl_ <= absl::ZeroDuration()) {
-    return inner_->WorkerCooperatives(call, social_worker_id);
-  }
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = caseloads_.find(social_worker_id);
-    if (it != caseloads_.end() && clock_->Now() - it->second.fetched < caseload_ttl_) {
-      return it->second.cooperatives;
-    }
-  }
-  auto cooperatives = inner_->WorkerCooperatives(call, social_worker_id);
-  if (!cooperatives.ok()) return cooperatives.status();
-  const absl::Time now = clock_->Now();
-  absl::MutexLock lock(&mu_);
-  if (caseloads_.size() >= kMaxCaseloads) {
-    absl::erase_if(caseloads_,
-                   [&](const auto& entry) { return now - entry.second.fetched >= caseload_ttl_; });
-    if (caseloads_.size() >= kMaxCaseloads) caseloads_.clear();
-  }
-  caseloads_[social_worker_id] = {*cooperatives, now};
-  return cooperatives;
-}
-
 }  // namespace cooplink::catalog

@@ -1,23 +1,25 @@
 // What catalog needs to know from membership, behind a small interface: the gRPC implementation
 // calls MembershipService through the shared ServiceClient with catalog's own service-account
-// token, a decorator caches caseloads briefly; orchestration tests use a gMock instead. Every
-// answer is taken before a database transaction starts: no transaction is held open across a call
-// to membership.
+// token; orchestration tests use a gMock instead. Every answer is taken before a database
+// transaction starts: no transaction is held open across a call to membership.
+//
+// Nothing is cached, on purpose (issue 8, item 8): access decisions follow membership at once. A
+// social worker's caseload is asked for on every call that needs it (one ListAssignments per
+// social worker's RPC, per WatchCatalogChanges batch), so an AssignSocialWorker or
+// UnassignSocialWorker that has returned applies to the worker's next catalog call. A cache
+// would have to be invalidated by membership's change feed before the change is acknowledged,
+// which membership does not offer; the measured cost of asking is in the README.
 #ifndef COOPLINK_SERVICES_CATALOG_MEMBERSHIP_DIRECTORY_H_
 #define COOPLINK_SERVICES_CATALOG_MEMBERSHIP_DIRECTORY_H_
 
-#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/time/time.h"
 #include "cooplink/common/v1/common.pb.h"
 #include "cooplink/membership/v1/membership.grpc.pb.h"
 #include "services/common/call_context.h"
-#include "services/common/clock.h"
 #include "services/common/service_client.h"
 
 namespace cooplink::catalog {
@@ -54,8 +56,8 @@ class MembershipDirectory {
 // MembershipService over the ServiceClient: each call's deadline comes from the caller's
 // CallContext (less the client's margin, capped by its configured cap), membership's status code
 // and details come back unchanged (its NOT_FOUND of a cooperative is the one answer turned into a
-// value: the household is not an active member). Nothing is cached here: see
-// CachingMembershipDirectory. Safe to call from any thread.
+// value: the household is not an active member). Nothing is cached (see the file comment). Safe to
+// call from any thread.
 class GrpcMembershipDirectory final : public MembershipDirectory {
  public:
   explicit GrpcMembershipDirectory(MembershipClient client) : client_(std::move(client)) {}
@@ -72,47 +74,6 @@ class GrpcMembershipDirectory final : public MembershipDirectory {
 
  private:
   MembershipClient client_;
-};
-
-// Caches social workers' caseloads (WorkerCooperatives) of any directory for `caseload_ttl`, so
-// a changed caseload reaches catalog within that time; a zero ttl caches nothing. Errors are not
-// cached. Other answers pass straight through. Holds at most kMaxCaseloads entries (expired ones
-// are dropped first, then all). Thread-safe; `mu_` is never held across a call to `inner_`.
-class CachingMembershipDirectory final : public MembershipDirectory {
- public:
-  static constexpr size_t kMaxCaseloads = 10000;
-
-  CachingMembershipDirectory(std::unique_ptr<MembershipDirectory> inner, const Clock* clock,
-                             absl::Duration caseload_ttl)
-      : inner_(std::move(inner)), clock_(clock), caseload_ttl_(caseload_ttl) {}
-
-  absl::StatusOr<std::vector<std::string>> WorkerCooperatives(
-      const CallContext& call, const std::string& social_worker_id) override;
-  absl::StatusOr<bool> HouseholdIsActiveMember(const CallContext& call,
-                                               const std::string& cooperative_id,
-                                               const std::string& household_id) override {
-    return inner_->HouseholdIsActiveMember(call, cooperative_id, household_id);
-  }
-  absl::StatusOr<CooperativeInfo> GetCooperative(const CallContext& call,
-                                                 const std::string& cooperative_id) override {
-    return inner_->GetCooperative(call, cooperative_id);
-  }
-  absl::StatusOr<PartnerInfo> GetPartner(const CallContext& call,
-                                         const std::string& partner_id) override {
-    return inner_->GetPartner(call, partner_id);
-  }
-
- private:
-  struct CachedCaseload {
-    std::vector<std::string> cooperatives;
-    absl::Time fetched;
-  };
-
-  std::unique_ptr<MembershipDirectory> inner_;
-  const Clock* clock_;
-  absl::Duration caseload_ttl_;
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string, CachedCaseload> caseloads_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace cooplink::catalog

@@ -74,7 +74,6 @@ void CatalogFixture::SetUpTestSuite() {
   cc.membership_target = absl::StrCat("127.0.0.1:", (*membership_)->port());
   cc.membership_token = *admin_token_;
   cc.access_log = false;
-  cc.directory_cache_ttl = absl::ZeroDuration();  // tests see caseload changes at once
   cc.revocation_refresh = absl::Milliseconds(200);
   cc.sweep_interval = absl::Hours(1);  // tests expire reservations explicitly
   cc.watch.poll_interval = absl::Milliseconds(20);

@@ -1,6 +1,6 @@
 // Catalog's client of membership against a real membership server: GrpcMembershipDirectory's
-// answers and the status codes and reasons it keeps, the caller's deadline, the caseload cache
-// (CachingMembershipDirectory), an unreachable membership; and the shared ServiceClient and
+// answers and the status codes and reasons it keeps, the caller's deadline, caseloads read fresh
+// on every call (nothing cached), an unreachable membership; and the shared ServiceClient and
 // revocation feed over the wire (service token, field violations, revocations).
 #include "services/catalog/membership_directory.h"
 
@@ -34,9 +34,8 @@ class MembershipDirectoryTest : public CatalogFixture {
   catalog::MembershipClient Client() {
     return Client(absl::StrCat("127.0.0.1:", (*membership_)->port()), admin());
   }
-  std::unique_ptr<catalog::MembershipDirectory> Directory(absl::Duration caseload_ttl) {
-    return std::make_unique<catalog::CachingMembershipDirectory>(
-        std::make_unique<catalog::GrpcMembershipDirectory>(Client()), clock_, caseload_ttl);
+  std::unique_ptr<catalog::MembershipDirectory> Directory() {
+    return std::make_unique<catalog::GrpcMembershipDirectory>(Client());
   }
   mv1::SocialWorker NewWorker() {
     mv1::CreateSocialWorkerRequest req;
@@ -52,7 +51,7 @@ class MembershipDirectoryTest : public CatalogFixture {
 TEST_F(MembershipDirectoryTest, AnswersComeFromMembership) {
   const CoopWorld world = NewCoop();
   const PartnerWorld partner = NewPartner(common::v1::CHANNEL_KIND_PLATFORM_832);
-  auto directory = Directory(absl::ZeroDuration());
+  auto directory = Directory();
 
   auto coop = directory->GetCooperative(Background(), world.cooperative.id());
   ASSERT_TRUE(coop.ok()) << coop.status();
@@ -71,11 +70,15 @@ TEST_F(MembershipDirectoryTest, AnswersComeFromMembership) {
   EXPECT_EQ(ReasonOf(missing), "NOT_FOUND");
 }
 
-TEST_F(MembershipDirectoryTest, CaseloadsAreCachedForTheirTtl) {
+// Every question reaches membership: an assignment counts from the next question on, and so does
+// its end (issue 8, item 8: catalog used to keep a caseload for 5 s).
+TEST_F(MembershipDirectoryTest, CaseloadsAreReadFreshOnEveryCall) {
   const CoopWorld world = NewCoop();
   const mv1::SocialWorker worker = NewWorker();
-  auto directory = Directory(absl::Seconds(5));
-  EXPECT_TRUE(directory->WorkerCooperatives(Background(), worker.id())->empty());
+  auto directory = Directory();
+  auto before = directory->WorkerCooperatives(Background(), worker.id());
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_TRUE(before->empty());
 
   mv1::AssignSocialWorkerRequest assign;
   assign.set_request_id(NewRequestId());
@@ -83,13 +86,17 @@ TEST_F(MembershipDirectoryTest, CaseloadsAreCachedForTheirTtl) {
   assign.set_cooperative_id(world.cooperative.id());
   mv1::Assignment assignment;
   ASSERT_TRUE(members().AssignSocialWorker(Ctx(admin()).get(), assign, &assignment).ok());
+  auto assigned = directory->WorkerCooperatives(Background(), worker.id());
+  ASSERT_TRUE(assigned.ok()) << assigned.status();
+  EXPECT_EQ(*assigned, std::vector<std::string>{world.cooperative.id()});
 
-  EXPECT_TRUE(directory->WorkerCooperatives(Background(), worker.id())->empty());  // still cached
-  const absl::Time start = clock_->Now();
-  clock_->Advance(absl::Seconds(6));
-  EXPECT_EQ(*directory->WorkerCooperatives(Background(), worker.id()),
-            std::vector<std::string>{world.cooperative.id()});
-  clock_->Set(start);
+  mv1::UnassignSocialWorkerRequest unassign;
+  unassign.set_request_id(NewRequestId());
+  unassign.set_assignment_id(assignment.id());
+  ASSERT_TRUE(members().UnassignSocialWorker(Ctx(admin()).get(), unassign, &assignment).ok());
+  auto ended = directory->WorkerCooperatives(Background(), worker.id());
+  ASSERT_TRUE(ended.ok()) << ended.status();
+  EXPECT_TRUE(ended->empty());  // the ENDED assignment is listed by membership but not counted
 }
 
 TEST_F(MembershipDirectoryTest, UnreachableMembershipIsUnavailable) {

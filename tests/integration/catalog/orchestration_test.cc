@@ -1,7 +1,6 @@
 // Catalog's domain class against the real MariaDB with membership replaced by a gMock: what
 // catalog does with each membership answer, including membership being unreachable. (The
-// integration suites run the real membership server; this one pins down the orchestration.) Also
-// the caseload cache over the same mock.
+// integration suites run the real membership server; this one pins down the orchestration.)
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -140,31 +139,6 @@ TEST_F(CatalogOrchestrationTest, OfferToAnUnknownPartnerIsARefusedReference) {
   absl::Status s = catalog_->CreateOffer(CallContext::Internal(admin_), offer, &out);
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReasonOf(s), "REFERENCED_RESOURCE_NOT_FOUND");
-}
-
-// The caseload cache in front of any directory (here the mock): answers are reused for the ttl,
-// errors are not, and the other questions always reach the directory.
-TEST(CachingMembershipDirectoryTest, CachesCaseloadsForTheTtlButNotErrors) {
-  auto inner = std::make_unique<MockDirectory>();
-  MockDirectory& mock = *inner;
-  FakeClock clock(absl::FromUnixSeconds(1'800'000'000));
-  catalog::CachingMembershipDirectory directory(std::move(inner), &clock, absl::Seconds(5));
-  const CallContext call = CallContext::Internal(Principal{});
-  EXPECT_CALL(mock, WorkerCooperatives(_, "w1"))
-      .WillOnce(Return(absl::UnavailableError("membership is down")))
-      .WillOnce(Return(std::vector<std::string>{"c1"}))
-      .WillOnce(Return(std::vector<std::string>{"c1", "c2"}));
-  EXPECT_EQ(directory.WorkerCooperatives(call, "w1").status().code(),
-            absl::StatusCode::kUnavailable);
-  EXPECT_EQ(*directory.WorkerCooperatives(call, "w1"), std::vector<std::string>{"c1"});
-  clock.Advance(absl::Seconds(4));
-  EXPECT_EQ(*directory.WorkerCooperatives(call, "w1"), std::vector<std::string>{"c1"});
-  clock.Advance(absl::Seconds(1));
-  EXPECT_EQ(*directory.WorkerCooperatives(call, "w1"), (std::vector<std::string>{"c1", "c2"}));
-
-  EXPECT_CALL(mock, GetPartner(_, "p1")).Times(2).WillRepeatedly(Return(NotFound("partner", "p1")));
-  EXPECT_EQ(directory.GetPartner(call, "p1").status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(directory.GetPartner(call, "p1").status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace
