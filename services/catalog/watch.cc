@@ -46,7 +46,8 @@ const CursorCodec& Cursors() {
 
 constexpr const char* kReadChanges =
     "SELECT sequence, kind, product_id, cooperative_id, household_id, offer_id, partner_id, "
-    "change_time_us, snapshot FROM catalog_changes WHERE sequence > ? ORDER BY sequence LIMIT ?";
+    "change_time_us, snapshot FROM catalog_changes WHERE sequence > ? AND sequence <= ? "
+    "ORDER BY sequence LIMIT ?";
 constexpr const char* kPurgeChanges =
     "DELETE FROM catalog_changes WHERE change_time_us < ? ORDER BY sequence LIMIT ?";
 constexpr const char* kOldestChange = "SELECT MIN(sequence) AS oldest FROM catalog_changes";
@@ -159,7 +160,19 @@ absl::StatusOr<int64_t> Catalog::ReadChanges(const CallContext& call, int64_t af
                                              std::vector<v1::CatalogChange>* out) {
   const Principal& p = call.principal();
   if (p.is(Role::kPartner)) return ReadPartnerChanges(call, after, limit, out);
-  // Membership is asked before the database is touched (once per batch).
+  // The feed head first, then the caller's scope from membership (once per batch), then the rows
+  // up to that head: every row read was sequenced before the scope was asked, so a caseload change
+  // acknowledged before a change was recorded decides it (none is skipped for a stale scope).
+  int64_t head = after;
+  if (auto s = db_->Read([&](Tx& tx) {
+        auto rs = tx.Query(kFeedHead);
+        if (rs->next()) head = std::max(head, rs->getInt64("last_sequence"));
+        return absl::OkStatus();
+      });
+      !s.ok()) {
+    return s;
+  }
+  if (head == after) return after;  // nothing new: membership is not asked
   auto scope = ResolveScope(call, *directory_);
   if (!scope.ok()) return scope.status();
   auto in_scope = [&](const FeedRow& row) {
@@ -175,7 +188,7 @@ absl::StatusOr<int64_t> Catalog::ReadChanges(const CallContext& call, int64_t af
     changes.clear();
     std::vector<FeedRow> rows;
     {
-      auto rs = tx.Query(kReadChanges, after, static_cast<int64_t>(std::max(limit, 1)));
+      auto rs = tx.Query(kReadChanges, after, head, static_cast<int64_t>(std::max(limit, 1)));
       while (rs->next()) {
         FeedRow r;
         r.sequence = rs->getInt64("sequence");
