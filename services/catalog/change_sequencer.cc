@@ -22,6 +22,7 @@
 #include "services/catalog/offers_store.h"
 #include "services/catalog/products_store.h"
 #include "services/catalog/stock_store.h"
+#include "services/common/feed_sequence.h"
 #include "services/common/fields.h"
 
 namespace cooplink::catalog {
@@ -130,16 +131,10 @@ v1::CatalogChange Project(Tx& tx, int64_t sequence, int64_t change_us,
 }  // namespace
 
 absl::Status ChangeSequencer::Deliver(Tx& tx, const std::vector<OutboxMessage>& batch) {
-  // The feed_head lock (after the relay's lease lock) makes sequences consecutive even if two
-  // relays ever overlapped; being a locking read, it sees the latest head also where the
-  // transaction's snapshot is older (TiDB takes it at BEGIN). The other tables read here are read
-  // with locks too (listings_store.h), for the same reason.
-  int64_t sequence = 0;
-  {
-    auto head = tx.Query(kLockFeedHead);
-    if (!head->next()) return absl::InternalError("feed_head has no row (migration 0001)");
-    sequence = head->getInt64("last_sequence");
-  }
+  // Numbered under the feed_head lock (feed_sequence.h); the other tables read here are read with
+  // locks too (listings_store.h), as the snapshot may be older than the lock.
+  absl::StatusOr<FeedSequence> sequence = FeedSequence::Lock(tx, kLockFeedHead);
+  if (!sequence.ok()) return sequence.status();
   for (const OutboxMessage& message : batch) {
     absl::StatusOr<v1::CatalogChange> snap = DecodeChange(message.payload);
     if (!snap.ok()) return snap.status();
@@ -147,22 +142,18 @@ absl::Status ChangeSequencer::Deliver(Tx& tx, const std::vector<OutboxMessage>& 
       if (auto s = CompleteFromTables(tx, &*snap); !s.ok()) return s;
     }
     const int64_t change_us = ToMicros(message.create_time);
-    ++sequence;
-    const v1::CatalogChange staff = Project(tx, sequence, change_us, *snap);
+    const int64_t number = sequence->Next();
+    const v1::CatalogChange staff = Project(tx, number, change_us, *snap);
     const v1::Product& product = staff.product();
     const bool offer = snap->kind() == v1::CATALOG_CHANGE_KIND_OFFER_CHANGED;
     tx.ExecuteParams(kSequenceChange,
-                     {Param(sequence), Param(static_cast<int>(snap->kind())), Param(product.id()),
+                     {Param(number), Param(static_cast<int>(snap->kind())), Param(product.id()),
                       Param(product.cooperative_id()), Param(product.household_id()),
                       offer ? Param(snap->offer().id()) : SqlParam(nullptr),
                       offer ? Param(snap->offer().partner_id()) : SqlParam(nullptr),
                       Param(change_us), Param(EncodeChange(staff))});
   }
-  // The head only grows, so the update changes its one row.
-  if (!batch.empty() && tx.Execute(kSetFeedHead, sequence) != 1) {
-    return absl::AbortedError("feed_head moved under its lock");
-  }
-  return absl::OkStatus();
+  return sequence->Commit(tx, kSetFeedHead);
 }
 
 }  // namespace cooplink::catalog

@@ -4,6 +4,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "cooplink/membership/v1/membership.pb.h"
+#include "services/common/feed_sequence.h"
 #include "services/common/fields.h"
 
 namespace cooplink::membership {
@@ -76,26 +77,18 @@ absl::StatusOr<std::vector<RevocationList::Entry>> UnsequencedRevocations(Tx& tx
 }
 
 absl::Status RevocationSequencer::Deliver(Tx& tx, const std::vector<OutboxMessage>& batch) {
-  int64_t sequence = 0;
-  {
-    auto head = tx.Query(kLockFeedHead);
-    if (!head->next()) return absl::InternalError("revocation_feed_head has no row (migration 2)");
-    sequence = head->getInt64("last_sequence");
-  }
-  const int64_t last = sequence;
+  absl::StatusOr<FeedSequence> sequence = FeedSequence::Lock(tx, kLockFeedHead);
+  if (!sequence.ok()) return sequence.status();
   for (const OutboxMessage& message : batch) {
     absl::StatusOr<RevocationList::Entry> entry = DecodeRevocation(message.payload);
     if (!entry.ok()) return entry.status();
     // A token is revoked once (RevokeToken holds its row lock); a second message would only
     // repeat it, and must neither take a sequence nor stop the feed on the unique key.
     if (tx.Query(kTokenInFeed, entry->token_id)->next()) continue;
-    tx.Execute(kSequenceRevocation, ++sequence, entry->token_id, ToMicros(entry->expire_time));
+    tx.Execute(kSequenceRevocation, sequence->Next(), entry->token_id,
+               ToMicros(entry->expire_time));
   }
-  // The head only grows, so the update changes its one row.
-  if (sequence != last && tx.Execute(kSetFeedHead, sequence) != 1) {
-    return absl::AbortedError("revocation_feed_head moved under its lock");
-  }
-  return absl::OkStatus();
+  return sequence->Commit(tx, kSetFeedHead);
 }
 
 }  // namespace cooplink::membership
