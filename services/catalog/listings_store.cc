@@ -102,17 +102,16 @@ std::vector<StoredListing> LockProductListings(Tx& tx, const std::string& produc
   return rows;
 }
 
-void SaveListing(Tx& tx, const std::string& product_id, const StoredListing& row, bool removed,
-                 int64_t version, int64_t change_time_us) {
+void SaveListing(Tx& tx, const std::string& product_id, const StoredListing& row) {
   const int active = row.terms.active ? 1 : 0;
+  const int removed = row.removed ? 1 : 0;
   if (row.exists) {
-    tx.Execute(kUpdateListing, row.terms.offer_id, active, row.terms.channel_price_fen,
-               removed ? 1 : 0, row.listing_json, version, change_time_us, row.partner_id,
-               product_id);
+    tx.Execute(kUpdateListing, row.terms.offer_id, active, row.terms.channel_price_fen, removed,
+               row.listing_json, row.version, row.change_time_us, row.partner_id, product_id);
   } else {
     tx.Execute(kInsertListing, row.partner_id, product_id, row.terms.offer_id, active,
-               row.terms.channel_price_fen, removed ? 1 : 0, row.listing_json, version,
-               change_time_us);
+               row.terms.channel_price_fen, removed, row.listing_json, row.version,
+               row.change_time_us);
   }
 }
 

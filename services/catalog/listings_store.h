@@ -36,10 +36,15 @@ struct StoredListing {
   OfferTerms terms;
   std::string listing_json;  // the listing content (ListingOf), as ToJson wrote it
   bool exists = true;        // false: not stored yet
+  // Set by the sequencer when the listing changed (and so must be saved).
+  bool dirty = false;
+  bool removed = false;
+  int64_t version = 0;
+  int64_t change_time_us = 0;
 };
 std::vector<StoredListing> LockProductListings(Tx& tx, const std::string& product_id);
-void SaveListing(Tx& tx, const std::string& product_id, const StoredListing& row, bool removed,
-                 int64_t version, int64_t change_time_us);
+// Inserts or updates the row (its terms, listing_json, removed, version and change time).
+void SaveListing(Tx& tx, const std::string& product_id, const StoredListing& row);
 // The partners' ACTIVE offers of a product as the offers table has them now (a product the
 // sequencer sees for the first time: offers made before listings existed).
 std::vector<StoredListing> ActiveOffersOf(Tx& tx, const std::string& product_id);

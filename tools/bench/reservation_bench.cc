@@ -6,8 +6,9 @@
 //   eval "$(tools/db.sh env)"; build/tools/reservation_bench [seconds=10] [clients=32]
 //   [products=16]
 //
-// Every reservation locks its product's stock row and the change feed's head row until commit,
-// so the figures are bounded by those two hot rows; more products spread the first, not the second.
+// Every reservation locks its product's stock row until commit (more products spread it); its
+// changes, with their snapshots, go to the outbox, and the server's relay sequences them and
+// updates the partner listings afterwards, on the same cores.
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
