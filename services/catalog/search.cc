@@ -15,8 +15,11 @@
 //      a. products containing every unit (the rarest unit's postings joined to the others'),
 //      b. while room is left, the postings of the rarest units, enough of them that every
 //         product containing MinUnitsToMatch units contains at least one (pigeonhole);
-//      each scan reads its driver's postings title matches first, then in id order, and stops
-//      at its limit;
+//      each scan yields its driver's postings title matches first, then in id order, and stops
+//      at its limit. A scan starts from the postings (reading at most kDriverWindow of them)
+//      unless the caller sees fewer ACTIVE products than kScopeFirstMax and than the driver's
+//      document frequency (one capped count, ScopeCountQuery): then it starts from the caller's
+//      products (a cooperative's, a household's, a partner's offers) and probes their terms;
 //   3. which query terms each candidate contains, and in which field (one indexed read);
 //   4. RankCandidates (pure): at least half the units matched; more units first, then
 //      sum(idf x field weight) over matched units and pairs (rarer terms, title before label
@@ -28,7 +31,10 @@
 //   - At most kMaxCandidates products are ranked, so a search returns at most that many results
 //     (page tokens past it are refused). When more products match, the candidates are the first
 //     ones of the scans above: full matches before partial ones, title matches before others,
-//     then older products; a partial match deep in a common term's posting list may be left out.
+//     then older products. A postings-first scan reads at most kDriverWindow postings of its
+//     driver, so on a large catalog a match deep in a common term's postings (or, for a caller
+//     whose products are a thin slice of a large catalog, any of its products there) may be left
+//     out. The latency this bounds is measured by tools/bench/search_bench.cc.
 //   - Pages are ranked anew on each call; a product written between two calls may move across
 //     the page boundary (shown twice or skipped).
 //   - Ranking statistics are global and capped: a term in kDfCap or more products counts as
@@ -127,12 +133,24 @@ absl::Status Catalog::SearchProducts(const CallContext& call, const v1::SearchPr
     const size_t need = MinUnitsToMatch(terms.units.size());
     if (present.size() < need) return absl::OkStatus();
 
+    // A small scope is scanned from the caller's products instead of the postings.
+    int64_t scope_size = kScopeFirstMax;
+    if (p.role != Role::kPlatformAdmin) {
+      SqlQuery count;
+      if (!ScopeCountQuery(*scope, &count)) return absl::OkStatus();
+      auto rs = tx.QueryParams(count.sql, count.params);
+      rs->next();
+      scope_size = rs->getInt64("n");
+      if (scope_size == 0) return absl::OkStatus();
+    }
+
     CandidateIds candidates;
     auto scan = [&](const std::string& driver, std::vector<std::string> others) {
       PostingScan s;
       s.driver = driver;
       s.others = std::move(others);
       s.category = req.category();
+      s.scope_first = scope_size < kScopeFirstMax && scope_size < df[driver];
       s.limit = static_cast<int>(kMaxCandidates);
       SqlQuery sql;
       if (!PostingQuery(*scope, s, &sql)) return;

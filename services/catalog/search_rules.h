@@ -32,7 +32,7 @@ inline constexpr size_t kMaxQueryChars = static_cast<size_t>(kSearchQuery.max);
 // Only the first kMaxQueryUnits distinct units of a query (and the pairs among them) are used.
 inline constexpr size_t kMaxQueryUnits = 24;
 // At most this many products are ranked per search, so at most this many results are returned.
-inline constexpr size_t kMaxCandidates = 1000;
+inline constexpr size_t kMaxCandidates = 300;
 
 // Where a term occurs, best first; stored as product_terms.field.
 enum class SearchField : int { kInTitle = 0, kInLabelTitle = 1, kInText = 2 };
@@ -85,7 +85,7 @@ size_t MinUnitsToMatch(size_t units);
 
 // Inverse document frequency of a term found in `df` products (df counted up to kDfCap; 0 means
 // the term occurs nowhere and counts nothing): ln(1 + kDfCap / df).
-inline constexpr int64_t kDfCap = 10000;
+inline constexpr int64_t kDfCap = 2000;
 double Idf(int64_t df);
 
 // One candidate's matches: term -> the best field it occurs in.

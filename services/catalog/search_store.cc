@@ -20,23 +20,40 @@ constexpr const char* kInsertTermsTail = " ON DUPLICATE KEY UPDATE product_id = 
 constexpr const char* kDocumentFrequency =
     "SELECT COUNT(*) AS n FROM (SELECT 1 FROM product_terms WHERE term = ? LIMIT ?) x";
 
-// A posting scan: STRAIGHT_JOIN keeps the order — the driver's postings (streamed in primary key
-// order: field, then product id), then the other terms (primary-key-like probes of
-// idx_product_terms_product; a padded join repeats the last term and so filters nothing more),
-// and only then the wide product row. Terms beyond kMaxJoinedTokens are counted by a subquery
-// correlated on p, so it runs only for rows that passed the joins. The category filter is
-// switched off by its value (0).
-constexpr const char* kScanHead = "SELECT t.product_id FROM product_terms t";
+// A posting scan. STRAIGHT_JOIN keeps the written order, in one of two plans:
+//   - postings first: a window of the driver's postings (at most kDriverWindow, in primary key
+//     order: field, then product id), then the other terms (probes of
+//     idx_product_terms_product; a padded join repeats the last term and so filters nothing
+//     more), and only then the wide product row and the scope;
+//   - scope first, for a small scope: the caller's products (by the cooperative and household
+//     indexes, or a partner's offers by uk_offers_active), then the terms by probes.
+// Terms beyond kMaxJoinedTokens are counted by a subquery correlated on p, so it runs only for
+// rows that passed the joins. The category filter is switched off by its value (0). Either way
+// the scope filter is AppendProductScope's, exactly as every product list applies it.
+constexpr const char* kScanSelect = "SELECT t.product_id FROM ";
+constexpr const char* kScanWindow =
+    "(SELECT product_id, field FROM product_terms WHERE term = ? "
+    "ORDER BY field, product_id LIMIT ?) t";
 constexpr const char* kScanJoin = " STRAIGHT_JOIN product_terms t";
 constexpr const char* kScanJoinOn = ".product_id = t.product_id AND t";
 constexpr const char* kScanJoinOnTerm = ".term = ?";
-constexpr const char* kScanProduct =
-    " STRAIGHT_JOIN products p ON p.id = t.product_id "
-    "WHERE t.term = ? AND p.state = ? AND (? = 0 OR p.category = ?)";
+constexpr const char* kScanWindowProduct =
+    " STRAIGHT_JOIN products p ON p.id = t.product_id WHERE p.state = ?";
+constexpr const char* kScopeProducts = "products p";
+constexpr const char* kScopePartnerOffers =
+    "offers o STRAIGHT_JOIN products p ON p.id = o.active_product_id";
+constexpr const char* kScopeDriver =
+    " STRAIGHT_JOIN product_terms t ON t.product_id = p.id AND t.term = ?";
+constexpr const char* kScopeWhere = " WHERE p.state = ?";
+constexpr const char* kScopeWherePartner = " WHERE o.partner_id = ? AND p.state = ?";
+constexpr const char* kScanCategory = " AND (? = 0 OR p.category = ?)";
 constexpr const char* kScanRestHead =
     " AND (SELECT COUNT(*) FROM product_terms x WHERE x.product_id = p.id AND x.term IN ";
 constexpr const char* kScanRestTail = ") = ?";
 constexpr const char* kScanTail = " ORDER BY t.field, t.product_id LIMIT ?";
+// How many ACTIVE products the caller may see, counted up to a cap (picks the plan).
+constexpr const char* kScopeCountHead = "SELECT COUNT(*) AS n FROM (SELECT 1 FROM ";
+constexpr const char* kScopeCountTail = " LIMIT ?) x";
 
 // Which query terms each candidate contains, and where.
 constexpr const char* kTermHitsHead =
@@ -95,20 +112,66 @@ int64_t DocumentFrequency(Tx& tx, const std::string& term) {
   return rs->getInt64("n");
 }
 
+namespace {
+
+// The scope-first source and its WHERE head (partners start from their offers).
+void AppendScopeSource(const Scope& scope, std::string* sql, std::string* where) {
+  const bool partner = scope.principal->role == Role::kPartner;
+  absl::StrAppend(sql, partner ? kScopePartnerOffers : kScopeProducts);
+  *where = partner ? kScopeWherePartner : kScopeWhere;
+}
+
+void AppendWhereHead(const Scope& scope, const std::string& where, std::string* sql,
+                     std::vector<SqlParam>* params) {
+  absl::StrAppend(sql, where);
+  if (scope.principal->role == Role::kPartner)
+    params->push_back(Param(scope.principal->partner_id));
+  params->push_back(Param(static_cast<int>(v1::PRODUCT_STATE_ACTIVE)));
+}
+
+}  // namespace
+
+bool ScopeCountQuery(const Scope& scope, SqlQuery* query) {
+  query->sql = kScopeCountHead;
+  query->params.clear();
+  std::string where;
+  AppendScopeSource(scope, &query->sql, &where);
+  AppendWhereHead(scope, where, &query->sql, &query->params);
+  if (!AppendProductScope(scope, &query->sql, &query->params)) return false;
+  absl::StrAppend(&query->sql, kScopeCountTail);
+  query->params.push_back(Param(static_cast<int64_t>(kScopeFirstMax)));
+  return true;
+}
+
 bool PostingQuery(const Scope& scope, const PostingScan& scan, SqlQuery* query) {
   std::string& sql = query->sql;
   std::vector<SqlParam>& params = query->params;
-  sql = kScanHead;
+  sql = kScanSelect;
   params.clear();
   const size_t joins = JoinShape(scan.others.size());
-  for (size_t i = 0; i < joins; ++i) {
-    absl::StrAppend(&sql, kScanJoin, i + 1, " ON t", i + 1, kScanJoinOn, i + 1, kScanJoinOnTerm);
-    params.push_back(Param(scan.others[std::min(i, scan.others.size() - 1)]));
+  auto append_joins = [&] {
+    for (size_t i = 0; i < joins; ++i) {
+      absl::StrAppend(&sql, kScanJoin, i + 1, " ON t", i + 1, kScanJoinOn, i + 1, kScanJoinOnTerm);
+      params.push_back(Param(scan.others[std::min(i, scan.others.size() - 1)]));
+    }
+  };
+  if (scan.scope_first) {
+    std::string where;
+    AppendScopeSource(scope, &sql, &where);
+    absl::StrAppend(&sql, kScopeDriver);
+    params.push_back(Param(scan.driver));
+    append_joins();
+    AppendWhereHead(scope, where, &sql, &params);
+  } else {
+    absl::StrAppend(&sql, kScanWindow);
+    params.push_back(Param(scan.driver));
+    params.push_back(Param(static_cast<int64_t>(kDriverWindow)));
+    append_joins();
+    absl::StrAppend(&sql, kScanWindowProduct);
+    params.push_back(Param(static_cast<int>(v1::PRODUCT_STATE_ACTIVE)));
   }
-  absl::StrAppend(&sql, kScanProduct);
   const int category = static_cast<int>(scan.category);
-  params.push_back(Param(scan.driver));
-  params.push_back(Param(static_cast<int>(v1::PRODUCT_STATE_ACTIVE)));
+  absl::StrAppend(&sql, kScanCategory);
   params.push_back(Param(category));
   params.push_back(Param(category));
   if (scan.others.size() > kMaxJoinedTokens) {

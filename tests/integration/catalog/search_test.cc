@@ -263,6 +263,14 @@ TEST_F(SearchTest, ScopePerCaller) {
   OfferTo(s.puer_cake, partner, s.world.admin_token);
   EXPECT_EQ(Find(partner.token, "普洱"), (Ids{s.puer_cake.id()}));
   EXPECT_EQ(Find(partner.token, "核桃"), Ids{});
+  // The wall holds in both plans: scope first (above: the partner's one offer is fewer than the
+  // products containing 普) and postings first (a term rarer than the caller's products).
+  const cv1::Product rare = Active(s.world, {"独龙江草果", "", ""});
+  EXPECT_EQ(Find(partner.token, "独龙江草果"), Ids{});
+  EXPECT_EQ(Find(other.world.admin_token, "独龙江草果"), Ids{});
+  EXPECT_EQ(Find(s.world.member_token, "独龙江草果"), (Ids{rare.id()}));
+  OfferTo(rare, partner, s.world.admin_token);
+  EXPECT_EQ(Find(partner.token, "独龙江草果"), (Ids{rare.id()}));
   // Partial matching does not widen the wall: another cooperative's products never appear,
   // and a partner's offered product disappears when it is paused.
   EXPECT_EQ(Find(s.world.admin_token, "普洱 核桃"),
