@@ -83,6 +83,40 @@ class CandidateIds {
   absl::flat_hash_map<std::string, size_t> index_;
 };
 
+// Records that a candidate contains `term`, keeping the best field.
+void AddHit(Candidate* c, std::string term, SearchField field) {
+  auto [it, inserted] = c->fields.emplace(std::move(term), field);
+  if (!inserted) it->second = std::min(it->second, field);
+}
+
+// Writes the page of `ranked` (at most kMaxCandidates of it) from `offset`: the products read
+// and rechecked against state and scope, in rank order, and the next page's token.
+absl::Status WritePage(Tx& tx, const Scope& scope, std::vector<Ranked> ranked, size_t offset,
+                       const PageRequest& page, const std::string& filters,
+                       v1::SearchProductsResponse* out) {
+  if (ranked.size() > kMaxCandidates) ranked.resize(kMaxCandidates);
+  if (offset >= ranked.size()) return absl::OkStatus();
+  const size_t end = std::min(ranked.size(), offset + static_cast<size_t>(page.size));
+  std::vector<std::string> ids;
+  for (size_t i = offset; i < end; ++i) ids.push_back(ranked[i].product_id);
+  SqlQuery sql;
+  if (!RankedPageQuery(scope, ids, &sql)) return absl::OkStatus();
+  absl::flat_hash_map<std::string, v1::Product> rows;
+  auto rs = tx.QueryParams(sql.sql, sql.params);
+  while (rs->next()) {
+    v1::Product product;
+    ProductFromRow(*rs, &product);
+    rows[product.id()] = std::move(product);
+  }
+  for (const std::string& id : ids) {
+    auto it = rows.find(id);
+    if (it != rows.end()) *out->add_products() = std::move(it->second);
+  }
+  if (end < ranked.size())
+    *out->mutable_next_page_token() = MakePageToken(absl::StrCat(end), filters);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status Catalog::SearchProducts(const CallContext& call, const v1::SearchProductsRequest& req,
@@ -133,7 +167,7 @@ absl::Status Catalog::SearchProducts(const CallContext& call, const v1::SearchPr
     const size_t need = MinUnitsToMatch(terms.units.size());
     if (present.size() < need) return absl::OkStatus();
 
-    // A small scope is scanned from the caller's products instead of the postings.
+    // How many products the caller may see picks the plan.
     int64_t scope_size = kScopeFirstMax;
     if (p.role != Role::kPlatformAdmin) {
       SqlQuery count;
@@ -144,13 +178,29 @@ absl::Status Catalog::SearchProducts(const CallContext& call, const v1::SearchPr
       if (scope_size == 0) return absl::OkStatus();
     }
 
+    // A small scope is read whole, from the caller's products: every candidate, exactly ranked.
+    if (scope_size < kScopeFirstMax && (df[present[0]] >= kDfCap || scope_size < df[present[0]])) {
+      SqlQuery sql;
+      if (!ScopeHitsQuery(*scope, all_terms, req.category(), &sql)) return absl::OkStatus();
+      std::vector<Candidate> scored;
+      absl::flat_hash_map<std::string, size_t> position;
+      auto rs = tx.QueryParams(sql.sql, sql.params);
+      while (rs->next()) {
+        std::string id = rs->getString("product_id");
+        auto [it, inserted] = position.emplace(id, scored.size());
+        if (inserted) scored.push_back(Candidate{std::move(id), {}});
+        AddHit(&scored[it->second], rs->getString("term"),
+               static_cast<SearchField>(rs->getInt("field")));
+      }
+      return WritePage(tx, *scope, RankCandidates(terms, df, scored), offset, *page, filters, out);
+    }
+
     CandidateIds candidates;
     auto scan = [&](const std::string& driver, std::vector<std::string> others) {
       PostingScan s;
       s.driver = driver;
       s.others = std::move(others);
       s.category = req.category();
-      s.scope_first = scope_size < kScopeFirstMax && scope_size < df[driver];
       s.limit = static_cast<int>(kMaxCandidates);
       SqlQuery sql;
       if (!PostingQuery(*scope, s, &sql)) return;
@@ -182,34 +232,11 @@ absl::Status Catalog::SearchProducts(const CallContext& call, const v1::SearchPr
       while (rs->next()) {
         auto it = position.find(std::string(rs->getString("product_id")));
         if (it == position.end()) continue;
-        const auto field = static_cast<SearchField>(rs->getInt("field"));
-        auto [f, inserted] =
-            scored[it->second].fields.emplace(std::string(rs->getString("term")), field);
-        if (!inserted) f->second = std::min(f->second, field);
+        AddHit(&scored[it->second], rs->getString("term"),
+               static_cast<SearchField>(rs->getInt("field")));
       }
     }
-    const std::vector<Ranked> ranked = RankCandidates(terms, df, scored);
-    if (offset >= ranked.size()) return absl::OkStatus();
-    const size_t end = std::min(ranked.size(), offset + static_cast<size_t>(page->size));
-    std::vector<std::string> ids;
-    for (size_t i = offset; i < end; ++i) ids.push_back(ranked[i].product_id);
-    SqlQuery sql;
-    if (!RankedPageQuery(*scope, ids, &sql)) return absl::OkStatus();
-    absl::flat_hash_map<std::string, v1::Product> rows;
-    auto rs = tx.QueryParams(sql.sql, sql.params);
-    while (rs->next()) {
-      v1::Product product;
-      ProductFromRow(*rs, &product);
-      rows[product.id()] = std::move(product);
-    }
-    for (const std::string& id : ids) {
-      auto it = rows.find(id);
-      if (it != rows.end()) *out->add_products() = std::move(it->second);
-    }
-    if (end < ranked.size()) {
-      *out->mutable_next_page_token() = MakePageToken(absl::StrCat(end), filters);
-    }
-    return absl::OkStatus();
+    return WritePage(tx, *scope, RankCandidates(terms, df, scored), offset, *page, filters, out);
   });
 }
 

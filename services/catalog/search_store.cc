@@ -20,16 +20,17 @@ constexpr const char* kInsertTermsTail = " ON DUPLICATE KEY UPDATE product_id = 
 constexpr const char* kDocumentFrequency =
     "SELECT COUNT(*) AS n FROM (SELECT 1 FROM product_terms WHERE term = ? LIMIT ?) x";
 
-// A posting scan. STRAIGHT_JOIN keeps the written order, in one of two plans:
-//   - postings first: a window of the driver's postings (at most kDriverWindow, in primary key
-//     order: field, then product id), then the other terms (probes of
-//     idx_product_terms_product; a padded join repeats the last term and so filters nothing
-//     more), and only then the wide product row and the scope;
-//   - scope first, for a small scope: the caller's products (by the cooperative and household
-//     indexes, or a partner's offers by uk_offers_active), then the terms by probes.
-// Terms beyond kMaxJoinedTokens are counted by a subquery correlated on p, so it runs only for
-// rows that passed the joins. The category filter is switched off by its value (0). Either way
-// the scope filter is AppendProductScope's, exactly as every product list applies it.
+// A posting scan. STRAIGHT_JOIN keeps the written order: a window of the driver's postings (at
+// most kDriverWindow, in primary key order: field, then product id), then the other terms
+// (probes of idx_product_terms_product; a padded join repeats the last term and so filters
+// nothing more), and only then the wide product row and the scope. Terms beyond
+// kMaxJoinedTokens are counted by a subquery correlated on p, so it runs only for rows that
+// passed the joins. The category filter is switched off by its value (0).
+//
+// A scope-first read (a small scope): the caller's products (by the cooperative and household
+// indexes, or a partner's offers by uk_offers_active), then their rows of the query's terms by
+// probes of idx_product_terms_product. Either way the scope filter is AppendProductScope's,
+// exactly as every product list applies it.
 constexpr const char* kScanSelect = "SELECT t.product_id FROM ";
 constexpr const char* kScanWindow =
     "(SELECT product_id, field FROM product_terms WHERE term = ? "
@@ -42,8 +43,9 @@ constexpr const char* kScanWindowProduct =
 constexpr const char* kScopeProducts = "products p";
 constexpr const char* kScopePartnerOffers =
     "offers o STRAIGHT_JOIN products p ON p.id = o.active_product_id";
-constexpr const char* kScopeDriver =
-    " STRAIGHT_JOIN product_terms t ON t.product_id = p.id AND t.term = ?";
+constexpr const char* kScopeHitsSelect = "SELECT t.product_id, t.term, t.field FROM ";
+constexpr const char* kScopeHitsJoin =
+    " STRAIGHT_JOIN product_terms t ON t.product_id = p.id AND t.term IN ";
 constexpr const char* kScopeWhere = " WHERE p.state = ?";
 constexpr const char* kScopeWherePartner = " WHERE o.partner_id = ? AND p.state = ?";
 constexpr const char* kScanCategory = " AND (? = 0 OR p.category = ?)";
@@ -143,33 +145,38 @@ bool ScopeCountQuery(const Scope& scope, SqlQuery* query) {
   return true;
 }
 
+bool ScopeHitsQuery(const Scope& scope, const std::vector<std::string>& terms,
+                    v1::ProductCategory category, SqlQuery* query) {
+  std::string& sql = query->sql;
+  std::vector<SqlParam>& params = query->params;
+  sql = kScopeHitsSelect;
+  params.clear();
+  std::string where;
+  AppendScopeSource(scope, &sql, &where);
+  absl::StrAppend(&sql, kScopeHitsJoin);
+  AppendInList(terms, &sql, &params);
+  AppendWhereHead(scope, where, &sql, &params);
+  absl::StrAppend(&sql, kScanCategory);
+  params.push_back(Param(static_cast<int>(category)));
+  params.push_back(Param(static_cast<int>(category)));
+  return AppendProductScope(scope, &sql, &params);
+}
+
 bool PostingQuery(const Scope& scope, const PostingScan& scan, SqlQuery* query) {
   std::string& sql = query->sql;
   std::vector<SqlParam>& params = query->params;
   sql = kScanSelect;
   params.clear();
+  absl::StrAppend(&sql, kScanWindow);
+  params.push_back(Param(scan.driver));
+  params.push_back(Param(static_cast<int64_t>(kDriverWindow)));
   const size_t joins = JoinShape(scan.others.size());
-  auto append_joins = [&] {
-    for (size_t i = 0; i < joins; ++i) {
-      absl::StrAppend(&sql, kScanJoin, i + 1, " ON t", i + 1, kScanJoinOn, i + 1, kScanJoinOnTerm);
-      params.push_back(Param(scan.others[std::min(i, scan.others.size() - 1)]));
-    }
-  };
-  if (scan.scope_first) {
-    std::string where;
-    AppendScopeSource(scope, &sql, &where);
-    absl::StrAppend(&sql, kScopeDriver);
-    params.push_back(Param(scan.driver));
-    append_joins();
-    AppendWhereHead(scope, where, &sql, &params);
-  } else {
-    absl::StrAppend(&sql, kScanWindow);
-    params.push_back(Param(scan.driver));
-    params.push_back(Param(static_cast<int64_t>(kDriverWindow)));
-    append_joins();
-    absl::StrAppend(&sql, kScanWindowProduct);
-    params.push_back(Param(static_cast<int>(v1::PRODUCT_STATE_ACTIVE)));
+  for (size_t i = 0; i < joins; ++i) {
+    absl::StrAppend(&sql, kScanJoin, i + 1, " ON t", i + 1, kScanJoinOn, i + 1, kScanJoinOnTerm);
+    params.push_back(Param(scan.others[std::min(i, scan.others.size() - 1)]));
   }
+  absl::StrAppend(&sql, kScanWindowProduct);
+  params.push_back(Param(static_cast<int>(v1::PRODUCT_STATE_ACTIVE)));
   const int category = static_cast<int>(scan.category);
   absl::StrAppend(&sql, kScanCategory);
   params.push_back(Param(category));

@@ -31,7 +31,6 @@ struct PostingScan {
   std::string driver;               // the term whose postings are scanned (the rarest)
   std::vector<std::string> others;  // terms a candidate must also contain (most selective first)
   v1::ProductCategory category = v1::PRODUCT_CATEGORY_UNSPECIFIED;  // UNSPECIFIED = any
-  bool scope_first = false;  // start from the caller's products (a small scope), not the postings
   int limit = 1;
 };
 // The first terms of PostingScan::others are checked by joins, the rest (if any) by one counting
@@ -40,22 +39,27 @@ inline constexpr size_t kMaxJoinedTokens = 8;
 // A postings-first scan reads at most this many of its driver's postings (title matches first,
 // then in product id order), so its cost is bounded however common the term.
 inline constexpr int64_t kDriverWindow = 3000;
-// A caller who may see fewer ACTIVE products than this and than the driver's document frequency
-// is scanned scope first.
-inline constexpr int64_t kScopeFirstMax = 3000;
+// A caller who may see fewer ACTIVE products than this and than the rarest query unit's document
+// frequency is searched scope first (ScopeHitsQuery).
+inline constexpr int64_t kScopeFirstMax = 20000;
 
 // The statement counting the ACTIVE products `scope` may see, up to kScopeFirstMax (column n);
 // false when the caller sees nothing.
 bool ScopeCountQuery(const Scope& scope, SqlQuery* query);
 
 // The statement selecting the ids (column product_id) of ACTIVE products that `scope` may see,
-// that contain the driver and every other term of `scan`, title matches of the driver first,
-// then in id order, up to the limit; postings first (within kDriverWindow postings of the driver)
-// or scope first (all of the caller's products). False when the caller sees nothing. Its text
-// depends only on the plan, the scope's shape and the number of other terms, rounded up (joins
-// to 0, 1, 2, 4 or 8; beyond that an IN list padded by sql_shapes.h): a few hundred texts at
-// most.
+// that contain the driver and every other term of `scan`, among the first kDriverWindow
+// postings of the driver (title matches first, then in id order), up to the limit. False when
+// the caller sees nothing. Its text depends only on the scope's shape and on the number of other
+// terms, rounded up (joins to 0, 1, 2, 4 or 8; beyond that an IN list padded by sql_shapes.h):
+// a few dozen texts in all.
 bool PostingQuery(const Scope& scope, const PostingScan& scan, SqlQuery* query);
+
+// The statement selecting (product_id, term, field) of every index row of `terms` (non-empty;
+// IN list padded) of every ACTIVE product of `category` (UNSPECIFIED = any) that `scope` may
+// see, read from the caller's products (for a small scope); false when the caller sees nothing.
+bool ScopeHitsQuery(const Scope& scope, const std::vector<std::string>& terms,
+                    v1::ProductCategory category, SqlQuery* query);
 
 // The statement selecting (product_id, term, field) of the index rows of `product_ids` for
 // `terms` (both non-empty; IN lists padded).

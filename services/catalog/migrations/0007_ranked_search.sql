@@ -21,6 +21,10 @@ CREATE TABLE search_backfill (
   done BOOLEAN NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
+-- A search for a small scope starts from the caller's products (search_store.h ScopeHitsQuery):
+-- a cooperative's ACTIVE products of a category, without reading their wide rows.
+CREATE INDEX idx_products_search_scope ON products (cooperative_id, state, category, id);
+
 INSERT INTO search_backfill (name, after_id, done) VALUES ('product_terms', '', FALSE);
 
 DROP TABLE product_tokens;
