@@ -10,16 +10,18 @@
 // A query is cut the same way: its distinct units (at most kMaxQueryUnits) and the pairs among
 // them. One search, all in one Read:
 //   1. document frequency of each query term, counted up to kDfCap (a bounded index scan each);
-//   2. candidates, ACTIVE products in the caller's scope (AppendProductScope, the one scope filter
-//      of every product list) and category, at most kMaxCandidates of them:
+//   2. the plan: a caller who may see fewer ACTIVE products than kScopeFirstMax (one capped
+//      count, ScopeCountQuery; never for the platform admin) and fewer than the rarest unit's
+//      document frequency is read whole from its own products (a cooperative's, a household's,
+//      a partner's offers): every index row of the query's terms of each (ScopeHitsQuery), then
+//      step 4 over all of them. Otherwise candidates, ACTIVE products in the caller's scope
+//      (AppendProductScope, the one scope filter of every product list) and category, at most
+//      kMaxCandidates of them:
 //      a. products containing every unit (the rarest unit's postings joined to the others'),
 //      b. while room is left, the postings of the rarest units, enough of them that every
 //         product containing MinUnitsToMatch units contains at least one (pigeonhole);
-//      each scan yields its driver's postings title matches first, then in id order, and stops
-//      at its limit. A scan starts from the postings (reading at most kDriverWindow of them)
-//      unless the caller sees fewer ACTIVE products than kScopeFirstMax and than the driver's
-//      document frequency (one capped count, ScopeCountQuery): then it starts from the caller's
-//      products (a cooperative's, a household's, a partner's offers) and probes their terms;
+//      each scan reads at most kDriverWindow postings of its driver, title matches first, then
+//      in id order, and stops at its limit;
 //   3. which query terms each candidate contains, and in which field (one indexed read);
 //   4. RankCandidates (pure): at least half the units matched; more units first, then
 //      sum(idf x field weight) over matched units and pairs (rarer terms, title before label
@@ -28,13 +30,13 @@
 //      scope.
 //
 // Known limits:
-//   - At most kMaxCandidates products are ranked, so a search returns at most that many results
-//     (page tokens past it are refused). When more products match, the candidates are the first
-//     ones of the scans above: full matches before partial ones, title matches before others,
-//     then older products. A postings-first scan reads at most kDriverWindow postings of its
-//     driver, so on a large catalog a match deep in a common term's postings (or, for a caller
-//     whose products are a thin slice of a large catalog, any of its products there) may be left
-//     out. The latency this bounds is measured by tools/bench/search_bench.cc.
+//   - A search returns at most kMaxCandidates results (page tokens past them are refused). A
+//     small scope is ranked over all its matches. Otherwise, when more products match, the
+//     candidates are the first ones of the scans above: full matches before partial ones, title
+//     matches before others, then older products; a scan reads at most kDriverWindow postings,
+//     so on a large catalog a match deep in a common term's postings may be left out, and a
+//     caller who sees kScopeFirstMax products or more but only a thin slice of a large catalog
+//     may get few results for a common term. tools/bench/search_bench.cc measures the latency.
 //   - Pages are ranked anew on each call; a product written between two calls may move across
 //     the page boundary (shown twice or skipped).
 //   - Ranking statistics are global and capped: a term in kDfCap or more products counts as

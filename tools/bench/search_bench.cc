@@ -12,6 +12,10 @@
 //   eval "$(tools/db.sh env build/mariadb-dev)"
 //   build/tools/search_bench [products=1000000] [queries=400] [reuse]
 //
+// At 1,000,000 products product_terms is ~5.8 GB: latency depends on how much of it the buffer
+// pool holds (tools/db.sh's server has 256 MB; for warm figures raise it on the running server,
+// e.g. SET GLOBAL innodb_buffer_pool_size = 4294967296, and run twice with "reuse").
+//
 // "reuse" skips the load and queries the existing database (the load drops it first). Drop it
 // afterwards: DROP DATABASE bench_search_1m.
 #include <algorithm>
