@@ -1,6 +1,7 @@
 #include "services/catalog/catalog_server.h"
 
 #include "cooplink/membership/v1/membership.grpc.pb.h"
+#include "services/catalog/search_store.h"
 #include "services/common/revocation_feed.h"
 #include "services/common/service_client.h"
 
@@ -71,6 +72,7 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
                                        : std::make_unique<GrpcMembershipDirectory>(membership);
   s->catalog_ = std::make_unique<Catalog>(&rt.db(), s->directory_.get(), clock, config.settings);
   Catalog* catalog = s->catalog_.get();
+  if (absl::Status st = BackfillSearchIndex(rt.db()); !st.ok()) return st;  // migration 0007
 
   // Revoked tokens come from membership's feed.
   RevocationList::Source revocation_source = MembershipRevocationFeed(membership);

@@ -1,42 +1,61 @@
-// Keyword search over product titles, descriptions and labels.
+// Keyword search over product titles, descriptions and labels, ranked by relevance.
 //
-// Index (product_tokens, one row per (token, product)): IndexProduct() (search_store.h) cuts the
-// title, then the labels' titles, the description and the labels' descriptions into tokens
-// (ProductTokens, search_rules.h):
-//   - every CJK character (so one-character queries such as "茶" work) and every pair of adjacent
-//     CJK characters (bigram: "普洱茶" → 普, 洱, 茶, 普洱, 洱茶);
-//   - every run of ASCII letters/digits of 2 or more characters, lower-cased ("Pu'er" → "pu";
-//     fullwidth Ａ-Ｚ/０-９ are folded to ASCII first); runs longer than 32 bytes are cut to 32.
-// Everything else (punctuation, spaces, other scripts) separates tokens. Tokens are deduplicated
-// and capped at kMaxTokensPerProduct per product, title tokens first, so a very long description
-// is only partly searchable.
+// Index (product_terms, migration 0007): IndexProduct() (search_store.h), called in the same
+// transaction as every write of a product's text, stores each term of the product once with the
+// best field it occurs in (title, a label's title, a description). Terms (search_rules.h): every
+// CJK character ("unit") and adjacent pair, and every ASCII word of 2+ characters, lower-cased
+// and folded (FoldWord: mushrooms -> mushroom, berries -> berry, boxes -> box). Products that
+// existed before 0007 are indexed at start-up (BackfillSearchIndex).
 //
-// Query: cut the same way, except that a CJK run of 2+ characters yields only its bigrams (a
-// single CJK character yields itself); every query token must match (AND). The query runs as a
-// keyset scan of the rarest token's posting list (PRIMARY KEY (token, product_id), so it streams
-// in product id order and stops after page_size + 1 hits) joined to primary-key probes for the
-// other tokens (beyond kMaxJoinedTokens, one counting subquery), then to the product row and the
-// scope, so a page costs O(rows scanned until the page is full), not O(all matches). The SQL
-// comes in a bounded number of shapes (search_store.h), so the prepared statements stay bounded.
+// A query is cut the same way: its distinct units (at most kMaxQueryUnits) and the pairs among
+// them. One search, all in one Read:
+//   1. document frequency of each query term, counted up to kDfCap (a bounded index scan each);
+//   2. the plan: a caller who may see fewer ACTIVE products than kScopeFirstMax (one capped
+//      count, ScopeCountQuery; never for the platform admin) and fewer than the rarest unit's
+//      document frequency is read whole from its own products (a cooperative's, a household's,
+//      a partner's offers): every index row of the query's terms of each (ScopeHitsQuery), then
+//      step 4 over all of them. Otherwise candidates, ACTIVE products in the caller's scope
+//      (AppendProductScope, the one scope filter of every product list) and category, at most
+//      kMaxCandidates of them:
+//      a. products containing every unit (the rarest unit's postings joined to the others'),
+//      b. while room is left, the postings of the rarest units, enough of them that every
+//         product containing MinUnitsToMatch units contains at least one (pigeonhole);
+//      each scan reads at most kDriverWindow postings of its driver, title matches first, then
+//      in id order, and stops at its limit;
+//   3. which query terms each candidate contains, and in which field (one indexed read);
+//   4. RankCandidates (pure): at least half the units matched; more units first, then
+//      sum(idf x field weight) over matched units and pairs (rarer terms, title before label
+//      title before description, adjacent characters), then the older product;
+//   5. the page: the ranked list from the token's offset, read and rechecked against state and
+//      scope.
 //
 // Known limits:
-//   - Bigrams do not check adjacency across bigrams: "古树茶" (古树 + 树茶) also matches a text
-//     containing "古树" and "树茶" apart (e.g. "古树…老树茶"). Order inside one bigram is exact:
-//     "洱普" does not match "普洱".
-//   - No stemming, no synonyms, no pinyin, no traditional/simplified folding; single ASCII
-//     letters are not searchable; a query with no searchable token is INVALID_ARGUMENT.
-//   - Ranking: results come in product id order (creation order); "best match first" is not
-//     implemented (matching all tokens is the only relevance signal). Ordering by relevance
-//     would need the whole match set per page, which costs O(matches) for common terms.
-//   - AND of two common terms that rarely occur together scans the rarer one's whole posting
-//     list (see tools/bench/search_bench.cc for measured latencies).
+//   - A search returns at most kMaxCandidates results (page tokens past them are refused). A
+//     small scope is ranked over all its matches. Otherwise, when more products match, the
+//     candidates are the first ones of the scans above: full matches before partial ones, title
+//     matches before others, then older products; a scan reads at most kDriverWindow postings,
+//     so on a large catalog a match deep in a common term's postings may be left out, and a
+//     caller who sees kScopeFirstMax products or more but only a thin slice of a large catalog
+//     may get few results for a common term. tools/bench/search_bench.cc measures the latency.
+//   - Pages are ranked anew on each call; a product written between two calls may move across
+//     the page boundary (shown twice or skipped).
+//   - Ranking statistics are global and capped: a term in kDfCap or more products counts as
+//     equally common; document frequencies include products the caller cannot see.
+//   - The characters of a query need not be adjacent in the text (pairs only add to the score),
+//     so "古树茶" also finds "古树…老树茶", ranked below an adjacent match. No synonyms, pinyin or
+//     traditional/simplified folding; English folding is the few suffix rules of FoldWord;
+//     single ASCII letters are not searchable; a query with nothing searchable is
+//     INVALID_ARGUMENT.
+//   - A product's terms are capped at kMaxTokensPerProduct (title first), so a very long
+//     description is only partly searchable.
 #include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "services/catalog/access.h"
 #include "services/catalog/catalog.h"
 #include "services/catalog/products_store.h"
@@ -44,8 +63,63 @@
 #include "services/catalog/search_store.h"
 #include "services/common/fields.h"
 #include "services/common/paging.h"
+#include "services/common/status.h"
 
 namespace cooplink::catalog {
+namespace {
+
+// Candidates whose term rows are read per statement.
+constexpr size_t kHitsChunk = 256;
+
+// The distinct candidate ids of the scans, in the order found.
+class CandidateIds {
+ public:
+  void Add(std::string id) {
+    if (index_.emplace(id, ids_.size()).second) ids_.push_back(std::move(id));
+  }
+  bool full() const { return ids_.size() >= kMaxCandidates; }
+  const std::vector<std::string>& ids() const { return ids_; }
+
+ private:
+  std::vector<std::string> ids_;
+  absl::flat_hash_map<std::string, size_t> index_;
+};
+
+// Records that a candidate contains `term`, keeping the best field.
+void AddHit(Candidate* c, std::string term, SearchField field) {
+  auto [it, inserted] = c->fields.emplace(std::move(term), field);
+  if (!inserted) it->second = std::min(it->second, field);
+}
+
+// Writes the page of `ranked` (at most kMaxCandidates of it) from `offset`: the products read
+// and rechecked against state and scope, in rank order, and the next page's token.
+absl::Status WritePage(Tx& tx, const Scope& scope, std::vector<Ranked> ranked, size_t offset,
+                       const PageRequest& page, const std::string& filters,
+                       v1::SearchProductsResponse* out) {
+  if (ranked.size() > kMaxCandidates) ranked.resize(kMaxCandidates);
+  if (offset >= ranked.size()) return absl::OkStatus();
+  const size_t end = std::min(ranked.size(), offset + static_cast<size_t>(page.size));
+  std::vector<std::string> ids;
+  for (size_t i = offset; i < end; ++i) ids.push_back(ranked[i].product_id);
+  SqlQuery sql;
+  if (!RankedPageQuery(scope, ids, &sql)) return absl::OkStatus();
+  absl::flat_hash_map<std::string, v1::Product> rows;
+  auto rs = tx.QueryParams(sql.sql, sql.params);
+  while (rs->next()) {
+    v1::Product product;
+    ProductFromRow(*rs, &product);
+    rows[product.id()] = std::move(product);
+  }
+  for (const std::string& id : ids) {
+    auto it = rows.find(id);
+    if (it != rows.end()) *out->add_products() = std::move(it->second);
+  }
+  if (end < ranked.size())
+    *out->mutable_next_page_token() = MakePageToken(absl::StrCat(end), filters);
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status Catalog::SearchProducts(const CallContext& call, const v1::SearchProductsRequest& req,
                                      v1::SearchProductsResponse* out) {
@@ -61,48 +135,110 @@ absl::Status Catalog::SearchProducts(const CallContext& call, const v1::SearchPr
       !v1::ProductCategory_IsValid(req.category())) {
     v.Add("category", "unknown category");
   }
-  const std::vector<std::string> tokens = QueryTokens(query);  // sorted
-  if (v.empty() && tokens.empty()) {
+  const QueryTerms terms = CutQuery(query);
+  if (v.empty() && terms.empty()) {
     v.Add("query", "must contain a Chinese character or a word of 2 or more letters or digits");
   }
   if (!v.empty()) return v.ToStatus();
-  // The page token is bound to the token set.
+  // The page token (an offset into the ranking) is bound to the terms and the category.
   const std::string filters =
-      absl::StrCat("search|", absl::StrJoin(tokens, " "), "|", static_cast<int>(req.category()));
+      absl::StrCat("ranked|", terms.Fingerprint(), "|", static_cast<int>(req.category()));
   auto page = ParsePage(req.page_size(), req.page_token(), filters);
   if (!page.ok()) return page.status();
+  size_t offset = 0;
+  if (!page->after.empty() &&
+      (!absl::SimpleAtoi(page->after, &offset) || offset > kMaxCandidates)) {
+    return InvalidField("page_token", "is not a page token issued by this service");
+  }
 
   // Social workers' caseload comes from membership, before any database work.
   auto scope = ResolveScope(call, *directory_);
   if (!scope.ok()) return scope.status();
 
   return db_->Read([&](Tx& tx) -> absl::Status {
-    // The driver is the token with the shortest posting list (probed up to a cap); the others
-    // are checked rarest first.
-    std::vector<std::pair<int64_t, std::string>> by_length;
-    if (tokens.size() == 1) {
-      by_length.emplace_back(0, tokens[0]);
-    } else {
-      for (const std::string& token : tokens) {
-        const int64_t n = PostingLength(tx, token);
-        if (n == 0) return absl::OkStatus();  // some token matches nothing
-        by_length.emplace_back(n, token);
-      }
-      std::stable_sort(by_length.begin(), by_length.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
+    const std::vector<std::string> all_terms = terms.all();
+    absl::flat_hash_map<std::string, int64_t> df;
+    for (const std::string& term : all_terms) df[term] = DocumentFrequency(tx, term);
+    // The units that occur somewhere, rarest first.
+    std::vector<std::string> present;
+    for (const std::string& unit : terms.units) {
+      if (df[unit] > 0) present.push_back(unit);
     }
-    SearchPlan plan;
-    plan.driver = by_length[0].second;
-    for (size_t i = 1; i < by_length.size(); ++i) plan.others.push_back(by_length[i].second);
-    plan.category = req.category();
-    plan.after = page->after;
-    plan.limit = page->size + 1;
-    SqlQuery sql;
-    if (!SearchQuery(*scope, plan, &sql)) return absl::OkStatus();
-    auto rs = tx.QueryParams(sql.sql, sql.params);
-    FillPage(*rs, *page, filters, out->mutable_products(), out->mutable_next_page_token(),
-             ProductFromRow);
-    return absl::OkStatus();
+    std::stable_sort(present.begin(), present.end(),
+                     [&](const std::string& a, const std::string& b) { return df[a] < df[b]; });
+    const size_t need = MinUnitsToMatch(terms.units.size());
+    if (present.size() < need) return absl::OkStatus();
+
+    // How many products the caller may see picks the plan.
+    int64_t scope_size = kScopeFirstMax;
+    if (p.role != Role::kPlatformAdmin) {
+      SqlQuery count;
+      if (!ScopeCountQuery(*scope, &count)) return absl::OkStatus();
+      auto rs = tx.QueryParams(count.sql, count.params);
+      rs->next();
+      scope_size = rs->getInt64("n");
+      if (scope_size == 0) return absl::OkStatus();
+    }
+
+    // A small scope is read whole, from the caller's products: every candidate, exactly ranked.
+    if (scope_size < kScopeFirstMax && (df[present[0]] >= kDfCap || scope_size < df[present[0]])) {
+      SqlQuery sql;
+      if (!ScopeHitsQuery(*scope, all_terms, req.category(), &sql)) return absl::OkStatus();
+      std::vector<Candidate> scored;
+      absl::flat_hash_map<std::string, size_t> position;
+      auto rs = tx.QueryParams(sql.sql, sql.params);
+      while (rs->next()) {
+        std::string id = rs->getString("product_id");
+        auto [it, inserted] = position.emplace(id, scored.size());
+        if (inserted) scored.push_back(Candidate{std::move(id), {}});
+        AddHit(&scored[it->second], rs->getString("term"),
+               static_cast<SearchField>(rs->getInt("field")));
+      }
+      return WritePage(tx, *scope, RankCandidates(terms, df, scored), offset, *page, filters, out);
+    }
+
+    CandidateIds candidates;
+    auto scan = [&](const std::string& driver, std::vector<std::string> others) {
+      PostingScan s;
+      s.driver = driver;
+      s.others = std::move(others);
+      s.category = req.category();
+      s.limit = static_cast<int>(kMaxCandidates);
+      SqlQuery sql;
+      if (!PostingQuery(*scope, s, &sql)) return;
+      auto rs = tx.QueryParams(sql.sql, sql.params);
+      while (rs->next() && !candidates.full()) candidates.Add(rs->getString("product_id"));
+    };
+    size_t first_single = 0;
+    if (present.size() == terms.units.size()) {
+      scan(present[0], std::vector<std::string>(present.begin() + 1, present.end()));
+      if (present.size() == 1) first_single = 1;  // that scan was the single one
+    }
+    for (size_t i = first_single; i < present.size() - need + 1 && !candidates.full(); ++i) {
+      scan(present[i], {});
+    }
+    if (candidates.ids().empty()) return absl::OkStatus();
+
+    std::vector<Candidate> scored(candidates.ids().size());
+    absl::flat_hash_map<std::string, size_t> position;
+    for (size_t i = 0; i < scored.size(); ++i) {
+      scored[i].product_id = candidates.ids()[i];
+      position[scored[i].product_id] = i;
+    }
+    for (size_t start = 0; start < scored.size(); start += kHitsChunk) {
+      const size_t end = std::min(scored.size(), start + kHitsChunk);
+      const SqlQuery hits = TermHitsQuery(std::vector<std::string>(candidates.ids().begin() + start,
+                                                                   candidates.ids().begin() + end),
+                                          all_terms);
+      auto rs = tx.QueryParams(hits.sql, hits.params);
+      while (rs->next()) {
+        auto it = position.find(std::string(rs->getString("product_id")));
+        if (it == position.end()) continue;
+        AddHit(&scored[it->second], rs->getString("term"),
+               static_cast<SearchField>(rs->getInt("field")));
+      }
+    }
+    return WritePage(tx, *scope, RankCandidates(terms, df, scored), offset, *page, filters, out);
   });
 }
 

@@ -1,12 +1,11 @@
 // Reservation rules (request limits, the TTL bounds, how a reservation reads over time, commit
-// and release decisions, lock order) and the search tokenizer, without a database.
+// and release decisions, lock order), without a database (the search rules: search_rules_test.cc).
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "services/catalog/reservation_rules.h"
-#include "services/catalog/search_rules.h"
 #include "services/common/status.h"
 
 namespace cooplink::catalog {
@@ -179,49 +178,6 @@ TEST(ReservationRulesTest, LinesLockInProductOrder) {
   EXPECT_EQ(sorted[0].product_id, "a");
   EXPECT_EQ(sorted[0].line_no, 1);
   EXPECT_EQ(sorted[2].product_id, "c");
-}
-
-std::vector<std::string> Tokens(const std::string& text, bool query) {
-  TokenSet set(1024);
-  set.Add(text, query);
-  return set.tokens();
-}
-
-TEST(TokenizerTest, CjkCharactersAndBigrams) {
-  EXPECT_EQ(Tokens("普洱茶", false), (std::vector<std::string>{"普", "普洱", "洱", "洱茶", "茶"}));
-  EXPECT_EQ(Tokens("普洱茶", true), (std::vector<std::string>{"普洱", "洱茶"}));
-  EXPECT_EQ(Tokens("茶", true), (std::vector<std::string>{"茶"}));
-}
-
-TEST(TokenizerTest, AsciiWordsAreLowerCasedFoldedAndCut) {
-  EXPECT_EQ(Tokens("Pu'er TEA a", false), (std::vector<std::string>{"pu", "er", "tea"}));
-  EXPECT_EQ(Tokens("ＡＢ１２", false), (std::vector<std::string>{"ab12"}));
-  EXPECT_EQ(Tokens(std::string(40, 'x'), false),
-            (std::vector<std::string>{std::string(kMaxTokenBytes, 'x')}));
-  EXPECT_TRUE(Tokens("a ! ?", true).empty());
-  EXPECT_EQ(Tokens("\xff\xfe茶", false), (std::vector<std::string>{"茶"}));  // invalid UTF-8
-}
-
-TEST(TokenizerTest, DistinctAndCapped) {
-  TokenSet set(2);
-  set.Add("tea tea green black", false);
-  EXPECT_EQ(set.tokens(), (std::vector<std::string>{"tea", "green"}));
-}
-
-TEST(TokenizerTest, ProductTokensTitleFirstAndQueryTokensSorted) {
-  v1::Product p;
-  p.set_title("Tea");
-  p.set_description("Green");
-  auto* label = p.add_labels();
-  label->set_language_code("en");
-  label->set_title("Leaf");
-  label->set_description("Hill");
-  EXPECT_EQ(ProductTokens(p), (std::vector<std::string>{"tea", "leaf", "green", "hill"}));
-  EXPECT_EQ(QueryTokens("zz aa mm aa"), (std::vector<std::string>{"aa", "mm", "zz"}));
-  std::string long_text;
-  for (int i = 0; i < 3000; ++i) long_text += "w" + std::to_string(i) + " ";
-  p.set_description(long_text);
-  EXPECT_EQ(ProductTokens(p).size(), kMaxTokensPerProduct);
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ std::vector<std::string> Caseload(int n) {
 size_t Placeholders(const std::string& sql) { return std::count(sql.begin(), sql.end(), '?'); }
 
 TEST(CatalogSqlShapesTest, SearchStaysUnderItsBound) {
-  std::set<std::string> texts;
+  std::set<std::string> scans, pages, hits, counts, scope_hits;
   for (Role role : kRoles) {
     const Principal p = WithRole(role);
     for (int caseload : {0, 1, 2, 3, 4, 5, 16, 17, 64, 65, 100, 256, 257, 300}) {
@@ -45,24 +45,50 @@ TEST(CatalogSqlShapesTest, SearchStaysUnderItsBound) {
       for (int tokens = 1; tokens <= 200; ++tokens) {
         for (auto category : {v1::PRODUCT_CATEGORY_UNSPECIFIED, v1::PRODUCT_CATEGORY_FRUIT,
                               v1::PRODUCT_CATEGORY_OTHER}) {
-          SearchPlan plan;
-          plan.driver = "t0";
-          for (int i = 1; i < tokens; ++i) plan.others.push_back(absl::StrCat("t", i));
-          plan.category = category;
-          plan.after = tokens % 2 ? "" : "01PRD00000000000000000000A";
-          plan.limit = 1 + tokens % 500;
+          PostingScan scan;
+          scan.driver = "t0";
+          for (int i = 1; i < tokens; ++i) scan.others.push_back(absl::StrCat("t", i));
+          scan.category = category;
+          scan.limit = 1 + tokens % 500;
           SqlQuery q;
-          if (!SearchQuery(scope, plan, &q)) continue;
+          if (!PostingQuery(scope, scan, &q)) continue;
           ASSERT_EQ(Placeholders(q.sql), q.params.size()) << q.sql;
-          texts.insert(q.sql);
+          scans.insert(q.sql);
+          if (ScopeHitsQuery(scope, Caseload(tokens), category, &q)) {
+            ASSERT_EQ(Placeholders(q.sql), q.params.size()) << q.sql;
+            scope_hits.insert(q.sql);
+          }
         }
+      }
+      SqlQuery count;
+      if (ScopeCountQuery(scope, &count)) {
+        ASSERT_EQ(Placeholders(count.sql), count.params.size()) << count.sql;
+        counts.insert(count.sql);
+      }
+      for (int n = 1; n <= 500; n += 7) {
+        SqlQuery q;
+        if (!RankedPageQuery(scope, Caseload(n), &q)) continue;
+        ASSERT_EQ(Placeholders(q.sql), q.params.size()) << q.sql;
+        pages.insert(q.sql);
       }
     }
   }
-  // 10 token shapes (joins 0, 1, 2, 4, 8; 8 + IN of 1, 4, 16, 64, 256) times 10 scope shapes
+  for (int ids = 1; ids <= 256; ids += 3) {
+    for (int terms = 1; terms <= 48; ++terms) {
+      const SqlQuery q = TermHitsQuery(Caseload(ids), Caseload(terms));
+      ASSERT_EQ(Placeholders(q.sql), q.params.size()) << q.sql;
+      hits.insert(q.sql);
+    }
+  }
+  // 10 term shapes (joins 0, 1, 2, 4, 8; 8 + IN of 1, 4, 16, 64, 256) times 10 scope shapes
   // (admin, cooperative admin, member, partner, caseload IN of 1 .. 1024).
-  EXPECT_LE(texts.size(), 100u);
-  std::printf("search: %zu distinct SQL texts\n", texts.size());
+  EXPECT_LE(scans.size(), 100u);
+  EXPECT_LE(scope_hits.size(), 50u);  // terms IN of 1 .. 256 times 10 scope shapes
+  EXPECT_LE(counts.size(), 10u);
+  EXPECT_LE(pages.size(), 60u);  // page IN of 1 .. 1024 times 10 scope shapes
+  EXPECT_LE(hits.size(), 20u);   // ids IN of 1 .. 256 times terms IN of 1 .. 64
+  std::printf("search: %zu scan, %zu page, %zu hit, %zu count texts\n", scans.size(), pages.size(),
+              hits.size(), counts.size());
 }
 
 TEST(CatalogSqlShapesTest, ListsStayUnderTheirBound) {
@@ -109,8 +135,11 @@ TEST(CatalogSqlShapesTest, ListsStayUnderTheirBound) {
 TEST(CatalogSqlShapesTest, IndexInsertsComeInFiveSizes) {
   std::set<std::string> texts;
   for (size_t n = 1; n <= 256; ++n) {
-    std::vector<std::string> tokens;
-    for (size_t i = 0; i < n; ++i) tokens.push_back(absl::StrCat("tok", i));
+    std::vector<IndexTerm> tokens;
+    for (size_t i = 0; i < n; ++i) {
+      tokens.push_back(
+          {absl::StrCat("tok", i), i % 2 ? SearchField::kInTitle : SearchField::kInText});
+    }
     const SqlQuery q = IndexChunkQuery("01PRD00000000000000000000A", tokens);
     ASSERT_EQ(Placeholders(q.sql), q.params.size());
     texts.insert(q.sql);
