@@ -71,6 +71,19 @@ absl::StatusOr<std::unique_ptr<MembershipServer>> MembershipServer::Start(
   s->sequencer_->Start();
   OutboxRelay* sequencer = s->sequencer_.get();
   s->runtime_->AddStopHook([sequencer] { sequencer->Stop(); });
+  // Revocations of expired tokens leave the feed (its contract lets them).
+  Database* db = &s->runtime_->db();
+  s->runtime_->AddJanitorJob("revocation purge", [db, clock] {
+    DrainInBatches(1000, [&](int n) -> absl::StatusOr<int64_t> {
+      int64_t deleted = 0;
+      absl::Status st = db->Transact([&](Tx& tx) {
+        deleted = PurgeExpiredRevocations(tx, clock->Now(), n);
+        return absl::OkStatus();
+      });
+      if (!st.ok()) return st;
+      return deleted;
+    });
+  });
   if (absl::Status st = s->runtime_->Serve({s->service_.get()}); !st.ok()) return st;
   return s;
 }

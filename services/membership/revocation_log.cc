@@ -17,6 +17,8 @@ constexpr const char* kListFeed =
     "WHERE sequence > ? AND expire_time_us > ? ORDER BY sequence LIMIT ?";
 // Locking reads: they see the latest committed rows, also where the relay's snapshot is older
 // (TiDB takes it at BEGIN).
+constexpr const char* kPurgeExpired =
+    "DELETE FROM revocation_feed WHERE expire_time_us < ? ORDER BY expire_time_us LIMIT ?";
 constexpr const char* kLockFeedHead =
     "SELECT last_sequence FROM revocation_feed_head WHERE id = 1 FOR UPDATE";
 constexpr const char* kTokenInFeed =
@@ -74,6 +76,10 @@ absl::StatusOr<std::vector<RevocationList::Entry>> UnsequencedRevocations(Tx& tx
     if (entry->expire_time > now) entries.push_back(*std::move(entry));
   }
   return entries;
+}
+
+int64_t PurgeExpiredRevocations(Tx& tx, absl::Time cutoff, int limit) {
+  return tx.Execute(kPurgeExpired, ToMicros(cutoff), static_cast<int64_t>(limit));
 }
 
 absl::Status RevocationSequencer::Deliver(Tx& tx, const std::vector<OutboxMessage>& batch) {

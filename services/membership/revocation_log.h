@@ -51,6 +51,10 @@ std::vector<RevocationList::Entry> LoadRevocationFeed(Tx& tx, int64_t after_sequ
 absl::StatusOr<std::vector<RevocationList::Entry>> UnsequencedRevocations(Tx& tx, absl::Time now,
                                                                           int limit);
 
+// Deletes up to `limit` feed entries of tokens that expired before `cutoff`; returns how many. The
+// feed's head keeps its sequence, so later revocations are still numbered after every one given.
+int64_t PurgeExpiredRevocations(Tx& tx, absl::Time cutoff, int limit);
+
 // The transactional sink of membership's revocation relay (see the file comment). A message whose
 // token is already in the feed is skipped without taking a sequence.
 class RevocationSequencer final : public TransactionalSink {

@@ -2,7 +2,8 @@
 // revocations committed in the inverted order of their INSERTs are both in the feed after the
 // poller's cursor; two relays (two Database objects, as two replicas) sequencing while writers
 // revoke give every revocation exactly one sequence, 1..N without a gap; the rows of the old
-// AUTO_INCREMENT table keep their sequences through migration 2.
+// AUTO_INCREMENT table keep their sequences through migration 2; revocations of expired tokens
+// are purged while the numbering goes on after them.
 #include "services/membership/revocation_log.h"
 
 #include <gtest/gtest.h>
@@ -269,6 +270,54 @@ TEST(RevocationFeedMigrationTest, RowsOfTheOldTableKeepTheirSequences) {
                       "information_schema.tables WHERE table_schema = DATABASE() AND "
                       "table_name = 'token_revocations'"),
             0);
+}
+
+TEST_F(RevocationFeedTest, ExpiredRevocationsArePurgedAndTheNumberingGoesOn) {
+  // Two tokens expiring in an hour, one in three hours.
+  const std::string soon_a = NewId(clock_.Now());
+  const std::string soon_b = NewId(clock_.Now());
+  const std::string later = NewId(clock_.Now());
+  ASSERT_TRUE(db_a_
+                  ->Transact([&](Tx& tx) {
+                    AppendRevocation(tx, soon_a, clock_.Now() + absl::Hours(1), clock_.Now());
+                    AppendRevocation(tx, later, clock_.Now() + absl::Hours(3), clock_.Now());
+                    AppendRevocation(tx, soon_b, clock_.Now() + absl::Hours(1), clock_.Now());
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  auto relay = Relay(db_a_);
+  ASSERT_TRUE(relay->RunOnce().ok());
+  ASSERT_EQ(Feed(*db_a_).size(), 3u);
+
+  auto purge = [&](absl::Time cutoff, int limit) {
+    int64_t deleted = -1;
+    EXPECT_TRUE(db_a_
+                    ->Transact([&](Tx& tx) {
+                      deleted = membership::PurgeExpiredRevocations(tx, cutoff, limit);
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    return deleted;
+  };
+  // Nothing has expired yet; at the expiry itself the entry stays (expired means before cutoff).
+  EXPECT_EQ(purge(clock_.Now(), 10), 0);
+  EXPECT_EQ(purge(clock_.Now() + absl::Hours(1), 10), 0);
+  // Past the first two expiries: in batches of one, exactly those two go.
+  const absl::Time after_soon = clock_.Now() + absl::Hours(2);
+  EXPECT_EQ(purge(after_soon, 1), 1);
+  EXPECT_EQ(purge(after_soon, 1), 1);
+  EXPECT_EQ(purge(after_soon, 1), 0);
+  std::vector<RevocationList::Entry> feed = Feed(*db_a_);
+  ASSERT_EQ(feed.size(), 1u);
+  EXPECT_EQ(feed[0].token_id, later);
+  EXPECT_EQ(feed[0].sequence, 2);
+  // A later revocation is numbered after every sequence ever given.
+  Revoke(*db_a_, NewId(clock_.Now()));
+  ASSERT_TRUE(relay->RunOnce().ok());
+  feed = Feed(*db_a_);
+  ASSERT_EQ(feed.size(), 2u);
+  EXPECT_EQ(feed[1].sequence, 4);
+  EXPECT_EQ(FeedHead(*db_a_), 4);
 }
 
 }  // namespace
