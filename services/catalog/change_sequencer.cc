@@ -14,6 +14,8 @@
 // It is the only writer of these tables, so a partner's stream and ListPartnerListings show the
 // same versions. Changes recorded before snapshots existed carry only ids: the current rows stand
 // in for their snapshot.
+#include <google/protobuf/util/message_differencer.h>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -31,6 +33,8 @@
 
 namespace cooplink::catalog {
 namespace {
+
+using google::protobuf::util::MessageDifferencer;
 
 constexpr const char* kLockFeedHead = "SELECT last_sequence FROM feed_head WHERE id = 1 FOR UPDATE";
 constexpr const char* kSequenceChange =
@@ -103,7 +107,7 @@ class Projector {
       if (row != nullptr) current = row->terms;
       if (std::optional<OfferTerms> next = NextTerms(current, snap.offer())) {
         if (row == nullptr) {
-          p.rows.push_back({snap.offer().partner_id(), *next, "", /*exists=*/false});
+          p.rows.push_back({snap.offer().partner_id(), *next, {}, /*exists=*/false});
         } else {
           row->terms = *next;
         }
@@ -112,12 +116,13 @@ class Projector {
     for (StoredListing& row : p.rows) {
       v1::PartnerListing listing =
           ListingOf(row.partner_id, p.source.product, p.source.stock, row.terms);
-      std::string json = ToJson(listing);
       const bool listed_before = row.exists || row.dirty;
-      if (listed_before ? json == row.listing_json : listing.removed()) continue;  // nothing new
+      if (listed_before ? MessageDifferencer::Equals(listing, row.listing) : listing.removed()) {
+        continue;  // nothing new
+      }
       v1::PartnerListing before;
-      if (listed_before) (void)FromJson(row.listing_json, &before);
-      row.listing_json = std::move(json);
+      if (listed_before) before = std::move(row.listing);
+      row.listing = listing;
       row.removed = listing.removed();
       row.version = sequence;
       row.change_time_us = change_us;

@@ -96,7 +96,7 @@ std::vector<StoredListing> LockProductListings(Tx& tx, const std::string& produc
     if (!rs->isNull("channel_price_fen")) {
       row.terms.channel_price_fen = rs->getInt64("channel_price_fen");
     }
-    row.listing_json = rs->getString("listing");
+    (void)FromJson(std::string(rs->getString("listing")), &row.listing);
     rows.push_back(std::move(row));
   }
   return rows;
@@ -107,10 +107,10 @@ void SaveListing(Tx& tx, const std::string& product_id, const StoredListing& row
   const int removed = row.removed ? 1 : 0;
   if (row.exists) {
     tx.Execute(kUpdateListing, row.terms.offer_id, active, row.terms.channel_price_fen, removed,
-               row.listing_json, row.version, row.change_time_us, row.partner_id, product_id);
+               ToJson(row.listing), row.version, row.change_time_us, row.partner_id, product_id);
   } else {
     tx.Execute(kInsertListing, row.partner_id, product_id, row.terms.offer_id, active,
-               row.terms.channel_price_fen, removed, row.listing_json, row.version,
+               row.terms.channel_price_fen, removed, ToJson(row.listing), row.version,
                row.change_time_us);
   }
 }

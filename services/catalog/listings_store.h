@@ -34,8 +34,8 @@ void SaveListingSource(Tx& tx, const ListingSource& source, bool exists, int64_t
 struct StoredListing {
   std::string partner_id;
   OfferTerms terms;
-  std::string listing_json;  // the listing content (ListingOf), as ToJson wrote it
-  bool exists = true;        // false: not stored yet
+  v1::PartnerListing listing;  // the listing content (ListingOf); stored as JSON
+  bool exists = true;          // false: not stored yet
   // Set by the sequencer when the listing changed (and so must be saved).
   bool dirty = false;
   bool removed = false;
@@ -43,7 +43,7 @@ struct StoredListing {
   int64_t change_time_us = 0;
 };
 std::vector<StoredListing> LockProductListings(Tx& tx, const std::string& product_id);
-// Inserts or updates the row (its terms, listing_json, removed, version and change time).
+// Inserts or updates the row (its terms, listing, removed, version and change time).
 void SaveListing(Tx& tx, const std::string& product_id, const StoredListing& row);
 // The partners' ACTIVE offers of a product as the offers table has them now (a product the
 // sequencer sees for the first time: offers made before listings existed).
