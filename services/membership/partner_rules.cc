@@ -12,6 +12,17 @@ void ValidatePartner(FieldViolations& v, v1::Partner& p) {
   }
   CheckInteger(v, "partner.commission_rate_bps", p.commission_rate_bps(), kCommissionRateBps);
   p.set_contact(CheckText(v, "partner.contact", p.contact(), kPartnerContact));
+  if (!common::v1::Platform_IsValid(p.platform())) {
+    v.Add("partner.platform", "must be one of the defined platforms");
+  }
+  if (!common::v1::RefundDecider_IsValid(p.refund_decider())) {
+    v.Add("partner.refund_decider", "must be PLATFORM or COOPERATIVE");
+  } else if (p.refund_decider() == common::v1::REFUND_DECIDER_UNSPECIFIED) {
+    // On create, unset means the platform's way; an update must name one (see the patch).
+    p.set_refund_decider(p.platform() != common::v1::PLATFORM_UNSPECIFIED
+                             ? common::v1::REFUND_DECIDER_PLATFORM
+                             : common::v1::REFUND_DECIDER_COOPERATIVE);
+  }
 }
 
 v1::Partner ApplyPartnerPatch(const v1::Partner& current, const v1::Partner& patch,
@@ -23,6 +34,8 @@ v1::Partner ApplyPartnerPatch(const v1::Partner& current, const v1::Partner& pat
     next.set_commission_rate_bps(patch.commission_rate_bps());
   }
   if (MaskHas(mask, "contact")) next.set_contact(patch.contact());
+  if (MaskHas(mask, "platform")) next.set_platform(patch.platform());
+  if (MaskHas(mask, "refund_decider")) next.set_refund_decider(patch.refund_decider());
   return next;
 }
 
@@ -32,8 +45,13 @@ absl::Status ValidatePartnerPatch(const v1::Partner& patch,
   v1::Partner probe;
   probe.set_name("-");
   probe.set_channel_kind(common::v1::CHANNEL_KIND_OTHER);
+  probe.set_refund_decider(common::v1::REFUND_DECIDER_COOPERATIVE);
   probe = ApplyPartnerPatch(probe, patch, mask);
   FieldViolations v;
+  if (MaskHas(mask, "refund_decider") &&
+      patch.refund_decider() == common::v1::REFUND_DECIDER_UNSPECIFIED) {
+    v.Add("partner.refund_decider", "must be PLATFORM or COOPERATIVE");
+  }
   ValidatePartner(v, probe);
   return v.ToStatus();
 }

@@ -20,7 +20,7 @@ namespace v1 = ::cooplink::membership::v1;
 
 // The fields UpdatePartner may change.
 inline constexpr std::initializer_list<const char*> kPartnerUpdatePaths = {
-    "name", "channel_kind", "commission_rate_bps", "contact"};
+    "name", "channel_kind", "commission_rate_bps", "contact", "platform", "refund_decider"};
 
 // Adds a violation per invalid writable field of `p` and normalises them in place (trimmed
 // texts).

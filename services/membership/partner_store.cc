@@ -11,11 +11,12 @@ namespace cooplink::membership {
 namespace {
 
 constexpr const char* kInsertPartner =
-    "INSERT INTO partners (id, name, channel_kind, commission_rate_bps, contact, version, "
-    "create_time_us, update_time_us) VALUES (?, ?, ?, ?, ?, 1, ?, ?)";
+    "INSERT INTO partners (id, name, channel_kind, commission_rate_bps, contact, platform, "
+    "refund_decider, version, create_time_us, update_time_us) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, "
+    "?)";
 constexpr const char* kPartnerColumns =
-    "SELECT id, name, channel_kind, commission_rate_bps, contact, version, create_time_us, "
-    "update_time_us FROM partners ";
+    "SELECT id, name, channel_kind, commission_rate_bps, contact, platform, refund_decider, "
+    "version, create_time_us, update_time_us FROM partners ";
 const std::string kSelectPartner = absl::StrCat(kPartnerColumns, "WHERE id = ?");
 const std::string kSelectPartnerForUpdate =
     absl::StrCat(kPartnerColumns, "WHERE id = ? FOR UPDATE");
@@ -25,7 +26,7 @@ constexpr const char* kChannelFilter = " AND channel_kind = ?";
 constexpr const char* kListOrder = " ORDER BY id LIMIT ?";
 constexpr const char* kUpdatePartner =
     "UPDATE partners SET name = ?, channel_kind = ?, commission_rate_bps = ?, contact = ?, "
-    "version = version + 1, update_time_us = ? WHERE id = ?";
+    "platform = ?, refund_decider = ?, version = version + 1, update_time_us = ? WHERE id = ?";
 constexpr const char* kPartnerExists = "SELECT 1 FROM partners WHERE id = ?";
 
 void PartnerFromRow(sql::ResultSet& rs, v1::Partner* p) {
@@ -34,6 +35,8 @@ void PartnerFromRow(sql::ResultSet& rs, v1::Partner* p) {
   p->set_channel_kind(static_cast<common::v1::ChannelKind>(rs.getInt("channel_kind")));
   p->set_commission_rate_bps(rs.getInt("commission_rate_bps"));
   p->set_contact(rs.getString("contact"));
+  p->set_platform(static_cast<common::v1::Platform>(rs.getInt("platform")));
+  p->set_refund_decider(static_cast<common::v1::RefundDecider>(rs.getInt("refund_decider")));
   p->set_etag(Etag(rs.getInt64("version")));
   *p->mutable_create_time() = ToTimestamp(rs.getInt64("create_time_us"));
   *p->mutable_update_time() = ToTimestamp(rs.getInt64("update_time_us"));
@@ -43,7 +46,8 @@ void PartnerFromRow(sql::ResultSet& rs, v1::Partner* p) {
 
 void InsertPartner(Tx& tx, const std::string& id, const v1::Partner& p, int64_t now_us) {
   tx.Execute(kInsertPartner, id, p.name(), static_cast<int>(p.channel_kind()),
-             p.commission_rate_bps(), p.contact(), now_us, now_us);
+             p.commission_rate_bps(), p.contact(), static_cast<int>(p.platform()),
+             static_cast<int>(p.refund_decider()), now_us, now_us);
 }
 
 absl::Status LoadPartner(Tx& tx, const std::string& id, bool for_update, v1::Partner* out) {
@@ -55,7 +59,8 @@ absl::Status LoadPartner(Tx& tx, const std::string& id, bool for_update, v1::Par
 
 void SavePartner(Tx& tx, const v1::Partner& next, int64_t now_us) {
   tx.Execute(kUpdatePartner, next.name(), static_cast<int>(next.channel_kind()),
-             next.commission_rate_bps(), next.contact(), now_us, next.id());
+             next.commission_rate_bps(), next.contact(), static_cast<int>(next.platform()),
+             static_cast<int>(next.refund_decider()), now_us, next.id());
 }
 
 void LoadPartnerPage(Tx& tx, common::v1::ChannelKind kind, const PageRequest& page,

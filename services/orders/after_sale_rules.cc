@@ -51,14 +51,16 @@ absl::StatusOr<v1::AfterSaleState> NextAfterSaleState(AfterSaleAction action,
                    v1::AfterSaleState_Name(from)));
 }
 
-absl::Status CheckDecider(v1::RefundDecider decider, AfterSaleAction action, AfterSaleActor actor) {
-  if (decider != v1::REFUND_DECIDER_PLATFORM && decider != v1::REFUND_DECIDER_COOPERATIVE) {
+absl::Status CheckDecider(common::v1::RefundDecider decider, AfterSaleAction action,
+                          AfterSaleActor actor) {
+  if (decider != common::v1::REFUND_DECIDER_PLATFORM &&
+      decider != common::v1::REFUND_DECIDER_COOPERATIVE) {
     return FailedPrecondition("REFUND_DECIDER_UNSET",
                               "the partner has no refund decider (platform or cooperative)");
   }
   if (actor == AfterSaleActor::kPlatformAdmin) return absl::OkStatus();
   const bool decision = action == AfterSaleAction::kApprove || action == AfterSaleAction::kReject;
-  if (decider == v1::REFUND_DECIDER_PLATFORM) {
+  if (decider == common::v1::REFUND_DECIDER_PLATFORM) {
     if (actor == AfterSaleActor::kPartner) return absl::OkStatus();
     return FailedPrecondition(
         "REFUND_DECIDED_BY_PLATFORM",

@@ -51,7 +51,8 @@ enum class AfterSaleActor { kPlatformAdmin, kPartner, kCooperative };
 // and the partner may not (FAILED_PRECONDITION REFUND_DECIDED_BY_COOPERATIVE), while complete
 // (refund paid) and close (the buyer withdrew) are reported by either. A platform admin may always
 // act. FAILED_PRECONDITION REFUND_DECIDER_UNSET when the decider is UNSPECIFIED.
-absl::Status CheckDecider(v1::RefundDecider decider, AfterSaleAction action, AfterSaleActor actor);
+absl::Status CheckDecider(common::v1::RefundDecider decider, AfterSaleAction action,
+                          AfterSaleActor actor);
 
 // An after-sale may be opened on an order that is PAID or later and not CANCELLED, including a
 // COMPLETED (settled) one; FAILED_PRECONDITION INVALID_STATE_TRANSITION otherwise.

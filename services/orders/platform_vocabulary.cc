@@ -139,7 +139,9 @@ absl::StatusOr<Platform> ParsePlatform(absl::string_view name) {
   return InvalidField("platform", absl::StrCat("unknown platform \"", name, "\""));
 }
 
-v1::RefundDecider RefundDeciderOf(Platform platform) { return v1::REFUND_DECIDER_PLATFORM; }
+common::v1::RefundDecider RefundDeciderOf(Platform platform) {
+  return common::v1::REFUND_DECIDER_PLATFORM;
+}
 
 absl::Span<const PlatformStatus> PlatformStatuses() { return kStatuses; }
 

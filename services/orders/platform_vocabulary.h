@@ -30,7 +30,7 @@ absl::string_view PlatformName(Platform platform);
 absl::StatusOr<Platform> ParsePlatform(absl::string_view name);
 // Which side decides the platform's refunds: all five decide on the platform (the seller answers
 // there), so REFUND_DECIDER_PLATFORM.
-v1::RefundDecider RefundDeciderOf(Platform platform);
+common::v1::RefundDecider RefundDeciderOf(Platform platform);
 
 // What a reported close does to an order that has already shipped.
 enum class CloseEffect {

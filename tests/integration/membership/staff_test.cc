@@ -652,6 +652,60 @@ TEST_F(PartnersTest, CreateThenGetReturnsThePartner) {
   }
 }
 
+TEST_F(PartnersTest, PlatformAndRefundDeciderDefaultAndUpdate) {
+  // No platform: the cooperative decides refunds; a platform: the platform does.
+  mv1::Partner own;
+  ASSERT_TRUE(stub().CreatePartner(Ctx(admin()).get(), ValidCreate(), &own).ok());
+  EXPECT_EQ(own.platform(), common::v1::PLATFORM_UNSPECIFIED);
+  EXPECT_EQ(own.refund_decider(), common::v1::REFUND_DECIDER_COOPERATIVE);
+  auto taobao = ValidCreate();
+  taobao.mutable_partner()->set_platform(common::v1::PLATFORM_TAOBAO);
+  mv1::Partner shop;
+  ASSERT_TRUE(stub().CreatePartner(Ctx(admin()).get(), taobao, &shop).ok());
+  EXPECT_EQ(shop.platform(), common::v1::PLATFORM_TAOBAO);
+  EXPECT_EQ(shop.refund_decider(), common::v1::REFUND_DECIDER_PLATFORM);
+  // An explicit decider wins over the default.
+  auto kuaishou = ValidCreate();
+  kuaishou.mutable_partner()->set_platform(common::v1::PLATFORM_KUAISHOU);
+  kuaishou.mutable_partner()->set_refund_decider(common::v1::REFUND_DECIDER_COOPERATIVE);
+  mv1::Partner live;
+  ASSERT_TRUE(stub().CreatePartner(Ctx(admin()).get(), kuaishou, &live).ok());
+  EXPECT_EQ(live.refund_decider(), common::v1::REFUND_DECIDER_COOPERATIVE);
+  mv1::Partner fetched;
+  ASSERT_TRUE(Get(admin(), shop.id(), &fetched).ok());
+  EXPECT_EQ(fetched.SerializeAsString(), shop.SerializeAsString());
+
+  // Undefined values are refused, nothing written.
+  const int64_t before = CountRows(db(), "partners");
+  auto bad = ValidCreate();
+  bad.mutable_partner()->set_platform(static_cast<common::v1::Platform>(99));
+  bad.mutable_partner()->set_refund_decider(static_cast<common::v1::RefundDecider>(7));
+  mv1::Partner ignored;
+  grpc::Status s = stub().CreatePartner(Ctx(admin()).get(), bad, &ignored);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ViolatedFields(s),
+            (std::vector<std::string>{"partner.platform", "partner.refund_decider"}));
+  EXPECT_EQ(CountRows(db(), "partners"), before);
+
+  // Update: both by mask; an update must name a decider.
+  mv1::UpdatePartnerRequest update;
+  update.set_request_id(NewRequestId());
+  update.mutable_partner()->set_id(own.id());
+  update.mutable_partner()->set_platform(common::v1::PLATFORM_WECHAT_SHOP);
+  update.mutable_update_mask()->add_paths("platform");
+  update.mutable_update_mask()->add_paths("refund_decider");
+  s = stub().UpdatePartner(Ctx(admin()).get(), update, &ignored);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ViolatedFields(s), std::vector<std::string>{"partner.refund_decider"});
+  update.set_request_id(NewRequestId());
+  update.mutable_partner()->set_refund_decider(common::v1::REFUND_DECIDER_PLATFORM);
+  mv1::Partner updated;
+  s = stub().UpdatePartner(Ctx(admin()).get(), update, &updated);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(updated.platform(), common::v1::PLATFORM_WECHAT_SHOP);
+  EXPECT_EQ(updated.refund_decider(), common::v1::REFUND_DECIDER_PLATFORM);
+}
+
 TEST_F(PartnersTest, BadInputIsRefusedWithFieldViolationsAndWritesNothing) {
   const int64_t before = CountRows(db(), "partners");
   auto req = ValidCreate(common::v1::CHANNEL_KIND_UNSPECIFIED);

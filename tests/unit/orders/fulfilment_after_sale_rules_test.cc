@@ -163,20 +163,22 @@ TEST(AfterSaleRulesTest, OneSideDecidesNeverBoth) {
     SCOPED_TRACE(AfterSaleActionVerb(action));
     const bool decision = action == A::kApprove || action == A::kReject;
     // Platform decides: the partner reports everything, the cooperative nothing.
-    EXPECT_TRUE(CheckDecider(v1::REFUND_DECIDER_PLATFORM, action, R::kPartner).ok());
-    EXPECT_TRUE(CheckDecider(v1::REFUND_DECIDER_PLATFORM, action, R::kPlatformAdmin).ok());
-    EXPECT_EQ(ReasonOf(CheckDecider(v1::REFUND_DECIDER_PLATFORM, action, R::kCooperative)),
+    EXPECT_TRUE(CheckDecider(common::v1::REFUND_DECIDER_PLATFORM, action, R::kPartner).ok());
+    EXPECT_TRUE(CheckDecider(common::v1::REFUND_DECIDER_PLATFORM, action, R::kPlatformAdmin).ok());
+    EXPECT_EQ(ReasonOf(CheckDecider(common::v1::REFUND_DECIDER_PLATFORM, action, R::kCooperative)),
               "REFUND_DECIDED_BY_PLATFORM");
     // Cooperative decides: approve and reject are the cooperative's alone.
-    EXPECT_TRUE(CheckDecider(v1::REFUND_DECIDER_COOPERATIVE, action, R::kCooperative).ok());
-    EXPECT_TRUE(CheckDecider(v1::REFUND_DECIDER_COOPERATIVE, action, R::kPlatformAdmin).ok());
-    const absl::Status partner = CheckDecider(v1::REFUND_DECIDER_COOPERATIVE, action, R::kPartner);
+    EXPECT_TRUE(CheckDecider(common::v1::REFUND_DECIDER_COOPERATIVE, action, R::kCooperative).ok());
+    EXPECT_TRUE(
+        CheckDecider(common::v1::REFUND_DECIDER_COOPERATIVE, action, R::kPlatformAdmin).ok());
+    const absl::Status partner =
+        CheckDecider(common::v1::REFUND_DECIDER_COOPERATIVE, action, R::kPartner);
     EXPECT_EQ(partner.ok(), !decision);
     if (decision) {
       EXPECT_EQ(ReasonOf(partner), "REFUND_DECIDED_BY_COOPERATIVE");
     }
     // No decider configured.
-    EXPECT_EQ(ReasonOf(CheckDecider(v1::REFUND_DECIDER_UNSPECIFIED, action, R::kPartner)),
+    EXPECT_EQ(ReasonOf(CheckDecider(common::v1::REFUND_DECIDER_UNSPECIFIED, action, R::kPartner)),
               "REFUND_DECIDER_UNSET");
   }
 }

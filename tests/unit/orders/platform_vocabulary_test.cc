@@ -141,7 +141,7 @@ TEST(PlatformVocabularyTest, PlatformNamesAndRefundDecider) {
     absl::StatusOr<P> parsed = ParsePlatform(PlatformName(p));
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(*parsed, p);
-    EXPECT_EQ(RefundDeciderOf(p), v1::REFUND_DECIDER_PLATFORM);
+    EXPECT_EQ(RefundDeciderOf(p), common::v1::REFUND_DECIDER_PLATFORM);
   }
   EXPECT_EQ(ParsePlatform("jd").status().code(), absl::StatusCode::kInvalidArgument);
 }
