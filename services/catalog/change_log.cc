@@ -5,10 +5,33 @@
 #include "absl/container/flat_hash_map.h"
 #include "services/catalog/catalog.h"
 #include "services/catalog/offers_store.h"
+#include "services/catalog/products_store.h"
 #include "services/catalog/stock_store.h"
 #include "services/common/outbox.h"
 
 namespace cooplink::catalog {
+namespace {
+
+constexpr const char* kFeedHead = "SELECT last_sequence FROM feed_head WHERE id = 1";
+
+}  // namespace
+
+int64_t ReadFeedHead(Tx& tx) {
+  auto rs = tx.Query(kFeedHead);
+  return rs->next() ? rs->getInt64("last_sequence") : 0;
+}
+
+absl::Status LoadCurrentChange(Tx& tx, const std::string& product_id, const std::string& offer_id,
+                               v1::CatalogChange* change) {
+  if (auto s = LoadProduct(tx, product_id, /*for_update=*/false, change->mutable_product());
+      !s.ok()) {
+    return s;
+  }
+  LoadStock(tx, change->product(), change->mutable_stock());
+  change->clear_offer();
+  if (!offer_id.empty()) (void)LoadOffer(tx, offer_id, false, change->mutable_offer());
+  return absl::OkStatus();
+}
 
 void AppendChanges(Tx& tx, const std::vector<ChangeRow>& changes, int64_t now_us) {
   absl::flat_hash_map<std::string, v1::Stock> stocks;  // one read per product

@@ -55,6 +55,15 @@ inline bool IsSnapshot(const v1::CatalogChange& change) {
   return change.product().state() != v1::PRODUCT_STATE_UNSPECIFIED;
 }
 
+// The last sequence the feed has given (feed_head; a plain read: sequences up to it are committed,
+// so rows read afterwards up to it leave no gap).
+int64_t ReadFeedHead(Tx& tx);
+
+// `change` filled from the rows as they are now, for changes recorded before snapshots existed:
+// the product, its stock and, when `offer_id` is set, the offer. NOT_FOUND without the product.
+absl::Status LoadCurrentChange(Tx& tx, const std::string& product_id, const std::string& offer_id,
+                               v1::CatalogChange* change);
+
 inline ChangeRow ProductChange(v1::CatalogChangeKind kind, const v1::Product& p) {
   return {kind, p, "", std::nullopt};
 }

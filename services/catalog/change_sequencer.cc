@@ -25,9 +25,6 @@
 #include "services/catalog/change_log.h"
 #include "services/catalog/listing_rules.h"
 #include "services/catalog/listings_store.h"
-#include "services/catalog/offers_store.h"
-#include "services/catalog/products_store.h"
-#include "services/catalog/stock_store.h"
 #include "services/common/feed_sequence.h"
 #include "services/common/fields.h"
 
@@ -46,18 +43,6 @@ bool IsProductKind(v1::CatalogChangeKind kind) {
   return kind == v1::CATALOG_CHANGE_KIND_PRODUCT_UPSERTED ||
          kind == v1::CATALOG_CHANGE_KIND_PRODUCT_STATE_CHANGED ||
          kind == v1::CATALOG_CHANGE_KIND_PRICE_CHANGED;
-}
-
-// A payload of ids only (recorded before snapshots existed): the rows as they are now.
-absl::Status CompleteFromTables(Tx& tx, v1::CatalogChange* change) {
-  const std::string offer_id = change->offer().id();
-  v1::Product product;
-  if (auto s = LoadProduct(tx, change->product().id(), false, &product); !s.ok()) return s;
-  *change->mutable_product() = product;
-  LoadStock(tx, product, change->mutable_stock());
-  change->clear_offer();
-  if (!offer_id.empty()) (void)LoadOffer(tx, offer_id, false, change->mutable_offer());
-  return absl::OkStatus();
 }
 
 StoredListing* RowOf(std::vector<StoredListing>& rows, const std::string& partner_id) {
@@ -199,7 +184,11 @@ absl::Status ChangeSequencer::Deliver(Tx& tx, const std::vector<OutboxMessage>& 
     absl::StatusOr<v1::CatalogChange> snap = DecodeChange(message.payload);
     if (!snap.ok()) return snap.status();
     if (!IsSnapshot(*snap)) {
-      if (auto s = CompleteFromTables(tx, &*snap); !s.ok()) return s;
+      // A payload of ids only (recorded before snapshots existed): the rows as they are now.
+      const std::string offer_id = snap->offer().id();
+      if (auto s = LoadCurrentChange(tx, snap->product().id(), offer_id, &*snap); !s.ok()) {
+        return s;
+      }
     }
     const int64_t change_us = ToMicros(message.create_time);
     const int64_t number = sequence->Next();

@@ -19,8 +19,6 @@
 namespace cooplink::catalog {
 namespace {
 
-constexpr const char* kFeedHead = "SELECT last_sequence FROM feed_head WHERE id = 1";
-
 // The partner a listing call is about: a partner's own (partner_id empty or its own), or the one a
 // platform admin names.
 absl::StatusOr<std::string> ListingPartner(const Principal& p, const std::string& partner_id) {
@@ -39,11 +37,6 @@ absl::StatusOr<std::string> ListingPartner(const Principal& p, const std::string
     return PermissionDenied("ROLE_NOT_ALLOWED", "a partner reads only its own listings");
   }
   return p.partner_id;
-}
-
-int64_t FeedHead(Tx& tx) {
-  auto rs = tx.Query(kFeedHead);
-  return rs->next() ? rs->getInt64("last_sequence") : 0;
 }
 
 // Page keys: "<watermark>|<last product id>" or "<watermark>|<last version>".
@@ -90,7 +83,7 @@ absl::Status Catalog::ListPartnerListings(const CallContext& call,
   int64_t watermark = key->watermark;
   std::vector<v1::PartnerListing> rows;
   absl::Status status = db_->Read([&](Tx& tx) -> absl::Status {
-    if (watermark < 0) watermark = FeedHead(tx);  // before the rows: see listings.cc's head
+    if (watermark < 0) watermark = ReadFeedHead(tx);  // before the rows (file comment)
     rows = since ? ListChangedListings(tx, *partner, after_version, fetch)
                  : ListCurrentListings(tx, *partner, key->after, fetch);
     return absl::OkStatus();
@@ -125,7 +118,7 @@ absl::Status Catalog::BatchGetPartnerListings(const CallContext& call,
   std::vector<v1::PartnerListing> listings;
   absl::Status status = db_->Read([&](Tx& tx) -> absl::Status {
     listings.clear();
-    watermark = FeedHead(tx);
+    watermark = ReadFeedHead(tx);
     for (const std::string& product_id : req.product_ids()) {
       std::optional<v1::PartnerListing> row = GetListing(tx, *partner, product_id);
       if (!row) {

@@ -24,15 +24,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "services/catalog/access.h"
 #include "services/catalog/catalog.h"
 #include "services/catalog/change_log.h"
 #include "services/catalog/listings_store.h"
-#include "services/catalog/offers_store.h"
-#include "services/catalog/products_store.h"
-#include "services/common/crypto.h"
 #include "services/common/event_stream.h"
 #include "services/common/fields.h"
 
@@ -51,12 +47,6 @@ constexpr const char* kReadChanges =
 constexpr const char* kPurgeChanges =
     "DELETE FROM catalog_changes WHERE change_time_us < ? ORDER BY sequence LIMIT ?";
 constexpr const char* kOldestChange = "SELECT MIN(sequence) AS oldest FROM catalog_changes";
-constexpr const char* kFeedHead = "SELECT last_sequence FROM feed_head WHERE id = 1";
-constexpr const char* kSelectStock =
-    "SELECT on_hand, reserved, update_time_us FROM stock WHERE product_id = ?";
-constexpr const char* kSelectOffer =
-    "SELECT id, product_id, partner_id, cooperative_id, channel_price_fen, state, create_time_us, "
-    "withdraw_time_us FROM offers WHERE id = ?";
 
 struct FeedRow {
   int64_t sequence = 0;
@@ -69,33 +59,6 @@ struct FeedRow {
   int64_t change_time_us = 0;
   std::optional<std::string> snapshot;
 };
-
-// A change sequenced before snapshots existed: the product (stock, offer) as it is now; false when
-// the product cannot be read.
-bool CurrentState(Tx& tx, const FeedRow& row, v1::CatalogChange* change) {
-  change->Clear();
-  change->set_kind(row.kind);
-  *change->mutable_change_time() = ToTimestamp(row.change_time_us);
-  if (!LoadProduct(tx, row.product_id, /*for_update=*/false, change->mutable_product()).ok()) {
-    return false;
-  }
-  if (row.kind == v1::CATALOG_CHANGE_KIND_STOCK_CHANGED) {
-    v1::Stock* stock = change->mutable_stock();
-    stock->set_product_id(row.product_id);
-    auto rs = tx.Query(kSelectStock, row.product_id);
-    if (rs->next()) {
-      stock->set_on_hand(rs->getInt64("on_hand"));
-      stock->set_reserved(rs->getInt64("reserved"));
-      stock->set_available(stock->on_hand() - stock->reserved());
-      *stock->mutable_update_time() = ToTimestamp(rs->getInt64("update_time_us"));
-    }
-  }
-  if (row.kind == v1::CATALOG_CHANGE_KIND_OFFER_CHANGED && !row.offer_id.empty()) {
-    auto rs = tx.Query(kSelectOffer, row.offer_id);
-    if (rs->next()) OfferFromRow(*rs, change->mutable_offer());
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -120,11 +83,7 @@ absl::StatusOr<int64_t> Catalog::StartWatch(const CallContext& call, const std::
   absl::StatusOr<int64_t> after = at_now ? 0 : Cursors().Decode(cursor);
   if (!after.ok()) return after.status();
   absl::Status status = db_->Read([&](Tx& tx) -> absl::Status {
-    int64_t head = 0;
-    {
-      auto rs = tx.Query(kFeedHead);
-      if (rs->next()) head = rs->getInt64("last_sequence");
-    }
+    const int64_t head = ReadFeedHead(tx);
     if (at_now) {
       *after = head;
       return absl::OkStatus();
@@ -165,8 +124,7 @@ absl::StatusOr<int64_t> Catalog::ReadChanges(const CallContext& call, int64_t af
   // acknowledged before a change was recorded decides it (none is skipped for a stale scope).
   int64_t head = after;
   if (auto s = db_->Read([&](Tx& tx) {
-        auto rs = tx.Query(kFeedHead);
-        if (rs->next()) head = std::max(head, rs->getInt64("last_sequence"));
+        head = std::max(head, ReadFeedHead(tx));
         return absl::OkStatus();
       });
       !s.ok()) {
@@ -208,7 +166,14 @@ absl::StatusOr<int64_t> Catalog::ReadChanges(const CallContext& call, int64_t af
       if (!in_scope(row)) continue;
       v1::CatalogChange change;
       if (!row.snapshot || !FromJson(*row.snapshot, &change)) {
-        if (!CurrentState(tx, row, &change)) continue;
+        // Sequenced before snapshots existed: read as the rows are now.
+        const bool offer = row.kind == v1::CATALOG_CHANGE_KIND_OFFER_CHANGED;
+        if (!LoadCurrentChange(tx, row.product_id, offer ? row.offer_id : "", &change).ok()) {
+          continue;
+        }
+        if (row.kind != v1::CATALOG_CHANGE_KIND_STOCK_CHANGED) change.clear_stock();
+        change.set_kind(row.kind);
+        *change.mutable_change_time() = ToTimestamp(row.change_time_us);
       }
       change.set_cursor(EncodeCursor(row.sequence));
       changes.push_back(std::move(change));
@@ -229,11 +194,7 @@ absl::StatusOr<int64_t> Catalog::ReadPartnerChanges(const CallContext& call, int
   std::vector<std::pair<int64_t, v1::CatalogChange>> changes;
   absl::Status status = db_->Read([&](Tx& tx) -> absl::Status {
     // The head first: every change up to it is committed, so reading up to it leaves no gap.
-    int64_t head = after;
-    {
-      auto rs = tx.Query(kFeedHead);
-      if (rs->next()) head = std::max(head, rs->getInt64("last_sequence"));
-    }
+    const int64_t head = std::max(after, ReadFeedHead(tx));
     changes = catalog::ReadPartnerChanges(tx, partner_id, after, head, max);
     last = static_cast<int64_t>(changes.size()) < max ? head : changes.back().first;
     return absl::OkStatus();
@@ -257,10 +218,7 @@ absl::StatusOr<int64_t> Catalog::PurgeChanges(absl::Time cutoff, int limit) {
       auto rs = tx.Query(kOldestChange);
       if (rs->next() && !rs->isNull("oldest")) keep_from = rs->getInt64("oldest");
     }
-    if (keep_from == 0) {
-      auto rs = tx.Query(kFeedHead);
-      if (rs->next()) keep_from = rs->getInt64("last_sequence") + 1;
-    }
+    if (keep_from == 0) keep_from = ReadFeedHead(tx) + 1;
     deleted += PurgePartnerChanges(tx, keep_from, limit);
     return absl::OkStatus();
   });

@@ -25,10 +25,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "cooplink/catalog/v1/catalog.grpc.pb.h"
-#include "services/catalog/catalog_server.h"
 #include "services/membership/identity.h"
-#include "services/membership/membership_server.h"
 #include "tests/support/test_env.h"
+#include "tools/bench/bench_servers.h"
 
 namespace {
 
@@ -38,21 +37,9 @@ using cooplink::CallContext;
 using cooplink::Principal;
 using cooplink::Role;
 
-bool Check(const absl::Status& s, const char* what) {
-  if (!s.ok()) std::fprintf(stderr, "%s: %s\n", what, std::string(s.ToString()).c_str());
-  return s.ok();
-}
-
-std::string Rid(const char* prefix) {
-  static std::atomic<int> n{0};
-  return absl::StrCat(prefix, "-", n.fetch_add(1));
-}
-
-double Percentile(std::vector<double>& v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
-}
+using cooplink::bench::Check;
+using cooplink::bench::Percentile;
+using cooplink::bench::Rid;
 
 struct Result {
   double qps = 0, p50_us = 0, p99_us = 0;
@@ -107,36 +94,12 @@ int main(int argc, char** argv) {
   cooplink::SystemClock clock;
 
   // --- Servers -----------------------------------------------------------------------------------
-  cooplink::membership::MembershipConfig mc;
-  mc.db = cooplink::testing::TestDbConfig("bench_caseload_membership");
-  mc.server.listen = "127.0.0.1:0";
-  mc.token_key = cooplink::testing::RandomKeyBase64();
-  mc.pii_key = cooplink::testing::RandomKeyBase64();
-  mc.access_log = false;
-  auto membership = cooplink::membership::MembershipServer::Start(mc, &clock);
-  if (!Check(membership.status(), "membership")) return 1;
-  auto& m = (*membership)->membership();
-  mv1::Principal admin_row;
-  mv1::IssueTokenResponse admin_token;
-  if (!Check(m.BootstrapPlatformAdmin("bench", absl::Hours(2), &admin_row, &admin_token),
-             "bootstrap")) {
-    return 1;
-  }
-  Principal admin;
-  admin.id = admin_row.id();
-  admin.role = Role::kPlatformAdmin;
+  auto servers = cooplink::bench::StartBenchServers("caseload", &clock);
+  if (!Check(servers.status(), "servers")) return 1;
+  auto& m = servers->membership->membership();
+  const Principal& admin = servers->admin;
   const CallContext as_admin = CallContext::Internal(admin);
-
-  cooplink::catalog::CatalogConfig cc;
-  cc.db = cooplink::testing::TestDbConfig("bench_caseload_catalog");
-  cc.server.listen = "127.0.0.1:0";
-  cc.token_key = mc.token_key;
-  cc.membership_target = absl::StrCat("127.0.0.1:", (*membership)->port());
-  cc.membership_token = admin_token.token();
-  cc.access_log = false;
-  auto catalog_server = cooplink::catalog::CatalogServer::Start(cc, &clock);
-  if (!Check(catalog_server.status(), "catalog")) return 1;
-  auto& catalog = (*catalog_server)->catalog();
+  auto& catalog = servers->catalog->catalog();
 
   // --- World: cooperatives, a producer household, one product, a worker assigned to them ---------
   std::vector<mv1::Cooperative> coops;
@@ -235,7 +198,7 @@ int main(int argc, char** argv) {
   }
 
   // --- Measure -----------------------------------------------------------------------------------
-  const int port = (*catalog_server)->port();
+  const int port = servers->catalog->port();
   (void)Run(port, coop_admin_token, product.id(), 1, clients);  // warm up channels and caches
   (void)Run(port, worker_token, product.id(), 1, clients);
   const Result admin_result = Run(port, coop_admin_token, product.id(), seconds, clients);
@@ -252,7 +215,7 @@ int main(int argc, char** argv) {
               worker_result.p50_us - admin_result.p50_us,
               worker_result.p99_us - admin_result.p99_us);
 
-  (*catalog_server)->Shutdown();
-  (*membership)->Shutdown();
+  servers->catalog->Shutdown();
+  servers->membership->Shutdown();
   return 0;
 }

@@ -23,10 +23,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "cooplink/catalog/v1/catalog.grpc.pb.h"
-#include "services/catalog/catalog_server.h"
 #include "services/membership/identity.h"
-#include "services/membership/membership_server.h"
 #include "tests/support/test_env.h"
+#include "tools/bench/bench_servers.h"
 
 namespace {
 
@@ -35,21 +34,9 @@ namespace cv1 = ::cooplink::catalog::v1;
 using cooplink::Principal;
 using cooplink::Role;
 
-bool Check(const absl::Status& s, const char* what) {
-  if (!s.ok()) std::fprintf(stderr, "%s: %s\n", what, std::string(s.ToString()).c_str());
-  return s.ok();
-}
-
-std::string Rid(const char* prefix) {
-  static std::atomic<int> n{0};
-  return absl::StrCat(prefix, "-", n.fetch_add(1));
-}
-
-double Percentile(std::vector<double>& v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
-}
+using cooplink::bench::Check;
+using cooplink::bench::Percentile;
+using cooplink::bench::Rid;
 
 }  // namespace
 
@@ -61,35 +48,11 @@ int main(int argc, char** argv) {
   cooplink::SystemClock clock;
 
   // --- Servers -----------------------------------------------------------------------------------
-  cooplink::membership::MembershipConfig mc;
-  mc.db = cooplink::testing::TestDbConfig("bench_reservations_membership");
-  mc.server.listen = "127.0.0.1:0";
-  mc.token_key = cooplink::testing::RandomKeyBase64();
-  mc.pii_key = cooplink::testing::RandomKeyBase64();
-  mc.access_log = false;
-  auto membership = cooplink::membership::MembershipServer::Start(mc, &clock);
-  if (!Check(membership.status(), "membership")) return 1;
-  auto& m = (*membership)->membership();
-  mv1::Principal admin_row;
-  mv1::IssueTokenResponse admin_token;
-  if (!Check(m.BootstrapPlatformAdmin("bench", absl::Hours(2), &admin_row, &admin_token),
-             "bootstrap")) {
-    return 1;
-  }
-  Principal admin;
-  admin.id = admin_row.id();
-  admin.role = Role::kPlatformAdmin;
-
-  cooplink::catalog::CatalogConfig cc;
-  cc.db = cooplink::testing::TestDbConfig("bench_reservations_catalog");
-  cc.server.listen = "127.0.0.1:0";
-  cc.token_key = mc.token_key;
-  cc.membership_target = absl::StrCat("127.0.0.1:", (*membership)->port());
-  cc.membership_token = admin_token.token();
-  cc.access_log = false;
-  auto catalog_server = cooplink::catalog::CatalogServer::Start(cc, &clock);
-  if (!Check(catalog_server.status(), "catalog")) return 1;
-  auto& catalog = (*catalog_server)->catalog();
+  auto servers = cooplink::bench::StartBenchServers("reservations", &clock);
+  if (!Check(servers.status(), "servers")) return 1;
+  auto& m = servers->membership->membership();
+  const Principal& admin = servers->admin;
+  auto& catalog = servers->catalog->catalog();
 
   // --- World: a cooperative, a producer household, a partner, N offered products -----------------
   mv1::CreateCooperativeRequest coop_req;
@@ -217,7 +180,7 @@ int main(int argc, char** argv) {
     grpc::ChannelArguments args;
     args.SetInt("cooplink.bench.channel", i);  // distinct subchannels
     channels.push_back(
-        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", (*catalog_server)->port()),
+        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", servers->catalog->port()),
                                   grpc::InsecureChannelCredentials(), args));
   }
   const std::string bearer = absl::StrCat("Bearer ", partner_token.token());
@@ -288,7 +251,7 @@ int main(int argc, char** argv) {
 
   // The stock rule held throughout.
   int64_t broken = -1, reserved = -1;
-  (void)(*catalog_server)->database().Read([&](cooplink::Tx& tx) {
+  (void)servers->catalog->database().Read([&](cooplink::Tx& tx) {
     auto rs = tx.Query(
         "SELECT SUM(on_hand < reserved OR reserved < 0) AS broken, SUM(reserved) AS reserved "
         "FROM stock");
@@ -301,7 +264,7 @@ int main(int argc, char** argv) {
   std::printf("  stock rows breaking the rule: %lld, units still reserved: %lld\n",
               static_cast<long long>(broken), static_cast<long long>(reserved));
 
-  (*catalog_server)->Shutdown();
-  (*membership)->Shutdown();
+  servers->catalog->Shutdown();
+  servers->membership->Shutdown();
   return 0;
 }
