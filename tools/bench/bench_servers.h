@@ -45,8 +45,7 @@ struct BenchServers {
 
 // Starts membership, bootstraps a platform admin, then starts catalog talking to that membership;
 // databases "bench_<name>_membership" and "bench_<name>_catalog", access logs off.
-inline absl::StatusOr<BenchServers> StartBenchServers(const std::string& name,
-                                                      const Clock* clock) {
+inline absl::StatusOr<BenchServers> StartBenchServers(const std::string& name, const Clock* clock) {
   BenchServers out;
   membership::MembershipConfig mc;
   mc.db = testing::TestDbConfig(absl::StrCat("bench_", name, "_membership"));
@@ -60,7 +59,7 @@ inline absl::StatusOr<BenchServers> StartBenchServers(const std::string& name,
   membership::v1::Principal admin_row;
   membership::v1::IssueTokenResponse admin_token;
   if (auto s = out.membership->membership().BootstrapPlatformAdmin("bench", absl::Hours(2),
-                                                                    &admin_row, &admin_token);
+                                                                   &admin_row, &admin_token);
       !s.ok()) {
     return s;
   }

@@ -5,6 +5,7 @@
 //
 // Each test builds its own cooperative and searches as its admin (scope: that cooperative), so
 // tests do not see each other's products.
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -282,6 +283,36 @@ TEST_F(SearchTest, ScopePerCaller) {
   cv1::Product paused;
   ASSERT_TRUE(catalog().PauseProduct(Ctx(s.world.admin_token).get(), pause, &paused).ok());
   EXPECT_EQ(Find(partner.token, "普洱"), Ids{});
+}
+
+TEST_F(SearchTest, AtMost300ResultsPerQuery) {
+  // The proto's limit, below, at and above it: all pages of 100 together.
+  CoopWorld world = NewCoop();
+  auto all_pages = [&] {
+    std::vector<std::string> ids;
+    std::string token;
+    int pages = 0;
+    do {
+      cv1::SearchProductsResponse out;
+      grpc::Status s = Search(world.admin_token, "凤庆滇红", &out,
+                              cv1::PRODUCT_CATEGORY_UNSPECIFIED, 100, token);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      if (!s.ok()) break;
+      for (const auto& p : out.products()) ids.push_back(p.id());
+      token = out.next_page_token();
+    } while (!token.empty() && ++pages < 10);
+    return ids;
+  };
+  for (int i = 0; i < 299; ++i) Active(world, {"凤庆滇红功夫茶", "", ""});
+  EXPECT_EQ(all_pages().size(), 299u);
+  const cv1::Product at = Active(world, {"凤庆滇红功夫茶", "", ""});
+  std::vector<std::string> ids = all_pages();
+  EXPECT_EQ(ids.size(), 300u);
+  EXPECT_EQ(ids.back(), at.id());  // equal scores: creation order
+  const cv1::Product above = Active(world, {"凤庆滇红功夫茶", "", ""});
+  ids = all_pages();
+  EXPECT_EQ(ids.size(), 300u);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), above.id()), 0);  // the 301st is not returned
 }
 
 TEST_F(SearchTest, PagesThroughRankedResultsEqualScoresInCreationOrder) {
