@@ -119,16 +119,19 @@ absl::Status Catalog::BatchGetPartnerListings(const CallContext& call,
   absl::Status status = db_->Read([&](Tx& tx) -> absl::Status {
     listings.clear();
     watermark = ReadFeedHead(tx);
+    const absl::flat_hash_map<std::string, v1::PartnerListing> found =
+        GetListings(tx, *partner, {req.product_ids().begin(), req.product_ids().end()});
     for (const std::string& product_id : req.product_ids()) {
-      std::optional<v1::PartnerListing> row = GetListing(tx, *partner, product_id);
-      if (!row) {
-        row.emplace();
-        row->set_product_id(product_id);
-        row->set_partner_id(*partner);
-        row->set_removed(true);
-        row->set_removal_reason(v1::LISTING_REMOVAL_REASON_NOT_OFFERED);
+      auto it = found.find(product_id);
+      if (it != found.end()) {
+        listings.push_back(it->second);
+        continue;
       }
-      listings.push_back(*std::move(row));
+      v1::PartnerListing& none = listings.emplace_back();
+      none.set_product_id(product_id);
+      none.set_partner_id(*partner);
+      none.set_removed(true);
+      none.set_removal_reason(v1::LISTING_REMOVAL_REASON_NOT_OFFERED);
     }
     return absl::OkStatus();
   });

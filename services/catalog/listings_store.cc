@@ -5,6 +5,7 @@
 #include "services/catalog/catalog.h"
 #include "services/catalog/change_log.h"
 #include "services/common/fields.h"
+#include "services/common/sql_shapes.h"
 
 namespace cooplink::catalog {
 namespace {
@@ -44,9 +45,9 @@ constexpr const char* kListCurrent =
 constexpr const char* kListChanged =
     "SELECT listing, version, change_time_us FROM partner_listings "
     "WHERE partner_id = ? AND version > ? ORDER BY version LIMIT ?";
-constexpr const char* kGetListing =
+constexpr const char* kGetListingsHead =
     "SELECT listing, version, change_time_us FROM partner_listings "
-    "WHERE partner_id = ? AND product_id = ?";
+    "WHERE partner_id = ? AND product_id IN ";
 constexpr const char* kReadPartnerChanges =
     "SELECT sequence, change_json FROM partner_listing_changes "
     "WHERE partner_id = ? AND sequence > ? AND sequence <= ? ORDER BY sequence LIMIT ?";
@@ -165,11 +166,17 @@ std::vector<v1::PartnerListing> ListChangedListings(Tx& tx, const std::string& p
   return Listings(tx.Query(kListChanged, partner_id, after, limit));
 }
 
-std::optional<v1::PartnerListing> GetListing(Tx& tx, const std::string& partner_id,
-                                             const std::string& product_id) {
-  auto rs = tx.Query(kGetListing, partner_id, product_id);
-  if (!rs->next()) return std::nullopt;
-  return ListingFromRow(*rs);
+absl::flat_hash_map<std::string, v1::PartnerListing> GetListings(
+    Tx& tx, const std::string& partner_id, const std::vector<std::string>& product_ids) {
+  std::string sql = kGetListingsHead;
+  std::vector<SqlParam> params = {Param(partner_id)};
+  AppendInList(product_ids, &sql, &params);
+  absl::flat_hash_map<std::string, v1::PartnerListing> out;
+  for (v1::PartnerListing& listing : Listings(tx.QueryParams(sql, params))) {
+    std::string id = listing.product_id();
+    out.emplace(std::move(id), std::move(listing));
+  }
+  return out;
 }
 
 std::vector<std::pair<int64_t, v1::CatalogChange>> ReadPartnerChanges(

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "cooplink/catalog/v1/catalog.pb.h"
 #include "services/catalog/listing_rules.h"
@@ -69,8 +70,10 @@ std::vector<v1::PartnerListing> ListCurrentListings(Tx& tx, const std::string& p
 // Up to `limit` listings of the partner with version > `after`, tombstones included, by version.
 std::vector<v1::PartnerListing> ListChangedListings(Tx& tx, const std::string& partner_id,
                                                     int64_t after, int64_t limit);
-std::optional<v1::PartnerListing> GetListing(Tx& tx, const std::string& partner_id,
-                                             const std::string& product_id);
+// The partner's listings of `product_ids` that exist (one statement, an IN list padded to a fixed
+// shape, sql_shapes.h), by product id. `product_ids` must not be empty.
+absl::flat_hash_map<std::string, v1::PartnerListing> GetListings(
+    Tx& tx, const std::string& partner_id, const std::vector<std::string>& product_ids);
 // Up to `limit` changes of the partner's stream with after < sequence <= through, in order (their
 // cursor unset).
 std::vector<std::pair<int64_t, v1::CatalogChange>> ReadPartnerChanges(
