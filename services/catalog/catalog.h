@@ -106,9 +106,11 @@ class Catalog {
                              v1::Offer* out);
 
   // The change feed (watch.cc). Checks the caller and decodes `cursor` ("" = from the oldest
-  // retained change, kStartAtNow = after the newest): INVALID_ARGUMENT for a malformed cursor,
+  // retained change; with from_now, after the newest — INVALID_ARGUMENT start_at_now beside a
+  // cursor): INVALID_ARGUMENT for a malformed cursor,
   // FAILED_PRECONDITION CURSOR_EXPIRED for one older than the retention.
-  absl::StatusOr<int64_t> StartWatch(const CallContext& call, const std::string& cursor);
+  absl::StatusOr<int64_t> StartWatch(const CallContext& call, const std::string& cursor,
+                                     bool from_now = false);
   // Appends to `out` up to `limit` changes after sequence `after` that `p` may see, in sequence
   // order, each with its cursor; returns the last sequence examined (>= after), which a heartbeat
   // reports as its cursor.
@@ -117,10 +119,6 @@ class Catalog {
   static std::string EncodeCursor(int64_t sequence);
   // INVALID_ARGUMENT (field "cursor") unless EncodeCursor could have produced `cursor`.
   static absl::StatusOr<int64_t> DecodeCursor(const std::string& cursor);
-  // Cursors StartWatch reads as WatchCatalogChangesRequest.start_at_now (the adapter passes them;
-  // a client's cursor never equals them: it is base64url).
-  static constexpr char kStartAtNow[] = "*now";
-  static constexpr char kStartAtNowWithCursor[] = "*now+cursor";
   // Deletes up to `limit` changes older than `cutoff` (the retention); returns how many. A cursor
   // pointing before the oldest remaining change is then CURSOR_EXPIRED.
   absl::StatusOr<int64_t> PurgeChanges(absl::Time cutoff, int limit);

@@ -19,7 +19,7 @@ using WatchOptions = StreamOptions;
 class CatalogChangeSource final : public EventSource<v1::CatalogChange> {
  public:
   explicit CatalogChangeSource(Catalog* catalog) : catalog_(catalog) {}
-  absl::StatusOr<int64_t> Start(const CallContext& call, const std::string& cursor) override;
+  absl::StatusOr<int64_t> Start(const CallContext& call, const StreamStart& start) override;
   absl::StatusOr<int64_t> Read(const CallContext& call, int64_t after, int limit,
                                std::vector<v1::CatalogChange>* out) override;
   v1::CatalogChange Heartbeat(int64_t position) override;

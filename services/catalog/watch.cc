@@ -68,18 +68,19 @@ absl::StatusOr<int64_t> Catalog::DecodeCursor(const std::string& cursor) {
   return Cursors().Decode(cursor);
 }
 
-absl::StatusOr<int64_t> Catalog::StartWatch(const CallContext& call, const std::string& cursor) {
+absl::StatusOr<int64_t> Catalog::StartWatch(const CallContext& call, const std::string& cursor,
+                                            bool from_now) {
   const Principal& p = call.principal();
   if (auto s = RequireRole(p, {Role::kPlatformAdmin, Role::kSocialWorker, Role::kCooperativeAdmin,
                                Role::kMember, Role::kPartner});
       !s.ok()) {
     return s;
   }
-  if (cursor == kStartAtNowWithCursor) {
+  if (from_now && !cursor.empty()) {
     return InvalidField("start_at_now", "cannot be set together with cursor");
   }
-  if (cursor.empty()) return 0;  // from the oldest retained change
-  const bool at_now = cursor == kStartAtNow;
+  const bool at_now = from_now;
+  if (cursor.empty() && !at_now) return 0;  // from the oldest retained change
   absl::StatusOr<int64_t> after = at_now ? 0 : Cursors().Decode(cursor);
   if (!after.ok()) return after.status();
   absl::Status status = db_->Read([&](Tx& tx) -> absl::Status {

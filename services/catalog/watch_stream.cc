@@ -8,8 +8,8 @@
 namespace cooplink::catalog {
 
 absl::StatusOr<int64_t> CatalogChangeSource::Start(const CallContext& call,
-                                                   const std::string& cursor) {
-  return catalog_->StartWatch(call, cursor);
+                                                   const StreamStart& start) {
+  return catalog_->StartWatch(call, start.cursor, start.from_now);
 }
 
 absl::StatusOr<int64_t> CatalogChangeSource::Read(const CallContext& call, int64_t after, int limit,
@@ -27,15 +27,8 @@ v1::CatalogChange CatalogChangeSource::Heartbeat(int64_t position) {
 
 grpc::ServerWriteReactor<v1::CatalogChange>* CatalogGrpc::WatchCatalogChanges(
     grpc::CallbackServerContext* ctx, const v1::WatchCatalogChangesRequest* req) {
-  // start_at_now travels as a cursor StartWatch recognises; a client's own cursor that happens to
-  // look like one is made malformed (cursors are base64url: '!' never occurs in one).
-  std::string start = req->cursor();
-  if (req->start_at_now()) {
-    start = start.empty() ? Catalog::kStartAtNow : Catalog::kStartAtNowWithCursor;
-  } else if (start == Catalog::kStartAtNow || start == Catalog::kStartAtNowWithCursor) {
-    start = "!";
-  }
-  return runner_->Stream<v1::CatalogChange>(ctx, "WatchCatalogChanges", &changes_, start, watch_);
+  return runner_->Stream<v1::CatalogChange>(ctx, "WatchCatalogChanges", &changes_,
+                                            {req->cursor(), req->start_at_now()}, watch_);
 }
 
 }  // namespace cooplink::catalog

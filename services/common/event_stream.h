@@ -85,6 +85,13 @@ class CursorCodec {
 // retained (or the cursor is from another feed). `message` tells the caller how to resync.
 absl::Status CursorExpired(absl::string_view message);
 
+// Where a client asks a stream to start: after `cursor` (empty: the oldest retained event), or,
+// with `from_now`, after the newest event (the source refuses both together).
+struct StreamStart {
+  std::string cursor;
+  bool from_now = false;
+};
+
 // What a service provides for one stream. Called on the worker pool, one call at a time per
 // stream (different streams call concurrently). May block on the database; must not throw (an
 // exception ends the stream with INTERNAL).
@@ -92,10 +99,11 @@ template <typename Event>
 class EventSource {
  public:
   virtual ~EventSource() = default;
-  // Checks that the caller may watch and decodes `cursor` ("" = from the oldest retained event);
-  // returns the position to read after. INVALID_ARGUMENT field "cursor" when malformed,
-  // CursorExpired() when older than the retention, PERMISSION_DENIED for a role that may not.
-  virtual absl::StatusOr<int64_t> Start(const CallContext& call, const std::string& cursor) = 0;
+  // Checks that the caller may watch and decodes `start` (its cursor; "" = from the oldest
+  // retained event, or the newest with from_now); returns the position to read after.
+  // INVALID_ARGUMENT field "cursor" when malformed, CursorExpired() when older than the retention,
+  // PERMISSION_DENIED for a role that may not.
+  virtual absl::StatusOr<int64_t> Start(const CallContext& call, const StreamStart& start) = 0;
   // Appends to `out` up to `limit` events after `after` that the caller may see, in position
   // order, each carrying its cursor; returns the last position examined (>= after).
   virtual absl::StatusOr<int64_t> Read(const CallContext& call, int64_t after, int limit,
@@ -124,14 +132,14 @@ class EventStreamReactor final : public grpc::ServerWriteReactor<Event> {
 
   // Called once by RpcRunner::Stream on the gRPC thread, before the reactor is returned (gRPC
   // holds writes and Finish issued before binding until the reactor is bound).
-  void Start(absl::StatusOr<Principal> principal, std::string cursor) {
+  void Start(absl::StatusOr<Principal> principal, StreamStart start) {
     if (!principal.ok()) {
       End(principal.status());
       return;
     }
     principal_ = *std::move(principal);
     call_.emplace(MakeCallContext(ctx_, principal_));
-    cursor_ = std::move(cursor);
+    stream_start_ = std::move(start);
     if (!runner_->pool_->Submit([this] { Begin(); })) End(RpcRunner::Overloaded());
   }
 
@@ -167,7 +175,7 @@ class EventStreamReactor final : public grpc::ServerWriteReactor<Event> {
     }
     absl::StatusOr<int64_t> after = absl::InternalError("not started");
     absl::Status status = runner_->Guarded(method_, [&] {
-      after = source_->Start(*call_, cursor_);
+      after = source_->Start(*call_, stream_start_);
       return after.status();
     });
     if (!status.ok()) {
@@ -281,7 +289,7 @@ class EventStreamReactor final : public grpc::ServerWriteReactor<Event> {
   // Owned by the chain's current holder (see the file comment).
   Principal principal_;
   std::optional<CallContext> call_;
-  std::string cursor_;
+  StreamStart stream_start_;
   int64_t after_ = 0;
   std::vector<Event> pending_;
   size_t next_ = 0;
@@ -292,10 +300,10 @@ class EventStreamReactor final : public grpc::ServerWriteReactor<Event> {
 template <typename Event>
 grpc::ServerWriteReactor<Event>* RpcRunner::Stream(grpc::CallbackServerContext* ctx,
                                                    const char* method, EventSource<Event>* source,
-                                                   std::string cursor,
+                                                   StreamStart start,
                                                    const StreamOptions& options) {
   auto* reactor = new EventStreamReactor<Event>(this, ctx, method, source, options);
-  reactor->Start(Authenticate(*ctx), std::move(cursor));
+  reactor->Start(Authenticate(*ctx), std::move(start));
   return reactor;
 }
 

@@ -37,6 +37,7 @@ class EventSource;
 template <typename Event>
 class EventStreamReactor;
 struct StreamOptions;
+struct StreamStart;
 
 // A fixed set of threads running queued tasks. Submit() refuses work beyond `max_queue`.
 class WorkerPool {
@@ -110,12 +111,12 @@ class RpcRunner {
     return reactor;
   }
 
-  // Serves a server stream of `source`'s events after `cursor` with the same authentication,
+  // Serves a server stream of `source`'s events from `start` with the same authentication,
   // overload answer, exception guard and access-log line as Unary() (event_stream.h: include it
   // where this is called; it defines this template).
   template <typename Event>
   grpc::ServerWriteReactor<Event>* Stream(grpc::CallbackServerContext* ctx, const char* method,
-                                          EventSource<Event>* source, std::string cursor,
+                                          EventSource<Event>* source, StreamStart start,
                                           const StreamOptions& options);
   // Called before the server drains: every open stream ends at its next poll with UNAVAILABLE
   // (the client resumes elsewhere with its last cursor) instead of holding up the drain.

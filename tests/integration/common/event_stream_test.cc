@@ -53,7 +53,8 @@ class FakeOrderEvents final : public EventSource<ov1::OrderEvent> {
   static std::string Cursor(int64_t position) { return Codec().Encode(position); }
   static int64_t Position(const std::string& cursor) { return *Codec().Decode(cursor); }
 
-  absl::StatusOr<int64_t> Start(const CallContext& call, const std::string& cursor) override {
+  absl::StatusOr<int64_t> Start(const CallContext& call, const StreamStart& start) override {
+    const std::string& cursor = start.cursor;
     if (auto s = RequireRole(call.principal(), {Role::kPlatformAdmin, Role::kPartner}); !s.ok()) {
       return s;
     }
@@ -112,7 +113,7 @@ class FakeOrders final : public ov1::OrdersService::CallbackService {
       : runner_(runner), events_(events), options_(options) {}
   grpc::ServerWriteReactor<ov1::OrderEvent>* WatchOrderEvents(
       grpc::CallbackServerContext* ctx, const ov1::WatchOrderEventsRequest* req) override {
-    return runner_->Stream<ov1::OrderEvent>(ctx, "WatchOrderEvents", events_, req->cursor(),
+    return runner_->Stream<ov1::OrderEvent>(ctx, "WatchOrderEvents", events_, {req->cursor()},
                                             options_);
   }
 
