@@ -71,6 +71,44 @@ absl::StatusOr<IdempotencyKey> MakeIdempotencyKey(const Principal& principal,
                         RequestFingerprint(*copy)};
 }
 
+namespace {
+
+// The stored reply of `key`, or nullopt when the key is not stored; REQUEST_ID_REUSED when it is
+// stored for another request, ABORTED while the first call has not stored its reply yet.
+absl::StatusOr<bool> ReadStoredReply(Tx& tx, const IdempotencyKey& key,
+                                     google::protobuf::Message* reply) {
+  auto rs = tx.Query(kSelectKey, key.principal_id, key.method, key.request_id);
+  if (!rs->next()) return false;
+  if (std::string(rs->getString("request_hash")) != key.request_hash) {
+    return FailedPrecondition("REQUEST_ID_REUSED",
+                              "request_id was already used for a different request");
+  }
+  auto stored = GetOptionalString(*rs, "reply");
+  auto bytes = stored ? Base64UrlDecode(*stored) : absl::StatusOr<std::string>();
+  if (!stored || !bytes.ok() || !reply->ParseFromString(*bytes)) {
+    return absl::DataLossError("stored reply for request_id is unreadable");
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<bool> ReplayIfSeen(Database& db, const IdempotencyKey& key,
+                                  google::protobuf::Message* reply) {
+  absl::StatusOr<bool> seen = false;
+  absl::Status status = db.Read([&](Tx& tx) -> absl::Status {
+    seen = ReadStoredReply(tx, key, reply);
+    return seen.status();
+  });
+  if (!status.ok()) return status;
+  return seen;
+}
+
+void StoreReply(Tx& tx, const IdempotencyKey& key, const google::protobuf::Message& reply) {
+  tx.Execute(kStoreReply, Base64UrlEncode(reply.SerializeAsString()), key.principal_id, key.method,
+             key.request_id);
+}
+
 absl::Status RunIdempotent(Database& db, const Clock& clock, const IdempotencyKey& key,
                            google::protobuf::Message* reply,
                            const std::function<absl::Status(Tx&)>& body) {
@@ -95,17 +133,9 @@ absl::Status RunIdempotent(Database& db, const Clock& clock, const IdempotencyKe
   if (!seen_before) return status;
 
   return db.Read([&](Tx& tx) -> absl::Status {
-    auto rs = tx.Query(kSelectKey, key.principal_id, key.method, key.request_id);
-    if (!rs->next()) return absl::AbortedError("concurrent request with the same request_id");
-    if (std::string(rs->getString("request_hash")) != key.request_hash) {
-      return FailedPrecondition("REQUEST_ID_REUSED",
-                                "request_id was already used for a different request");
-    }
-    auto stored = GetOptionalString(*rs, "reply");
-    auto bytes = stored ? Base64UrlDecode(*stored) : absl::StatusOr<std::string>();
-    if (!stored || !bytes.ok() || !reply->ParseFromString(*bytes)) {
-      return absl::DataLossError("stored reply for request_id is unreadable");
-    }
+    absl::StatusOr<bool> found = ReadStoredReply(tx, key, reply);
+    if (!found.ok()) return found.status();
+    if (!*found) return absl::AbortedError("concurrent request with the same request_id");
     return absl::OkStatus();
   });
 }

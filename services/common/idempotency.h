@@ -50,6 +50,18 @@ absl::Status RunIdempotent(Database& db, const Clock& clock, const IdempotencyKe
                            google::protobuf::Message* reply,
                            const std::function<absl::Status(Tx&)>& body);
 
+// For a call whose effect spans several transactions and calls to other services (orders' stock
+// saga): looks the key up BEFORE anything is sent anywhere. Returns true with `reply` filled when
+// the key already holds a reply for an identical request (a retry: replay it); false when the key
+// is not known; FAILED_PRECONDITION REQUEST_ID_REUSED for a different request. A plain read: a
+// concurrent first call may still be running, which RunIdempotent then settles.
+absl::StatusOr<bool> ReplayIfSeen(Database& db, const IdempotencyKey& key,
+                                  google::protobuf::Message* reply);
+// Replaces the stored reply of `key` (recorded by RunIdempotent earlier in the same call) in the
+// caller's transaction, so a retry replays what the caller finally received. Does nothing when the
+// key is not stored.
+void StoreReply(Tx& tx, const IdempotencyKey& key, const google::protobuf::Message& reply);
+
 // Deletes up to `limit` remembered request_ids created before `cutoff`; returns how many. The API
 // promises at least 24 hours; services keep them for kIdempotencyRetention.
 inline constexpr absl::Duration kIdempotencyRetention = absl::Hours(24 * 7);

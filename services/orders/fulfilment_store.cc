@@ -1,0 +1,105 @@
+#include "services/orders/fulfilment_store.h"
+
+#include "absl/time/time.h"
+#include "services/common/fields.h"
+#include "services/common/ids.h"
+
+namespace cooplink::orders {
+namespace {
+
+constexpr const char* kSelectFulfilments =
+    "SELECT id, order_id, cooperative_id, state, shipment_id, pack_time_us, create_time_us, "
+    "update_time_us FROM fulfilments WHERE order_id = ? ORDER BY id";
+constexpr const char* kSelectFulfilmentsForUpdate =
+    "SELECT id, order_id, cooperative_id, state, shipment_id, pack_time_us, create_time_us, "
+    "update_time_us FROM fulfilments WHERE order_id = ? ORDER BY id FOR UPDATE";
+constexpr const char* kInsertFulfilment =
+    "INSERT INTO fulfilments (id, order_id, cooperative_id, state, shipment_id, pack_time_us, "
+    "create_time_us, update_time_us) VALUES (?, ?, ?, ?, '', NULL, ?, ?)";
+constexpr const char* kUpdateFulfilment =
+    "UPDATE fulfilments SET state = ?, shipment_id = ?, pack_time_us = ?, update_time_us = ? "
+    "WHERE id = ?";
+
+constexpr int kToPack = v1::FULFILMENT_STATE_TO_PACK;
+
+}  // namespace
+
+void FillFulfilmentLines(const OrderRow& order, v1::Fulfilment* f) {
+  f->clear_lines();
+  for (const LineRow& l : order.lines) {
+    if (l.cooperative_id != f->cooperative_id()) continue;
+    v1::FulfilmentLine* line = f->add_lines();
+    line->set_external_line_id(l.external_line_id);
+    line->set_product_id(l.product_id);
+    line->set_quantity(l.quantity);
+    line->set_required_weight_grams(l.unit_weight_grams * l.quantity);
+    line->set_packed_weight_grams(l.packed_weight_grams);
+  }
+}
+
+std::vector<v1::Fulfilment> LoadFulfilments(Tx& tx, const OrderRow& order, bool for_update) {
+  std::vector<v1::Fulfilment> out;
+  auto rs = tx.Query(for_update ? kSelectFulfilmentsForUpdate : kSelectFulfilments, order.id);
+  while (rs->next()) {
+    v1::Fulfilment f;
+    f.set_id(rs->getString("id"));
+    f.set_order_id(rs->getString("order_id"));
+    f.set_cooperative_id(rs->getString("cooperative_id"));
+    f.set_state(static_cast<v1::FulfilmentState>(rs->getInt("state")));
+    f.set_shipment_id(rs->getString("shipment_id"));
+    if (!rs->isNull("pack_time_us")) {
+      *f.mutable_pack_time() = ToTimestamp(rs->getInt64("pack_time_us"));
+    }
+    *f.mutable_create_time() = ToTimestamp(rs->getInt64("create_time_us"));
+    *f.mutable_update_time() = ToTimestamp(rs->getInt64("update_time_us"));
+    FillFulfilmentLines(order, &f);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<v1::Fulfilment> CreateFulfilments(Tx& tx, const OrderRow& order, int64_t now_us) {
+  std::vector<v1::Fulfilment> existing = LoadFulfilments(tx, order, /*for_update=*/true);
+  std::vector<v1::Fulfilment> created;
+  for (const std::string& coop : order.Cooperatives()) {
+    bool has = false;
+    for (const v1::Fulfilment& f : existing) has = has || f.cooperative_id() == coop;
+    if (has) continue;
+    v1::Fulfilment f;
+    f.set_id(NewId(absl::FromUnixMicros(now_us)));
+    f.set_order_id(order.id);
+    f.set_cooperative_id(coop);
+    f.set_state(v1::FULFILMENT_STATE_TO_PACK);
+    *f.mutable_create_time() = ToTimestamp(now_us);
+    *f.mutable_update_time() = ToTimestamp(now_us);
+    tx.Execute(kInsertFulfilment, f.id(), order.id, coop, kToPack, now_us, now_us);
+    FillFulfilmentLines(order, &f);
+    created.push_back(std::move(f));
+  }
+  return created;
+}
+
+std::vector<v1::Fulfilment> CancelFulfilments(Tx& tx, const OrderRow& order, int64_t now_us) {
+  std::vector<v1::Fulfilment> changed;
+  for (v1::Fulfilment& f : LoadFulfilments(tx, order, /*for_update=*/true)) {
+    if (f.state() != v1::FULFILMENT_STATE_TO_PACK && f.state() != v1::FULFILMENT_STATE_PACKED) {
+      continue;
+    }
+    f.set_state(v1::FULFILMENT_STATE_CANCELLED);
+    *f.mutable_update_time() = ToTimestamp(now_us);
+    UpdateFulfilment(tx, f, now_us);
+    changed.push_back(std::move(f));
+  }
+  return changed;
+}
+
+void UpdateFulfilment(Tx& tx, const v1::Fulfilment& f, int64_t now_us) {
+  std::optional<int64_t> pack_us;
+  if (f.has_pack_time()) {
+    pack_us = f.pack_time().seconds() * 1'000'000 + f.pack_time().nanos() / 1000;
+  }
+  tx.Execute(kUpdateFulfilment, static_cast<int>(f.state()), f.shipment_id(), pack_us, now_us,
+             f.id());
+}
+
+}  // namespace cooplink::orders

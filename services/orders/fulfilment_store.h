@@ -1,0 +1,35 @@
+// Storage of fulfilments (one per cooperative of an order) and shipments: the SQL (named constants
+// in fulfilment_store.cc), the row mapping, and the writes, each in the caller's transaction after
+// the order row is locked (the lock order of order_store.h).
+#ifndef COOPLINK_SERVICES_ORDERS_FULFILMENT_STORE_H_
+#define COOPLINK_SERVICES_ORDERS_FULFILMENT_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cooplink/orders/v1/orders.pb.h"
+#include "services/common/db.h"
+#include "services/orders/order_store.h"
+
+namespace cooplink::orders {
+
+namespace v1 = ::cooplink::orders::v1;
+
+// The order's fulfilments by id, each with its lines taken from `order` (locking them when
+// `for_update`).
+std::vector<v1::Fulfilment> LoadFulfilments(Tx& tx, const OrderRow& order, bool for_update);
+// One TO_PACK fulfilment per cooperative of the order that has none yet; returns those created.
+std::vector<v1::Fulfilment> CreateFulfilments(Tx& tx, const OrderRow& order, int64_t now_us);
+// Every TO_PACK or PACKED fulfilment of the order -> CANCELLED; returns those changed.
+std::vector<v1::Fulfilment> CancelFulfilments(Tx& tx, const OrderRow& order, int64_t now_us);
+// Writes a fulfilment's state, shipment and pack time.
+void UpdateFulfilment(Tx& tx, const v1::Fulfilment& f, int64_t now_us);
+
+// The lines of `order` that belong to `cooperative_id`, as a fulfilment shows them.
+void FillFulfilmentLines(const OrderRow& order, v1::Fulfilment* f);
+
+}  // namespace cooplink::orders
+
+#endif  // COOPLINK_SERVICES_ORDERS_FULFILMENT_STORE_H_
