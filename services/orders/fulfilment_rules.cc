@@ -77,6 +77,10 @@ absl::Status CheckOrderAllowsPacking(v1::OrderState order_state, v1::OrderStockS
     return FailedPrecondition("STOCK_SHORT",
                               "the order's stock could not be reserved; restock or cancel it");
   }
+  if (stock != v1::ORDER_STOCK_STATUS_COMMITTED) {
+    return FailedPrecondition("STOCK_NOT_COMMITTED",
+                              "the order's stock is still being reserved in catalog; retry shortly");
+  }
   return absl::OkStatus();
 }
 

@@ -40,7 +40,8 @@ absl::StatusOr<v1::FulfilmentState> NextFulfilmentState(FulfilmentAction action,
                                                         v1::FulfilmentState from);
 
 // Before packing: the order is PAID or PARTIALLY_SHIPPED (else INVALID_STATE_TRANSITION) and its
-// stock is not SHORT (FAILED_PRECONDITION STOCK_SHORT). A held order may be packed.
+// stock is COMMITTED (SHORT: FAILED_PRECONDITION STOCK_SHORT; PENDING or RESERVED, the saga still
+// under way: FAILED_PRECONDITION STOCK_NOT_COMMITTED). A held order may be packed.
 absl::Status CheckOrderAllowsPacking(v1::OrderState order_state, v1::OrderStockStatus stock);
 
 // Before shipping: the order is PAID or PARTIALLY_SHIPPED (else INVALID_STATE_TRANSITION) and the

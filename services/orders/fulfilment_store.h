@@ -11,6 +11,7 @@
 
 #include "cooplink/orders/v1/orders.pb.h"
 #include "services/common/db.h"
+#include "services/common/sql_shapes.h"
 #include "services/orders/order_store.h"
 
 namespace cooplink::orders {
@@ -26,6 +27,23 @@ std::vector<v1::Fulfilment> CreateFulfilments(Tx& tx, const OrderRow& order, int
 std::vector<v1::Fulfilment> CancelFulfilments(Tx& tx, const OrderRow& order, int64_t now_us);
 // Writes a fulfilment's state, shipment and pack time.
 void UpdateFulfilment(Tx& tx, const v1::Fulfilment& f, int64_t now_us);
+
+// The order a fulfilment belongs to ("" when there is no such fulfilment): read first, so the
+// order row can be locked before the fulfilment (the lock order).
+std::string FulfilmentOrderId(Tx& tx, const std::string& fulfilment_id);
+
+// Shipments.
+void InsertShipment(Tx& tx, const v1::Shipment& shipment);
+// The shipment (locked when `for_update`); nullopt when absent.
+std::optional<v1::Shipment> LoadShipment(Tx& tx, const std::string& id, bool for_update);
+// The order's shipments, by id.
+std::vector<v1::Shipment> LoadShipments(Tx& tx, const std::string& order_id, bool for_update);
+// Marks a shipment delivered at `delivery_us`.
+void MarkShipmentDelivered(Tx& tx, const std::string& id, int64_t delivery_us);
+
+// One page of ListFulfilments: `query` selects kFulfilmentListHead's columns with filters.
+extern const char* const kFulfilmentListHead;
+std::vector<v1::Fulfilment> LoadFulfilmentList(Tx& tx, const SqlQuery& query);
 
 // The lines of `order` that belong to `cooperative_id`, as a fulfilment shows them.
 void FillFulfilmentLines(const OrderRow& order, v1::Fulfilment* f);

@@ -23,6 +23,8 @@
 #include "services/common/crypto.h"
 #include "services/common/db.h"
 #include "services/common/membership_directory.h"
+#include "services/common/idempotency.h"
+#include "services/orders/after_sale_rules.h"
 #include "services/orders/catalog_gateway.h"
 #include "services/orders/order_rules.h"
 #include "services/orders/order_store.h"
@@ -124,6 +126,14 @@ class Orders {
   const OrdersSettings& settings() const { return settings_; }
 
  private:
+  // Approve, reject, complete, close (after_sales.cc).
+  absl::Status DecideAfterSale(const CallContext& call, AfterSaleAction action,
+                               const IdempotencyKey& key, const std::string& after_sale_id,
+                               const std::string& text, bool restock, v1::AfterSale* out);
+  // The RETURN stock movements of a completed return with restock (after its transaction; the
+  // recovery job calls it again for one left due).
+  absl::Status FinishRestock(const CallContext& call, const std::string& after_sale_id);
+
   Database* db_;
   CatalogGateway* catalog_;
   MembershipDirectory* directory_;

@@ -12,8 +12,8 @@ namespace cooplink::orders {
 
 class OrdersGrpc final : public v1::OrdersService::CallbackService {
  public:
-  OrdersGrpc(Orders* orders, RpcRunner* runner, StreamOptions watch)
-      : orders_(orders), runner_(runner), watch_(watch) {}
+  OrdersGrpc(Orders* orders, Database* db, RpcRunner* runner, StreamOptions watch)
+      : orders_(orders), db_(db), runner_(runner), watch_(watch) {}
 
 #define COOPLINK_ORDERS_RPC(Method, Request, Reply)                                          \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* req, \
@@ -54,6 +54,7 @@ class OrdersGrpc final : public v1::OrdersService::CallbackService {
 
  private:
   Orders* orders_;
+  Database* db_;  // the event feed's
   RpcRunner* runner_;
   StreamOptions watch_;
 };

@@ -118,7 +118,7 @@ absl::StatusOr<std::unique_ptr<OrdersServer>> OrdersServer::Start(
       !st.ok()) {
     return st;
   }
-  s->service_ = std::make_unique<OrdersGrpc>(orders, &rt.runner(), config.watch);
+  s->service_ = std::make_unique<OrdersGrpc>(orders, &rt.db(), &rt.runner(), config.watch);
   OrdersGrpc* service = s->service_.get();
   rt.AddStopHook([service] { service->StopWatches(); });
 

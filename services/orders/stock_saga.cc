@@ -4,6 +4,7 @@
 // (the call that recorded the order, the recovery job on another replica) got there first, the
 // outcome is dropped — every catalog call is idempotent by an id derived from the order, so the
 // two runners made the same call and catalog kept one effect.
+#include <algorithm>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -11,6 +12,7 @@
 #include "services/common/fields.h"
 #include "services/common/log.h"
 #include "services/common/status.h"
+#include "services/orders/after_sale_store.h"
 #include "services/orders/lifecycle.h"
 #include "services/orders/orders.h"
 #include "services/orders/stock_rules.h"
@@ -188,7 +190,21 @@ absl::StatusOr<int> Orders::RecoverStock(int limit) {
                                              {"error", advanced.status().ToString()}});
     }
   }
-  return static_cast<int>(due.size());
+  // Returns whose RETURN stock movements a failure left due.
+  std::vector<std::string> restocks;
+  if (absl::Status s = db_->Read([&](Tx& tx) {
+        restocks = AfterSalesWithRestockDue(tx, limit);
+        return absl::OkStatus();
+      });
+      !s.ok()) {
+    return s;
+  }
+  for (const std::string& id : restocks) {
+    if (absl::Status s = FinishRestock(call, id); !s.ok()) {
+      LogWarn("restock recovery failed", {{"after_sale_id", id}, {"error", s.ToString()}});
+    }
+  }
+  return static_cast<int>(std::max(due.size(), restocks.size()));
 }
 
 absl::StatusOr<int> Orders::ReleaseOrphanReservations() {

@@ -12,6 +12,7 @@ std::unique_ptr<catalog::CatalogServer>* CatalogFixture::catalog_server_ = nullp
 std::unique_ptr<mv1::MembershipService::Stub>* CatalogFixture::membership_stub_ = nullptr;
 std::unique_ptr<cv1::CatalogService::Stub>* CatalogFixture::catalog_stub_ = nullptr;
 std::string* CatalogFixture::admin_token_ = nullptr;
+std::string* CatalogFixture::token_key_ = nullptr;
 
 namespace {
 
@@ -51,6 +52,7 @@ void CatalogFixture::SetUpTestSuite() {
   mc.db = TestDbConfig(absl::StrCat("test_catmem_", suite));
   mc.server.listen = "127.0.0.1:0";
   mc.token_key = RandomKeyBase64();
+  token_key_ = new std::string(mc.token_key);
   mc.pii_key = RandomKeyBase64();
   mc.access_log = false;
   mc.revocation_refresh = absl::Milliseconds(200);
@@ -100,6 +102,8 @@ void CatalogFixture::TearDownTestSuite() {
   if (membership_ != nullptr) (*membership_)->Shutdown();
   delete membership_;
   delete admin_token_;
+  delete token_key_;
+  token_key_ = nullptr;
   delete clock_;
   catalog_stub_ = nullptr;
   membership_stub_ = nullptr;

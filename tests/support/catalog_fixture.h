@@ -56,6 +56,7 @@ class CatalogFixture : public ::testing::Test {
   static std::unique_ptr<mv1::MembershipService::Stub>* membership_stub_;
   static std::unique_ptr<cv1::CatalogService::Stub>* catalog_stub_;
   static std::string* admin_token_;
+  static std::string* token_key_;  // the key the servers sign and verify tokens with
 
   mv1::MembershipService::Stub& members() { return **membership_stub_; }
   cv1::CatalogService::Stub& catalog() { return **catalog_stub_; }

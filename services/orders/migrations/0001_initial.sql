@@ -122,12 +122,15 @@ CREATE TABLE after_sales (
   reject_reason VARCHAR(2000) NOT NULL,
   close_reason VARCHAR(2000) NOT NULL,
   decided_by VARCHAR(64) NOT NULL,
-  restocked TINYINT NOT NULL,
+  -- The returned goods' way back into stock (CompleteAfterSale with restock): 0 not asked, 1 due
+  -- (the RETURN stock movements are being made; the stock recovery job finishes them), 2 done.
+  restock_state TINYINT NOT NULL,
   create_time_us BIGINT NOT NULL,
   update_time_us BIGINT NOT NULL,
   UNIQUE KEY uk_after_sales_external (order_id, external_after_sale_id),
   KEY idx_after_sales_partner (partner_id, id),
   KEY idx_after_sales_coop (cooperative_id, id),
+  KEY idx_after_sales_restock (restock_state),
   CONSTRAINT chk_after_sales_refund CHECK (refund_total_fen > 0)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 

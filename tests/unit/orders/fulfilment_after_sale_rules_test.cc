@@ -103,6 +103,11 @@ TEST(FulfilmentRulesTest, OrderMustAllowPackingAndShipping) {
   // Short stock blocks packing.
   EXPECT_EQ(ReasonOf(CheckOrderAllowsPacking(v1::ORDER_STATE_PAID, v1::ORDER_STOCK_STATUS_SHORT)),
             "STOCK_SHORT");
+  // Stock still being reserved or committed blocks packing too.
+  for (auto stock : {v1::ORDER_STOCK_STATUS_PENDING, v1::ORDER_STOCK_STATUS_RESERVED}) {
+    EXPECT_EQ(ReasonOf(CheckOrderAllowsPacking(v1::ORDER_STATE_PAID, stock)),
+              "STOCK_NOT_COMMITTED");
+  }
 }
 
 TEST(FulfilmentRulesTest, PackedWeight) {
