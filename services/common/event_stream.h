@@ -3,8 +3,16 @@
 // writes only an EventSource (read events after a position, in the caller's scope) and one line in
 // its gRPC adapter:
 //
-//   return runner_->Stream<v1::OrderEvent>(ctx, "WatchOrderEvents", &source_, req->cursor(),
-//                                          options_);
+//   return runner_->Stream<v1::CatalogChange>(ctx, "WatchCatalogChanges", &source_,
+//                                             {req->cursor(), req->start_at_now()}, options_);
+//
+// A source shared by every stream (as above) must outlive them all. A source built per call (e.g.
+// holding the request's filters) is handed over instead, and the reactor deletes it with itself in
+// OnDone(), after the stream's last call into it:
+//
+//   return runner_->Stream<v1::OrderEvent>(
+//       ctx, "WatchOrderEvents", std::make_unique<OrderEventSource>(db, clock, req->partner_id(),
+//       req->cooperative_id()), {req->cursor(), req->start_at_now()}, options_);
 //
 // RpcRunner::Stream() authenticates exactly like RpcRunner::Unary() (same header, same
 // UNAUTHENTICATED), answers a full worker pool with the same RESOURCE_EXHAUSTED SERVER_OVERLOADED,
@@ -120,11 +128,14 @@ absl::Status ShuttingDown();
 template <typename Event>
 class EventStreamReactor final : public grpc::ServerWriteReactor<Event> {
  public:
+  // `owned` is null for a shared source, else the per-call source `source` points to.
   EventStreamReactor(RpcRunner* runner, grpc::CallbackServerContext* ctx, const char* method,
-                     EventSource<Event>* source, const StreamOptions& options)
+                     EventSource<Event>* source, std::unique_ptr<EventSource<Event>> owned,
+                     const StreamOptions& options)
       : runner_(runner),
         ctx_(ctx),
         method_(method),
+        owned_source_(std::move(owned)),
         source_(source),
         options_(options),
         start_(absl::Now()),
@@ -277,6 +288,7 @@ class EventStreamReactor final : public grpc::ServerWriteReactor<Event> {
   RpcRunner* const runner_;
   grpc::CallbackServerContext* const ctx_;
   const char* const method_;
+  const std::unique_ptr<EventSource<Event>> owned_source_;  // deleted with the reactor (OnDone)
   EventSource<Event>* const source_;
   const StreamOptions options_;
   const absl::Time start_;
@@ -302,7 +314,19 @@ grpc::ServerWriteReactor<Event>* RpcRunner::Stream(grpc::CallbackServerContext* 
                                                    const char* method, EventSource<Event>* source,
                                                    StreamStart start,
                                                    const StreamOptions& options) {
-  auto* reactor = new EventStreamReactor<Event>(this, ctx, method, source, options);
+  auto* reactor = new EventStreamReactor<Event>(this, ctx, method, source, nullptr, options);
+  reactor->Start(Authenticate(*ctx), std::move(start));
+  return reactor;
+}
+
+template <typename Event>
+grpc::ServerWriteReactor<Event>* RpcRunner::Stream(grpc::CallbackServerContext* ctx,
+                                                   const char* method,
+                                                   std::unique_ptr<EventSource<Event>> source,
+                                                   StreamStart start,
+                                                   const StreamOptions& options) {
+  EventSource<Event>* const raw = source.get();
+  auto* reactor = new EventStreamReactor<Event>(this, ctx, method, raw, std::move(source), options);
   reactor->Start(Authenticate(*ctx), std::move(start));
   return reactor;
 }

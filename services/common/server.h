@@ -113,11 +113,18 @@ class RpcRunner {
 
   // Serves a server stream of `source`'s events from `start` with the same authentication,
   // overload answer, exception guard and access-log line as Unary() (event_stream.h: include it
-  // where this is called; it defines this template).
+  // where this is called; it defines these templates). `source` is shared by the streams and must
+  // outlive every one of them.
   template <typename Event>
   grpc::ServerWriteReactor<Event>* Stream(grpc::CallbackServerContext* ctx, const char* method,
                                           EventSource<Event>* source, StreamStart start,
                                           const StreamOptions& options);
+  // The same for a source built for this one call (e.g. holding the request's filters): the
+  // stream owns it and deletes it when the stream is done, after its last call into it.
+  template <typename Event>
+  grpc::ServerWriteReactor<Event>* Stream(grpc::CallbackServerContext* ctx, const char* method,
+                                          std::unique_ptr<EventSource<Event>> source,
+                                          StreamStart start, const StreamOptions& options);
   // Called before the server drains: every open stream ends at its next poll with UNAVAILABLE
   // (the client resumes elsewhere with its last cursor) instead of holding up the drain.
   void StopStreams() { streams_stopping_.store(true); }

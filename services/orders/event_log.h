@@ -8,12 +8,12 @@
 #include "absl/time/time.h"
 #include "cooplink/orders/v1/orders.pb.h"
 #include "services/common/db.h"
+#include "services/orders/order_events.h"  // kOrderEventTopic
 
 namespace cooplink::orders {
 
 namespace v1 = ::cooplink::orders::v1;
 
-inline constexpr char kOrderEventTopic[] = "orders.events";
 inline constexpr char kSettlementTopic[] = "orders.settlements";
 
 // The parts an event may carry besides the order; null when absent.

@@ -51,6 +51,15 @@ void DropDatabase(const DbConfig& config) {
   (void)(*db)->ExecuteScript(absl::StrCat("DROP DATABASE IF EXISTS `", config.database, "`;"));
 }
 
+absl::StatusOr<std::unique_ptr<Database>> OpenMigrated(const std::string& database,
+                                                       const std::string& component,
+                                                       const std::vector<Migration>& migrations) {
+  auto db = Database::Open(TestDbConfig(database));
+  if (!db.ok()) return db.status();
+  if (absl::Status s = ApplyMigrations(**db, component, migrations); !s.ok()) return s;
+  return db;
+}
+
 int NextSequence() {
   static std::atomic<int> counter{1};
   return counter.fetch_add(1);

@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "services/common/db.h"
+#include "services/common/migrations.h"
 
 namespace cooplink::testing {
 
@@ -20,6 +22,12 @@ namespace cooplink::testing {
 // every run starts empty; it is left behind afterwards for tools/check_dump.sh.
 DbConfig TestDbConfig(const std::string& database);
 void DropDatabase(const DbConfig& config);
+// A fresh `database` (dropped first, like TestDbConfig) with the runtime's migrations and
+// `component`'s `migrations` applied, as the component's server would leave it at start-up. For
+// tests of a component's store or feed without its server.
+absl::StatusOr<std::unique_ptr<Database>> OpenMigrated(const std::string& database,
+                                                       const std::string& component,
+                                                       const std::vector<Migration>& migrations);
 
 // A process-wide increasing number, for unique names and codes.
 int NextSequence();

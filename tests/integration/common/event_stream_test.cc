@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <iostream>
 #include <set>
 #include <string>
@@ -107,12 +108,44 @@ class FakeOrderEvents final : public EventSource<ov1::OrderEvent> {
   std::vector<std::string> started_with_ ABSL_GUARDED_BY(mu_);
 };
 
+// A source built for one call (as a real one holding the request's filters is) and handed to the
+// stream, which owns it: it reads the shared events and counts how many such sources exist.
+class PerCallOrderEvents final : public EventSource<ov1::OrderEvent> {
+ public:
+  PerCallOrderEvents(FakeOrderEvents* events, std::atomic<int>* created, std::atomic<int>* live)
+      : events_(events), live_(live) {
+    created->fetch_add(1);
+    live_->fetch_add(1);
+  }
+  ~PerCallOrderEvents() override { live_->fetch_sub(1); }
+  absl::StatusOr<int64_t> Start(const CallContext& call, const StreamStart& start) override {
+    return events_->Start(call, start);
+  }
+  absl::StatusOr<int64_t> Read(const CallContext& call, int64_t after, int limit,
+                               std::vector<ov1::OrderEvent>* out) override {
+    return events_->Read(call, after, limit, out);
+  }
+  ov1::OrderEvent Heartbeat(int64_t position) override { return events_->Heartbeat(position); }
+
+ private:
+  FakeOrderEvents* const events_;
+  std::atomic<int>* const live_;
+};
+
 class FakeOrders final : public ov1::OrdersService::CallbackService {
  public:
-  FakeOrders(RpcRunner* runner, FakeOrderEvents* events, StreamOptions options)
-      : runner_(runner), events_(events), options_(options) {}
+  // With `created` and `live` set, each call gets its own PerCallOrderEvents (the overload of
+  // RpcRunner::Stream taking ownership); otherwise every call shares `events`.
+  FakeOrders(RpcRunner* runner, FakeOrderEvents* events, StreamOptions options,
+             std::atomic<int>* created = nullptr, std::atomic<int>* live = nullptr)
+      : runner_(runner), events_(events), options_(options), created_(created), live_(live) {}
   grpc::ServerWriteReactor<ov1::OrderEvent>* WatchOrderEvents(
       grpc::CallbackServerContext* ctx, const ov1::WatchOrderEventsRequest* req) override {
+    if (live_ != nullptr) {
+      return runner_->Stream<ov1::OrderEvent>(
+          ctx, "WatchOrderEvents", std::make_unique<PerCallOrderEvents>(events_, created_, live_),
+          {req->cursor()}, options_);
+    }
     return runner_->Stream<ov1::OrderEvent>(ctx, "WatchOrderEvents", events_, {req->cursor()},
                                             options_);
   }
@@ -121,6 +154,8 @@ class FakeOrders final : public ov1::OrdersService::CallbackService {
   RpcRunner* runner_;
   FakeOrderEvents* events_;
   StreamOptions options_;
+  std::atomic<int>* created_;
+  std::atomic<int>* live_;
 };
 
 // One client stream with its own context.
@@ -172,7 +207,7 @@ class Watch {
 
 class EventStreamTest : public ::testing::Test {
  protected:
-  void StartServer(size_t max_queue = 64, int batch_size = 200) {
+  void StartServer(size_t max_queue = 64, int batch_size = 200, bool per_call_sources = false) {
     auto codec = TokenCodec::Create(std::string(32, 'k'));
     ASSERT_TRUE(codec.ok());
     codec_ = std::make_unique<TokenCodec>(*std::move(codec));
@@ -185,7 +220,9 @@ class EventStreamTest : public ::testing::Test {
     options.poll_interval = absl::Milliseconds(10);
     options.heartbeat_interval = absl::Milliseconds(100);
     options.batch_size = batch_size;
-    service_ = std::make_unique<FakeOrders>(runner_.get(), &events_, options);
+    service_ = per_call_sources ? std::make_unique<FakeOrders>(runner_.get(), &events_, options,
+                                                               &sources_created_, &sources_live_)
+                                : std::make_unique<FakeOrders>(runner_.get(), &events_, options);
     ServerOptions server;
     server.drain_timeout = absl::Seconds(5);
     auto host = ServiceHost::Start(server, {service_.get()}, {kService});
@@ -211,6 +248,8 @@ class EventStreamTest : public ::testing::Test {
 
   FakeClock clock_{absl::FromUnixSeconds(1'780'000'000)};
   FakeOrderEvents events_;
+  std::atomic<int> sources_created_{0};
+  std::atomic<int> sources_live_{0};
   AccessLog log_{false};
   std::unique_ptr<TokenCodec> codec_;
   std::unique_ptr<RevocationList> revocations_;
@@ -332,6 +371,35 @@ TEST_F(EventStreamTest, AFullWorkerPoolAnswersServerOverloaded) {
   grpc::Status s = watch.Finish();
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(ErrorReason(s), "SERVER_OVERLOADED");
+}
+
+TEST_F(EventStreamTest, APerCallSourceIsOwnedByItsStreamAndDeletedWhenTheStreamEnds) {
+  StartServer(/*max_queue=*/64, /*batch_size=*/2, /*per_call_sources=*/true);
+  events_.Add(5);
+  const std::string admin = Token(Role::kPlatformAdmin);
+  {
+    Watch a(*stub_, admin, "");
+    Watch b(*stub_, admin, FakeOrderEvents::Cursor(2));
+    EXPECT_EQ(a.UntilHeartbeat(), Range(1, 5));
+    EXPECT_EQ(b.UntilHeartbeat(), Range(3, 5));
+    EXPECT_EQ(sources_live_.load(), 2);  // one per open stream, alive while it runs
+  }                                      // both cancelled by their clients
+  {
+    Watch refused(*stub_, Token(Role::kMember), "");  // ends in Start()
+    EXPECT_FALSE(refused.Next().has_value());
+    EXPECT_EQ(refused.Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  }
+  {
+    Watch unauthenticated(*stub_, "", "");  // ends before the source is ever called
+    EXPECT_EQ(unauthenticated.Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  // gRPC calls OnDone() after the client saw the end: wait for it rather than for a time.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (sources_live_.load() != 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_EQ(sources_created_.load(), 4);
+  EXPECT_EQ(sources_live_.load(), 0);  // every stream deleted its own source
 }
 
 // The consumer's side, with its cursor in a real database.
