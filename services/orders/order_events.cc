@@ -40,6 +40,15 @@ absl::StatusOr<std::string> ComponentCooperative(const v1::OrderEvent& event) {
   }
 }
 
+// Events after the stream's position were purged: resuming would silently skip them.
+absl::Status PositionExpired() {
+  return CursorExpired(absl::StrCat(
+      "the cursor is older than the order event retention (",
+      absl::FormatDuration(kOrderEventRetention),
+      "); resync with ListOrders (partners: ListOrdersForReconciliation) and start a fresh stream "
+      "with start_at_now"));
+}
+
 }  // namespace
 
 std::string EncodeOrderEventCursor(int64_t seq) { return Cursors().Encode(seq); }
@@ -138,8 +147,7 @@ OrderEventSource::OrderEventSource(Database* db, const Clock* clock, std::string
       partner_filter_(std::move(partner_filter)),
       cooperative_filter_(std::move(cooperative_filter)) {}
 
-absl::StatusOr<int64_t> OrderEventSource::Start(const CallContext& call,
-                                                const StreamStart& start) {
+absl::StatusOr<int64_t> OrderEventSource::Start(const CallContext& call, const StreamStart& start) {
   absl::StatusOr<OrderEventFilter> filter =
       ResolveOrderEventScope(call.principal(), partner_filter_, cooperative_filter_);
   if (!filter.ok()) return filter.status();
@@ -147,13 +155,19 @@ absl::StatusOr<int64_t> OrderEventSource::Start(const CallContext& call,
   if (start.from_now && !start.cursor.empty()) {
     return InvalidField("start_at_now", "cannot be set together with cursor");
   }
-  if (start.cursor.empty() && !start.from_now) return 0;  // from the oldest retained event
-  absl::StatusOr<int64_t> after = start.from_now ? 0 : DecodeOrderEventCursor(start.cursor);
+  absl::StatusOr<int64_t> after = int64_t{0};
+  if (!start.cursor.empty()) after = DecodeOrderEventCursor(start.cursor);
   if (!after.ok()) return after.status();
   absl::Status status = db_->Read([&](Tx& tx) -> absl::Status {
     const int64_t head = ReadOrderEventHead(tx);
     if (start.from_now) {
       *after = head;
+      return absl::OkStatus();
+    }
+    // Nothing retained: the next event will be head + 1.
+    const int64_t oldest = OldestOrderEvent(tx).value_or(head + 1);
+    if (start.cursor.empty()) {
+      *after = oldest - 1;  // from the oldest retained event
       return absl::OkStatus();
     }
     if (*after > head) {
@@ -162,15 +176,7 @@ absl::StatusOr<int64_t> OrderEventSource::Start(const CallContext& call,
           "the cursor is ahead of the order event feed; resync with ListOrders and start a fresh "
           "stream");
     }
-    // Nothing retained: the next event will be head + 1.
-    const int64_t oldest = OldestOrderEvent(tx).value_or(head + 1);
-    if (*after + 1 < oldest) {
-      return CursorExpired(absl::StrCat(
-          "the cursor is older than the order event retention (",
-          absl::FormatDuration(kOrderEventRetention),
-          "); resync with ListOrders (partners: ListOrdersForReconciliation) and start a fresh "
-          "stream with start_at_now"));
-    }
+    if (*after + 1 < oldest) return PositionExpired();
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -186,7 +192,12 @@ absl::StatusOr<int64_t> OrderEventSource::Read(const CallContext& /*call*/, int6
     // The head first: every event up to it is committed, so reading up to it leaves no gap.
     const int64_t head = std::max(after, ReadOrderEventHead(tx));
     rows.clear();
-    if (head > after) rows = ReadOrderEvents(tx, filter_, after, head, max);
+    if (head > after) {
+      // A stream that fell behind the retention (or was purged past between Start and its first
+      // read) ends rather than skip events.
+      if (after + 1 < OldestOrderEvent(tx).value_or(head + 1)) return PositionExpired();
+      rows = ReadOrderEvents(tx, filter_, after, head, max);
+    }
     last = static_cast<int>(rows.size()) < max ? head : rows.back().seq;
     return absl::OkStatus();
   });

@@ -109,8 +109,10 @@ class OrderEventSource final : public EventSource<v1::OrderEvent> {
                    std::string cooperative_filter);
 
   // Scope and filters, then the start: empty cursor = the oldest retained event; from_now = after
-  // the head; INVALID_ARGUMENT "start_at_now" with both, "cursor" when malformed; CursorExpired when
-  // older than the oldest retained event or ahead of the head.
+  // the head; INVALID_ARGUMENT "start_at_now" with both, "cursor" when malformed; CursorExpired
+  // when older than the oldest retained event or ahead of the head. Read() ends the stream with
+  // CursorExpired too when events after its position have been purged since (a stream more than the
+  // retention behind): never a silent gap.
   absl::StatusOr<int64_t> Start(const CallContext& call, const StreamStart& start) override;
   absl::StatusOr<int64_t> Read(const CallContext& call, int64_t after, int limit,
                                std::vector<v1::OrderEvent>* out) override;

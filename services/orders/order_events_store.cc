@@ -43,7 +43,9 @@ constexpr const char* kPurgeEvents = "DELETE FROM order_events WHERE seq <= ?";
 
 }  // namespace
 
-absl::StatusOr<FeedSequence> LockOrderEventHead(Tx& tx) { return FeedSequence::Lock(tx, kLockHead); }
+absl::StatusOr<FeedSequence> LockOrderEventHead(Tx& tx) {
+  return FeedSequence::Lock(tx, kLockHead);
+}
 
 absl::Status CommitOrderEventHead(Tx& tx, const FeedSequence& sequence) {
   return sequence.Commit(tx, kSetHead);
@@ -69,8 +71,8 @@ std::optional<int64_t> OldestOrderEvent(Tx& tx) {
   return std::nullopt;
 }
 
-std::vector<StoredOrderEvent> ReadOrderEvents(Tx& tx, const OrderEventFilter& filter,
-                                              int64_t after, int64_t upto, int limit) {
+std::vector<StoredOrderEvent> ReadOrderEvents(Tx& tx, const OrderEventFilter& filter, int64_t after,
+                                              int64_t upto, int limit) {
   const int64_t max = std::max(limit, 1);
   std::unique_ptr<sql::ResultSet> rs;
   if (!filter.cooperative_id.empty() && !filter.partner_id.empty()) {

@@ -57,8 +57,8 @@ int64_t ReadOrderEventHead(Tx& tx);
 std::optional<int64_t> OldestOrderEvent(Tx& tx);
 
 // Up to `limit` events in (after, upto] passing `filter`, in sequence order.
-std::vector<StoredOrderEvent> ReadOrderEvents(Tx& tx, const OrderEventFilter& filter,
-                                              int64_t after, int64_t upto, int limit);
+std::vector<StoredOrderEvent> ReadOrderEvents(Tx& tx, const OrderEventFilter& filter, int64_t after,
+                                              int64_t upto, int limit);
 
 // Deletes the oldest events, in sequence order, while their event time is before `cutoff_us`
 // (at most `limit` of them), with their scope rows; returns how many events. Stops at the first

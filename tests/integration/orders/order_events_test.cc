@@ -80,9 +80,9 @@ Principal Caller(Role role, const std::string& scope_id = "") {
 
 // What one caller's stream delivers, read through the source as the shared stream would.
 struct Watched {
-  absl::Status status;              // of Start()
+  absl::Status status;  // of Start()
   std::vector<ov1::OrderEvent> events;
-  int64_t last_examined = 0;        // what the final Read() returned
+  int64_t last_examined = 0;  // what the final Read() returned
   std::vector<int64_t> seqs() const {
     std::vector<int64_t> out;
     for (const auto& e : events) out.push_back(*orders::DecodeOrderEventCursor(e.cursor()));
@@ -93,9 +93,12 @@ struct Watched {
     std::vector<std::string> out;
     for (const auto& e : events) {
       std::string label = absl::StrCat(names.at(e.order().id()), "/", e.kind());
-      if (e.has_fulfilment()) absl::StrAppend(&label, "/", names.at(e.fulfilment().cooperative_id()));
-      if (e.has_after_sale()) absl::StrAppend(&label, "/", names.at(e.after_sale().cooperative_id()));
-      if (e.has_settlement()) absl::StrAppend(&label, "/", names.at(e.settlement().cooperative_id()));
+      if (e.has_fulfilment())
+        absl::StrAppend(&label, "/", names.at(e.fulfilment().cooperative_id()));
+      if (e.has_after_sale())
+        absl::StrAppend(&label, "/", names.at(e.after_sale().cooperative_id()));
+      if (e.has_settlement())
+        absl::StrAppend(&label, "/", names.at(e.settlement().cooperative_id()));
       out.push_back(label);
     }
     return out;
@@ -175,14 +178,15 @@ TEST_F(OrderEventsTest, CommittedEventsGetConsecutiveSequencesInOutboxOrder) {
   Append({Event(ov1::ORDER_EVENT_KIND_ORDER_CREATED, b, partner, {coop}),
           Event(ov1::ORDER_EVENT_KIND_ORDER_UPDATED, a, partner, {coop})});
   // A transaction that rolls back leaves no event and no sequence.
-  EXPECT_FALSE(db_->Transact([&](Tx& tx) {
-                    Outbox::Append(tx, orders::kOrderEventTopic, a,
-                                   Event(ov1::ORDER_EVENT_KIND_ORDER_UPDATED, a, partner, {coop})
-                                       .SerializeAsString(),
-                                   clock_.Now());
-                    return absl::AbortedError("the writer gave up");
-                  })
-                   .ok());
+  EXPECT_FALSE(
+      db_->Transact([&](Tx& tx) {
+           Outbox::Append(
+               tx, orders::kOrderEventTopic, a,
+               Event(ov1::ORDER_EVENT_KIND_ORDER_UPDATED, a, partner, {coop}).SerializeAsString(),
+               clock_.Now());
+           return absl::AbortedError("the writer gave up");
+         })
+          .ok());
   Append({Event(ov1::ORDER_EVENT_KIND_FULFILMENT_CHANGED, a, partner, {coop}, coop)});
   Sequence();
 
@@ -234,9 +238,9 @@ TEST_F(OrderEventsTest, EachCallerSeesOnlyItsScope) {
   EXPECT_EQ(admin.seqs(), Range(1, 6));
   EXPECT_EQ(Watch(Caller(Role::kPlatformAdmin), {}, p2).labels(names),
             (Labels{label("B", kCreated), label("B", kSettlement, "C2")}));
-  EXPECT_EQ(Watch(Caller(Role::kPlatformAdmin), {}, "", c1).labels(names),
-            (Labels{label("A", kCreated), label("A", kFulfilment, "C1"),
-                    label("A", kAfterSale, "C1")}));
+  EXPECT_EQ(
+      Watch(Caller(Role::kPlatformAdmin), {}, "", c1).labels(names),
+      (Labels{label("A", kCreated), label("A", kFulfilment, "C1"), label("A", kAfterSale, "C1")}));
 
   // A partner: its own orders; a cooperative filter narrows to what that cooperative sees.
   EXPECT_EQ(Watch(Caller(Role::kPartner, p1)).labels(names),
@@ -248,9 +252,9 @@ TEST_F(OrderEventsTest, EachCallerSeesOnlyItsScope) {
   EXPECT_EQ(Watch(Caller(Role::kPartner, p2)).last_examined, 6);
 
   // A cooperative admin: order-level events of orders with its lines, its own components only.
-  EXPECT_EQ(Watch(Caller(Role::kCooperativeAdmin, c1)).labels(names),
-            (Labels{label("A", kCreated), label("A", kFulfilment, "C1"),
-                    label("A", kAfterSale, "C1")}));
+  EXPECT_EQ(
+      Watch(Caller(Role::kCooperativeAdmin, c1)).labels(names),
+      (Labels{label("A", kCreated), label("A", kFulfilment, "C1"), label("A", kAfterSale, "C1")}));
   EXPECT_EQ(Watch(Caller(Role::kCooperativeAdmin, c2)).labels(names),
             (Labels{label("A", kCreated), label("A", kFulfilment, "C2"), label("B", kCreated),
                     label("B", kSettlement, "C2")}));
@@ -374,6 +378,12 @@ TEST_F(OrderEventsTest, PurgedEventsExpireOlderCursors) {
   EXPECT_EQ(Watch(admin, {CursorCodec("w1").Encode(5)}).status.code(),
             absl::StatusCode::kInvalidArgument);
 
+  // A stream positioned at 4, purged past before its next read, ends rather than skip 5..7.
+  OrderEventSource behind(db_.get(), &clock_, "", "");
+  const CallContext call = CallContext::Internal(admin);
+  absl::StatusOr<int64_t> at = behind.Start(call, {orders::EncodeOrderEventCursor(4)});
+  ASSERT_TRUE(at.ok());
+
   // Everything purged: the head's cursor still resumes, an older one does not.
   clock_.Advance(absl::Hours(1));
   purged = orders::PurgeOrderEvents(*db_, clock_.Now() - orders::kOrderEventRetention, 100);
@@ -381,6 +391,17 @@ TEST_F(OrderEventsTest, PurgedEventsExpireOlderCursors) {
   EXPECT_EQ(*purged, 3);
   EXPECT_TRUE(Watch(admin, {orders::EncodeOrderEventCursor(7)}).status.ok());
   EXPECT_EQ(ReasonOf(Watch(admin, {orders::EncodeOrderEventCursor(6)}).status), "CURSOR_EXPIRED");
+  std::vector<ov1::OrderEvent> out;
+  absl::StatusOr<int64_t> read = behind.Read(call, *at, kAll, &out);
+  EXPECT_EQ(ReasonOf(read.status()), "CURSOR_EXPIRED") << read.status();
+  EXPECT_TRUE(out.empty());
+  // An empty cursor on an empty feed starts at the head; the next event is delivered.
+  Watched empty = Watch(admin);
+  ASSERT_TRUE(empty.status.ok());
+  EXPECT_EQ(empty.last_examined, 7);
+  Append({Event(ov1::ORDER_EVENT_KIND_ORDER_CREATED, Id(), partner, {coop})});
+  Sequence();
+  EXPECT_EQ(Watch(admin).seqs(), Range(8, 8));
 }
 
 TEST_F(OrderEventsTest, HeartbeatCarriesTheCursorOfTheLastExaminedEvent) {
@@ -476,8 +497,7 @@ TEST_F(OrderEventsTest, ConcurrentWritersAndTwoRelaysSequenceEveryEventOnceInOrd
                                        event.SerializeAsString(), clock.Now());
                       }
                       return absl::OkStatus();
-                    })
-                      .ok());
+                    }).ok());
     }
   });
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
