@@ -19,9 +19,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "services/catalog/membership_directory.h"
 #include "services/common/auth.h"
 #include "services/common/call_context.h"
+#include "services/common/membership_directory.h"
 
 namespace cooplink::catalog {
 

@@ -17,12 +17,12 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "cooplink/catalog/v1/catalog.pb.h"
-#include "services/catalog/membership_directory.h"
 #include "services/catalog/reservation_rules.h"
 #include "services/common/auth.h"
 #include "services/common/call_context.h"
 #include "services/common/clock.h"
 #include "services/common/db.h"
+#include "services/common/membership_directory.h"
 #include "services/common/outbox.h"
 
 namespace cooplink::catalog {

@@ -67,7 +67,8 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   membership_options.deadline_cap = config.membership_deadline;
   const MembershipClient membership(membership::v1::MembershipService::NewStub(*channel),
                                     config.membership_token, membership_options);
-  // No cache in front of membership: access decisions follow it at once (membership_directory.h).
+  // No cache in front of membership: access decisions follow it at once
+  // (services/common/membership_directory.h).
   s->directory_ = directory != nullptr ? std::move(directory)
                                        : std::make_unique<GrpcMembershipDirectory>(membership);
   s->catalog_ = std::make_unique<Catalog>(&rt.db(), s->directory_.get(), clock, config.settings);

@@ -14,8 +14,8 @@
 #include "absl/status/statusor.h"
 #include "services/catalog/catalog.h"
 #include "services/catalog/catalog_grpc.h"
-#include "services/catalog/membership_directory.h"
 #include "services/common/config.h"
+#include "services/common/membership_directory.h"
 #include "services/common/outbox_relay.h"
 #include "services/common/service_runtime.h"
 

@@ -9,10 +9,12 @@
 //   - returns the callee's status as is: its code, message and google.rpc details (ErrorInfo
 //     reason, BadRequest field violations) come back as absl::Status payloads (FromGrpcStatus), so
 //     NOT_FOUND stays NOT_FOUND and ReasonOf() reads the callee's reason;
-//   - retries only what is safe to send twice: reads (Read()) and writes that carry a request_id
-//     (Write() looks at the request), and only on UNAVAILABLE, with jittered exponential backoff,
-//     at most RetryPolicy::max_attempts attempts, all within the one outgoing deadline. A write
-//     without a request_id is sent once: UNAVAILABLE may mean it was applied.
+//   - retries only what is safe to send twice: reads (Read()), writes that carry a request_id
+//     (Write() looks at the request) and writes the callee dedupes by another key of the request
+//     (IdempotentWrite(): catalog's CreateReservation by its reservation_id), and only on
+//     UNAVAILABLE, with jittered exponential backoff, at most RetryPolicy::max_attempts attempts,
+//     all within the one outgoing deadline. A write without a request_id is sent once: UNAVAILABLE
+//     may mean it was applied.
 //
 // It takes the generated `StubInterface` of the callee, so the gMock stub the build generates
 // (`Mock<Service>Stub` in `*_mock.grpc.pb.h`) stands in for the network in unit tests. It is a
@@ -128,6 +130,13 @@ class ServiceClient {
   absl::StatusOr<Reply> Write(const CallContext& call, Method<Request, Reply> method,
                               const Request& request) const {
     return Call(call, method, request, CarriesRequestId(request));
+  }
+  // A write whose callee dedupes it by a key other than request_id that the request carries (the
+  // caller vouches for it): retried on UNAVAILABLE like a read.
+  template <typename Request, typename Reply>
+  absl::StatusOr<Reply> IdempotentWrite(const CallContext& call, Method<Request, Reply> method,
+                                        const Request& request) const {
+    return Call(call, method, request, /*retry_safe=*/true);
   }
 
  private:

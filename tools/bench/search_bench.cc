@@ -48,7 +48,7 @@ using cooplink::Database;
 using cooplink::Tx;
 
 // Membership is never asked for a platform admin's search.
-class NoDirectory final : public cooplink::catalog::MembershipDirectory {
+class NoDirectory final : public cooplink::MembershipDirectory {
  public:
   absl::StatusOr<std::vector<std::string>> WorkerCooperatives(const cooplink::CallContext&,
                                                               const std::string&) override {
@@ -58,12 +58,12 @@ class NoDirectory final : public cooplink::catalog::MembershipDirectory {
                                                const std::string&) override {
     return absl::UnimplementedError("bench");
   }
-  absl::StatusOr<cooplink::catalog::CooperativeInfo> GetCooperative(const cooplink::CallContext&,
-                                                                    const std::string&) override {
+  absl::StatusOr<cooplink::CooperativeInfo> GetCooperative(const cooplink::CallContext&,
+                                                           const std::string&) override {
     return absl::UnimplementedError("bench");
   }
-  absl::StatusOr<cooplink::catalog::PartnerInfo> GetPartner(const cooplink::CallContext&,
-                                                            const std::string&) override {
+  absl::StatusOr<cooplink::PartnerInfo> GetPartner(const cooplink::CallContext&,
+                                                   const std::string&) override {
     return absl::UnimplementedError("bench");
   }
 };

@@ -17,16 +17,16 @@ namespace cv1 = ::cooplink::catalog::v1;
 using ::testing::_;
 using ::testing::Return;
 
-class MockDirectory : public catalog::MembershipDirectory {
+class MockDirectory : public MembershipDirectory {
  public:
   MOCK_METHOD(absl::StatusOr<std::vector<std::string>>, WorkerCooperatives,
               (const CallContext&, const std::string&), (override));
   MOCK_METHOD(absl::StatusOr<bool>, HouseholdIsActiveMember,
               (const CallContext&, const std::string&, const std::string&), (override));
-  MOCK_METHOD(absl::StatusOr<catalog::CooperativeInfo>, GetCooperative,
+  MOCK_METHOD(absl::StatusOr<CooperativeInfo>, GetCooperative,
               (const CallContext&, const std::string&), (override));
-  MOCK_METHOD(absl::StatusOr<catalog::PartnerInfo>, GetPartner,
-              (const CallContext&, const std::string&), (override));
+  MOCK_METHOD(absl::StatusOr<PartnerInfo>, GetPartner, (const CallContext&, const std::string&),
+              (override));
 };
 
 class CatalogOrchestrationTest : public ::testing::Test {

@@ -197,6 +197,25 @@ TEST_F(ServiceClientTest, UnavailableWriteIsRetriedOnlyWithARequestId) {
             absl::StatusCode::kUnavailable);
 }
 
+// A write the callee dedupes by another key (catalog's CreateReservation by reservation_id) is
+// retried like a read when the caller says so, request_id or not.
+TEST_F(ServiceClientTest, IdempotentWriteIsRetriedWithoutARequestId) {
+  const grpc::Status down(grpc::StatusCode::UNAVAILABLE, "down");
+  const mv1::AssignSocialWorkerRequest req;  // without a request_id
+  EXPECT_CALL(*stub_, AssignSocialWorker(_, _, _))
+      .WillOnce(Return(down))
+      .WillOnce(Return(grpc::Status::OK))
+      .WillOnce(Return(grpc::Status(grpc::StatusCode::NOT_FOUND, "no")));  // not retried
+  EXPECT_TRUE(
+      client_.IdempotentWrite(CallContext::Internal(Principal{}), &Stub::AssignSocialWorker, req)
+          .ok());
+  EXPECT_EQ(
+      client_.IdempotentWrite(CallContext::Internal(Principal{}), &Stub::AssignSocialWorker, req)
+          .status()
+          .code(),
+      absl::StatusCode::kNotFound);
+}
+
 TEST_F(ServiceClientTest, OtherCodesAreNotRetried) {
   for (grpc::StatusCode code :
        {grpc::StatusCode::INVALID_ARGUMENT, grpc::StatusCode::DEADLINE_EXCEEDED,

@@ -1,8 +1,9 @@
-// Catalog's client of membership against a real membership server: GrpcMembershipDirectory's
-// answers and the status codes and reasons it keeps, the caller's deadline, caseloads read fresh
-// on every call (nothing cached), an unreachable membership; and the shared ServiceClient and
-// revocation feed over the wire (service token, field violations, revocations).
-#include "services/catalog/membership_directory.h"
+// The shared client of membership (catalog's and orders') against a real membership server:
+// GrpcMembershipDirectory's answers (a cooperative's fee, a partner's commission, platform and
+// refund decider included) and the status codes and reasons it keeps, the caller's deadline,
+// caseloads read fresh on every call (nothing cached), an unreachable membership; and the shared
+// ServiceClient and revocation feed over the wire (service token, field violations, revocations).
+#include "services/common/membership_directory.h"
 
 #include <gtest/gtest.h>
 
@@ -24,18 +25,18 @@ CallContext Background() { return CallContext::Internal(Principal{}); }
 
 class MembershipDirectoryTest : public CatalogFixture {
  protected:
-  catalog::MembershipClient Client(const std::string& target, const std::string& token) {
+  MembershipClient Client(const std::string& target, const std::string& token) {
     auto channel = MakeChannel(target, ClientTls{});
     EXPECT_TRUE(channel.ok());
     ServiceClientOptions options;
     options.callee = "membership";
-    return catalog::MembershipClient(mv1::MembershipService::NewStub(*channel), token, options);
+    return MembershipClient(mv1::MembershipService::NewStub(*channel), token, options);
   }
-  catalog::MembershipClient Client() {
+  MembershipClient Client() {
     return Client(absl::StrCat("127.0.0.1:", (*membership_)->port()), admin());
   }
-  std::unique_ptr<catalog::MembershipDirectory> Directory() {
-    return std::make_unique<catalog::GrpcMembershipDirectory>(Client());
+  std::unique_ptr<MembershipDirectory> Directory() {
+    return std::make_unique<GrpcMembershipDirectory>(Client());
   }
   mv1::SocialWorker NewWorker() {
     mv1::CreateSocialWorkerRequest req;
@@ -70,6 +71,54 @@ TEST_F(MembershipDirectoryTest, AnswersComeFromMembership) {
   EXPECT_EQ(ReasonOf(missing), "NOT_FOUND");
 }
 
+// What orders settles and decides with: the cooperative's service fee, the partner's commission,
+// its platform and who decides its refunds (membership's default when unset, and a stored choice).
+TEST_F(MembershipDirectoryTest, FeesPlatformAndRefundDeciderComeFromMembership) {
+  const CoopWorld world = NewCoop();        // service_fee_bps 300
+  const PartnerWorld plain = NewPartner();  // commission 500, no platform
+  mv1::CreatePartnerRequest req;
+  req.set_request_id(NewRequestId());
+  req.mutable_partner()->set_name(absl::StrCat("淘宝店", NextSequence()));
+  req.mutable_partner()->set_channel_kind(common::v1::CHANNEL_KIND_ECOMMERCE);
+  req.mutable_partner()->set_commission_rate_bps(650);
+  req.mutable_partner()->set_platform(common::v1::PLATFORM_TAOBAO);
+  mv1::Partner taobao;
+  ASSERT_TRUE(members().CreatePartner(Ctx(admin()).get(), req, &taobao).ok());
+  req.set_request_id(NewRequestId());
+  req.mutable_partner()->set_name(absl::StrCat("抖店", NextSequence()));
+  req.mutable_partner()->set_commission_rate_bps(0);
+  req.mutable_partner()->set_platform(common::v1::PLATFORM_DOUYIN);
+  req.mutable_partner()->set_refund_decider(common::v1::REFUND_DECIDER_COOPERATIVE);
+  mv1::Partner douyin;
+  ASSERT_TRUE(members().CreatePartner(Ctx(admin()).get(), req, &douyin).ok());
+  auto directory = Directory();
+
+  auto coop = directory->GetCooperative(Background(), world.cooperative.id());
+  ASSERT_TRUE(coop.ok()) << coop.status();
+  EXPECT_EQ(coop->id, world.cooperative.id());
+  EXPECT_EQ(coop->service_fee_bps, 300);
+
+  auto p = directory->GetPartner(Background(), plain.partner.id());
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->id, plain.partner.id());
+  EXPECT_EQ(p->commission_rate_bps, 500);
+  EXPECT_EQ(p->platform, common::v1::PLATFORM_UNSPECIFIED);
+  EXPECT_EQ(p->refund_decider, common::v1::REFUND_DECIDER_COOPERATIVE);  // no platform: default
+
+  p = directory->GetPartner(Background(), taobao.id());
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->commission_rate_bps, 650);
+  EXPECT_EQ(p->channel_kind, common::v1::CHANNEL_KIND_ECOMMERCE);
+  EXPECT_EQ(p->platform, common::v1::PLATFORM_TAOBAO);
+  EXPECT_EQ(p->refund_decider, common::v1::REFUND_DECIDER_PLATFORM);  // a platform: its default
+
+  p = directory->GetPartner(Background(), douyin.id());
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->commission_rate_bps, 0);
+  EXPECT_EQ(p->platform, common::v1::PLATFORM_DOUYIN);
+  EXPECT_EQ(p->refund_decider, common::v1::REFUND_DECIDER_COOPERATIVE);  // as stored
+}
+
 // Every question reaches membership: an assignment counts from the next question on, and so does
 // its end (issue 8, item 8: catalog used to keep a caseload for 5 s).
 TEST_F(MembershipDirectoryTest, CaseloadsAreReadFreshOnEveryCall) {
@@ -100,7 +149,7 @@ TEST_F(MembershipDirectoryTest, CaseloadsAreReadFreshOnEveryCall) {
 }
 
 TEST_F(MembershipDirectoryTest, UnreachableMembershipIsUnavailable) {
-  catalog::GrpcMembershipDirectory directory(Client("127.0.0.1:1", admin()));
+  GrpcMembershipDirectory directory(Client("127.0.0.1:1", admin()));
   EXPECT_EQ(directory.GetPartner(Background(), kUnknownId).status().code(),
             absl::StatusCode::kUnavailable);
 }
@@ -109,10 +158,10 @@ TEST_F(MembershipDirectoryTest, UnreachableMembershipIsUnavailable) {
 // that is down, the answer is DEADLINE_EXCEEDED, not UNAVAILABLE).
 TEST_F(MembershipDirectoryTest, CallerWithoutTimeLeftGetsDeadlineExceeded) {
   const CallContext late(Principal{}, absl::Now() - absl::Milliseconds(1));
-  catalog::GrpcMembershipDirectory reachable(Client());
+  GrpcMembershipDirectory reachable(Client());
   EXPECT_EQ(reachable.GetPartner(late, kUnknownId).status().code(),
             absl::StatusCode::kDeadlineExceeded);
-  catalog::GrpcMembershipDirectory unreachable(Client("127.0.0.1:1", admin()));
+  GrpcMembershipDirectory unreachable(Client("127.0.0.1:1", admin()));
   EXPECT_EQ(unreachable.WorkerCooperatives(late, kUnknownId).status().code(),
             absl::StatusCode::kDeadlineExceeded);
   // A caller with time left is answered as usual.
@@ -121,7 +170,7 @@ TEST_F(MembershipDirectoryTest, CallerWithoutTimeLeftGetsDeadlineExceeded) {
 }
 
 TEST_F(MembershipDirectoryTest, ClientKeepsMembershipsReasonsAndFieldViolations) {
-  catalog::MembershipClient client = Client();
+  MembershipClient client = Client();
   mv1::AssignSocialWorkerRequest assign;
   assign.set_request_id(NewRequestId());
   assign.set_social_worker_id(kUnknownId);

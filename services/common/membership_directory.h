@@ -1,7 +1,8 @@
-// What catalog needs to know from membership, behind a small interface: the gRPC implementation
-// calls MembershipService through the shared ServiceClient with catalog's own service-account
-// token; orchestration tests use a gMock instead. Every answer is taken before a database
-// transaction starts: no transaction is held open across a call to membership.
+// What a service needs to know from membership, behind one small interface shared by every
+// service (catalog, orders): the gRPC implementation calls MembershipService through the shared
+// ServiceClient with the calling service's own service-account token; orchestration tests use a
+// gMock instead. Every answer is taken before a database transaction starts: no transaction is
+// held open across a call to membership.
 //
 // Nothing is cached, on purpose (issue 8, item 8): access decisions follow membership at once. A
 // social worker's caseload is asked for on every call that needs it (one ListAssignments per
@@ -9,9 +10,10 @@
 // UnassignSocialWorker that has returned applies to the worker's next catalog call. A cache
 // would have to be invalidated by membership's change feed before the change is acknowledged,
 // which membership does not offer; the measured cost of asking is in the README.
-#ifndef COOPLINK_SERVICES_CATALOG_MEMBERSHIP_DIRECTORY_H_
-#define COOPLINK_SERVICES_CATALOG_MEMBERSHIP_DIRECTORY_H_
+#ifndef COOPLINK_SERVICES_COMMON_MEMBERSHIP_DIRECTORY_H_
+#define COOPLINK_SERVICES_COMMON_MEMBERSHIP_DIRECTORY_H_
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,18 +24,25 @@
 #include "services/common/call_context.h"
 #include "services/common/service_client.h"
 
-namespace cooplink::catalog {
+namespace cooplink {
 
 using MembershipClient = ServiceClient<membership::v1::MembershipService::StubInterface>;
 
+// The fields of membership's Cooperative that other services decide on.
 struct CooperativeInfo {
   std::string id;
   std::string region_code;
+  int32_t service_fee_bps = 0;  // kept by the cooperative on members' sales, 0 to 3000
 };
 
+// The fields of membership's Partner that other services decide on.
 struct PartnerInfo {
   std::string id;
   common::v1::ChannelKind channel_kind = common::v1::CHANNEL_KIND_UNSPECIFIED;
+  int32_t commission_rate_bps = 0;  // taken by the partner on each sale, 0 to 5000
+  // Never UNSPECIFIED from membership (it stores PLATFORM or COOPERATIVE).
+  common::v1::RefundDecider refund_decider = common::v1::REFUND_DECIDER_UNSPECIFIED;
+  common::v1::Platform platform = common::v1::PLATFORM_UNSPECIFIED;
 };
 
 class MembershipDirectory {
@@ -76,6 +85,6 @@ class GrpcMembershipDirectory final : public MembershipDirectory {
   MembershipClient client_;
 };
 
-}  // namespace cooplink::catalog
+}  // namespace cooplink
 
-#endif  // COOPLINK_SERVICES_CATALOG_MEMBERSHIP_DIRECTORY_H_
+#endif  // COOPLINK_SERVICES_COMMON_MEMBERSHIP_DIRECTORY_H_

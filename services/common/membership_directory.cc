@@ -1,6 +1,6 @@
-#include "services/catalog/membership_directory.h"
+#include "services/common/membership_directory.h"
 
-namespace cooplink::catalog {
+namespace cooplink {
 namespace {
 
 namespace mv1 = ::cooplink::membership::v1;
@@ -51,7 +51,7 @@ absl::StatusOr<CooperativeInfo> GrpcMembershipDirectory::GetCooperative(
   req.set_id(cooperative_id);
   auto resp = client_.Read(call, &Stub::GetCooperative, req);
   if (!resp.ok()) return resp.status();
-  return CooperativeInfo{resp->id(), resp->region_code()};
+  return CooperativeInfo{resp->id(), resp->region_code(), resp->service_fee_bps()};
 }
 
 absl::StatusOr<PartnerInfo> GrpcMembershipDirectory::GetPartner(const CallContext& call,
@@ -60,7 +60,8 @@ absl::StatusOr<PartnerInfo> GrpcMembershipDirectory::GetPartner(const CallContex
   req.set_id(partner_id);
   auto resp = client_.Read(call, &Stub::GetPartner, req);
   if (!resp.ok()) return resp.status();
-  return PartnerInfo{resp->id(), resp->channel_kind()};
+  return PartnerInfo{resp->id(), resp->channel_kind(), resp->commission_rate_bps(),
+                     resp->refund_decider(), resp->platform()};
 }
 
-}  // namespace cooplink::catalog
+}  // namespace cooplink
