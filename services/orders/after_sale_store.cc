@@ -6,9 +6,9 @@
 namespace cooplink::orders {
 namespace {
 
-#define COOPLINK_AFTER_SALE_COLUMNS                                                           \
-  "a.id, a.order_id, a.partner_id, a.cooperative_id, a.external_after_sale_id, a.kind, "      \
-  "a.refund_total_fen, a.reason, a.state, a.reject_reason, a.close_reason, a.decided_by, "    \
+#define COOPLINK_AFTER_SALE_COLUMNS                                                        \
+  "a.id, a.order_id, a.partner_id, a.cooperative_id, a.external_after_sale_id, a.kind, "   \
+  "a.refund_total_fen, a.reason, a.state, a.reject_reason, a.close_reason, a.decided_by, " \
   "a.restock_state, a.create_time_us, a.update_time_us"
 
 constexpr const char* kInsertAfterSale =

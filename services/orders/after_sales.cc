@@ -108,8 +108,8 @@ absl::Status RefundEverything(Tx& tx, OrderRow& row, int64_t now_us, ChangedPart
   return absl::OkStatus();
 }
 
-absl::Status Orders::CreateAfterSale(const CallContext& call,
-                                     const v1::CreateAfterSaleRequest& req, v1::AfterSale* out) {
+absl::Status Orders::CreateAfterSale(const CallContext& call, const v1::CreateAfterSaleRequest& req,
+                                     v1::AfterSale* out) {
   auto scope = ResolveOrderScope(call, *directory_);
   if (!scope.ok()) return scope.status();
   auto key = MakeIdempotencyKey(call.principal(), "CreateAfterSale", req);
@@ -117,9 +117,8 @@ absl::Status Orders::CreateAfterSale(const CallContext& call,
   const v1::AfterSale& in = req.after_sale();
   FieldViolations v;
   CheckId(v, "after_sale.order_id", in.order_id());
-  const std::string external =
-      CheckText(v, "after_sale.external_after_sale_id", in.external_after_sale_id(),
-                kExternalAfterSaleId);
+  const std::string external = CheckText(v, "after_sale.external_after_sale_id",
+                                         in.external_after_sale_id(), kExternalAfterSaleId);
   if (in.kind() == v1::AFTER_SALE_KIND_UNSPECIFIED || !v1::AfterSaleKind_IsValid(in.kind())) {
     v.Add("after_sale.kind", "required: REFUND_ONLY or RETURN_AND_REFUND");
   }
@@ -230,8 +229,8 @@ absl::Status Orders::DecideAfterSale(const CallContext& call, AfterSaleAction ac
       !s.ok()) {
     return s;
   }
-  if (!seen || RelationToPart(*scope, seen->partner_id(), seen->cooperative_id()) ==
-                   OrderRelation::kNone) {
+  if (!seen ||
+      RelationToPart(*scope, seen->partner_id(), seen->cooperative_id()) == OrderRelation::kNone) {
     return NotFound("after-sale", after_sale_id);
   }
   const Principal& p = call.principal();
@@ -359,8 +358,8 @@ absl::Status Orders::ApproveAfterSale(const CallContext& call,
                          out);
 }
 
-absl::Status Orders::RejectAfterSale(const CallContext& call,
-                                     const v1::RejectAfterSaleRequest& req, v1::AfterSale* out) {
+absl::Status Orders::RejectAfterSale(const CallContext& call, const v1::RejectAfterSaleRequest& req,
+                                     v1::AfterSale* out) {
   auto key = MakeIdempotencyKey(call.principal(), "RejectAfterSale", req);
   if (!key.ok()) return key.status();
   FieldViolations v;
@@ -402,8 +401,8 @@ absl::Status Orders::ListAfterSales(const CallContext& call, const v1::ListAfter
   if (!req.cooperative_id().empty()) CheckId(v, "cooperative_id", req.cooperative_id());
   if (!v1::AfterSaleState_IsValid(req.state())) v.Add("state", "must be a defined state");
   if (!v.empty()) return v.ToStatus();
-  const std::string filters = absl::StrCat("after_sales|", req.order_id(), "|",
-                                           req.cooperative_id(), "|", req.state());
+  const std::string filters =
+      absl::StrCat("after_sales|", req.order_id(), "|", req.cooperative_id(), "|", req.state());
   auto page = ParsePage(req.page_size(), req.page_token(), filters);
   if (!page.ok()) return page.status();
   const Principal& p = call.principal();

@@ -78,8 +78,9 @@ absl::Status CheckOrderAllowsPacking(v1::OrderState order_state, v1::OrderStockS
                               "the order's stock could not be reserved; restock or cancel it");
   }
   if (stock != v1::ORDER_STOCK_STATUS_COMMITTED) {
-    return FailedPrecondition("STOCK_NOT_COMMITTED",
-                              "the order's stock is still being reserved in catalog; retry shortly");
+    return FailedPrecondition(
+        "STOCK_NOT_COMMITTED",
+        "the order's stock is still being reserved in catalog; retry shortly");
   }
   return absl::OkStatus();
 }

@@ -25,11 +25,11 @@ constexpr const char* kListHead =
     "SELECT f.id, f.order_id, f.cooperative_id, f.state, f.shipment_id, f.pack_time_us, "
     "f.create_time_us, f.update_time_us FROM fulfilments f";
 
-#define COOPLINK_SHIPMENT_COLUMNS                                                            \
-  "id, order_id, fulfilment_id, cooperative_id, carrier_code, tracking_number, state, "      \
+#define COOPLINK_SHIPMENT_COLUMNS                                                       \
+  "id, order_id, fulfilment_id, cooperative_id, carrier_code, tracking_number, state, " \
   "ship_time_us, delivery_time_us"
-constexpr const char* kInsertShipment = "INSERT INTO shipments (" COOPLINK_SHIPMENT_COLUMNS
-                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)";
+constexpr const char* kInsertShipment =
+    "INSERT INTO shipments (" COOPLINK_SHIPMENT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)";
 constexpr const char* kSelectShipment =
     "SELECT " COOPLINK_SHIPMENT_COLUMNS " FROM shipments WHERE id = ?";
 constexpr const char* kSelectShipmentForUpdate =
@@ -37,8 +37,7 @@ constexpr const char* kSelectShipmentForUpdate =
 constexpr const char* kSelectShipmentsOfOrder =
     "SELECT " COOPLINK_SHIPMENT_COLUMNS " FROM shipments WHERE order_id = ? ORDER BY id";
 constexpr const char* kSelectShipmentsOfOrderForUpdate =
-    "SELECT " COOPLINK_SHIPMENT_COLUMNS
-    " FROM shipments WHERE order_id = ? ORDER BY id FOR UPDATE";
+    "SELECT " COOPLINK_SHIPMENT_COLUMNS " FROM shipments WHERE order_id = ? ORDER BY id FOR UPDATE";
 #undef COOPLINK_SHIPMENT_COLUMNS
 constexpr const char* kDeliverShipment =
     "UPDATE shipments SET state = ?, delivery_time_us = ? WHERE id = ?";
@@ -105,8 +104,10 @@ std::vector<v1::Fulfilment> LoadFulfilments(Tx& tx, const OrderRow& order, bool 
   return out;
 }
 
-std::vector<v1::Fulfilment> CreateFulfilments(Tx& tx, const OrderRow& order, int64_t now_us) {
-  std::vector<v1::Fulfilment> existing = LoadFulfilments(tx, order, /*for_update=*/true);
+std::vector<v1::Fulfilment> CreateFulfilments(Tx& tx, const OrderRow& order, int64_t now_us,
+                                              bool new_order) {
+  std::vector<v1::Fulfilment> existing;
+  if (!new_order) existing = LoadFulfilments(tx, order, /*for_update=*/true);
   std::vector<v1::Fulfilment> created;
   for (const std::string& coop : order.Cooperatives()) {
     bool has = false;
@@ -175,8 +176,8 @@ std::optional<v1::Shipment> LoadShipment(Tx& tx, const std::string& id, bool for
 
 std::vector<v1::Shipment> LoadShipments(Tx& tx, const std::string& order_id, bool for_update) {
   std::vector<v1::Shipment> out;
-  auto rs = tx.Query(for_update ? kSelectShipmentsOfOrderForUpdate : kSelectShipmentsOfOrder,
-                     order_id);
+  auto rs =
+      tx.Query(for_update ? kSelectShipmentsOfOrderForUpdate : kSelectShipmentsOfOrder, order_id);
   while (rs->next()) out.push_back(ShipmentFrom(*rs));
   return out;
 }

@@ -22,7 +22,10 @@ namespace v1 = ::cooplink::orders::v1;
 // `for_update`).
 std::vector<v1::Fulfilment> LoadFulfilments(Tx& tx, const OrderRow& order, bool for_update);
 // One TO_PACK fulfilment per cooperative of the order that has none yet; returns those created.
-std::vector<v1::Fulfilment> CreateFulfilments(Tx& tx, const OrderRow& order, int64_t now_us);
+// `new_order`: the order is inserted in this transaction, so there is none to look for (and no
+// locking read of a missing key, whose gap locks would deadlock concurrent new orders).
+std::vector<v1::Fulfilment> CreateFulfilments(Tx& tx, const OrderRow& order, int64_t now_us,
+                                              bool new_order = false);
 // Every TO_PACK or PACKED fulfilment of the order -> CANCELLED; returns those changed.
 std::vector<v1::Fulfilment> CancelFulfilments(Tx& tx, const OrderRow& order, int64_t now_us);
 // Writes a fulfilment's state, shipment and pack time.

@@ -114,8 +114,7 @@ absl::Status DeliverAll(Tx& tx, OrderRow& row, int64_t delivery_us,
   return RollUpOrder(row, fulfilments, windows, now_us);
 }
 
-absl::Status Orders::ListFulfilments(const CallContext& call,
-                                     const v1::ListFulfilmentsRequest& req,
+absl::Status Orders::ListFulfilments(const CallContext& call, const v1::ListFulfilmentsRequest& req,
                                      v1::ListFulfilmentsResponse* out) {
   auto scope = ResolveOrderScope(call, *directory_);
   if (!scope.ok()) return scope.status();
@@ -124,8 +123,8 @@ absl::Status Orders::ListFulfilments(const CallContext& call,
   if (!req.order_id().empty()) CheckId(v, "order_id", req.order_id());
   if (!v1::FulfilmentState_IsValid(req.state())) v.Add("state", "must be a defined state");
   if (!v.empty()) return v.ToStatus();
-  const std::string filters = absl::StrCat("fulfilments|", req.cooperative_id(), "|",
-                                           req.order_id(), "|", req.state());
+  const std::string filters =
+      absl::StrCat("fulfilments|", req.cooperative_id(), "|", req.order_id(), "|", req.state());
   auto page = ParsePage(req.page_size(), req.page_token(), filters);
   if (!page.ok()) return page.status();
   const Principal& p = call.principal();
@@ -275,8 +274,9 @@ absl::Status Orders::CreateShipment(const CallContext& call, const v1::CreateShi
                  "[A-Z0-9_]")) {
     const auto known = CanonicalCarriers();
     if (std::find(known.begin(), known.end(), in.carrier_code()) == known.end()) {
-      v.Add("shipment.carrier_code", "not a carrier of the carrier table (SF, ZTO, YTO, STO, "
-                                     "YUNDA, EMS, JD, JTSD)");
+      v.Add("shipment.carrier_code",
+            "not a carrier of the carrier table (SF, ZTO, YTO, STO, "
+            "YUNDA, EMS, JD, JTSD)");
     }
   }
   CheckToken(v, "shipment.tracking_number", in.tracking_number(), kTrackingNumber, TrackingChar,
@@ -330,8 +330,8 @@ absl::Status Orders::CreateShipment(const CallContext& call, const v1::CreateShi
   });
 }
 
-absl::Status Orders::ConfirmDelivery(const CallContext& call,
-                                     const v1::ConfirmDeliveryRequest& req, v1::Shipment* out) {
+absl::Status Orders::ConfirmDelivery(const CallContext& call, const v1::ConfirmDeliveryRequest& req,
+                                     v1::Shipment* out) {
   auto scope = ResolveOrderScope(call, *directory_);
   if (!scope.ok()) return scope.status();
   auto key = MakeIdempotencyKey(call.principal(), "ConfirmDelivery", req);

@@ -35,17 +35,18 @@ bool HasOpenAfterSales(Tx& tx, const std::string& order_id) {
   return tx.Query(kOpenAfterSale, order_id, kRequested, kApproved)->next();
 }
 
-void PayOrder(Tx& tx, OrderRow& row, int64_t pay_us, int64_t now_us, ChangedParts* changed) {
+void PayOrder(Tx& tx, OrderRow& row, int64_t pay_us, int64_t now_us, ChangedParts* changed,
+              bool new_order) {
   row.state = v1::ORDER_STATE_PAID;
   row.pay_us = pay_us;
   row.update_us = now_us;
-  for (v1::Fulfilment& f : CreateFulfilments(tx, row, now_us)) {
+  for (v1::Fulfilment& f : CreateFulfilments(tx, row, now_us, new_order)) {
     changed->fulfilments.push_back(std::move(f));
   }
 }
 
 void CancelOrderRow(Tx& tx, OrderRow& row, const std::string& reason, int64_t now_us,
-                    ChangedParts* changed) {
+                    ChangedParts* changed, bool new_order) {
   row.state = v1::ORDER_STATE_CANCELLED;
   row.cancel_reason = reason;
   row.update_us = now_us;
@@ -53,6 +54,7 @@ void CancelOrderRow(Tx& tx, OrderRow& row, const std::string& reason, int64_t no
   if (row.stock_status == v1::ORDER_STOCK_STATUS_SHORT) {
     row.stock_status = v1::ORDER_STOCK_STATUS_RELEASED;  // nothing was held
   }
+  if (new_order) return;  // nothing to cancel yet
   for (v1::Fulfilment& f : CancelFulfilments(tx, row, now_us)) {
     changed->fulfilments.push_back(std::move(f));
   }
@@ -63,8 +65,9 @@ absl::Status AppendStepEvents(Tx& tx, const OrderRow& order, bool created,
                               absl::Time now) {
   v1::Order masked;
   if (absl::Status s = OrderToProto(order, BuyerView::kMasked, cipher, &masked); !s.ok()) return s;
-  AppendOrderEvent(tx, created ? v1::ORDER_EVENT_KIND_ORDER_CREATED : v1::ORDER_EVENT_KIND_ORDER_UPDATED,
-                   masked, now);
+  AppendOrderEvent(
+      tx, created ? v1::ORDER_EVENT_KIND_ORDER_CREATED : v1::ORDER_EVENT_KIND_ORDER_UPDATED, masked,
+      now);
   for (const v1::Fulfilment& f : changed.fulfilments) {
     EventParts parts;
     parts.fulfilment = &f;

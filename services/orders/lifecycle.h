@@ -47,11 +47,13 @@ bool HasOpenAfterSales(Tx& tx, const std::string& order_id);
 
 // PENDING_PAYMENT -> PAID: pay time (the platform's, else now) and one TO_PACK fulfilment per
 // cooperative. The stock's commit step becomes due (stock_rules.h).
-void PayOrder(Tx& tx, OrderRow& row, int64_t pay_us, int64_t now_us, ChangedParts* changed);
+// `new_order`: the order is being inserted in this transaction (it has no fulfilment to look for).
+void PayOrder(Tx& tx, OrderRow& row, int64_t pay_us, int64_t now_us, ChangedParts* changed,
+              bool new_order = false);
 // -> CANCELLED (the caller checked the transition): the fulfilments are cancelled; a SHORT order's
 // stock becomes RELEASED at once, any other's release or return step becomes due.
 void CancelOrderRow(Tx& tx, OrderRow& row, const std::string& reason, int64_t now_us,
-                    ChangedParts* changed);
+                    ChangedParts* changed, bool new_order = false);
 // DELIVERED reported by the platform for a SHIPPED order: every shipment and fulfilment delivered
 // at `delivery_us`, the order DELIVERED, automatic completion scheduled.
 absl::Status DeliverAll(Tx& tx, OrderRow& row, int64_t delivery_us,

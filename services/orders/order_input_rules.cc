@@ -44,8 +44,8 @@ void CheckDigits(FieldViolations& v, const std::string& field, const std::string
 
 void CheckLine(FieldViolations& v, const std::string& at, const v1::OrderLine& line,
                absl::flat_hash_set<std::string>& seen) {
-  const std::string ext = CheckText(v, at + ".external_line_id", line.external_line_id(),
-                                    kExternalLineId);
+  const std::string ext =
+      CheckText(v, at + ".external_line_id", line.external_line_id(), kExternalLineId);
   if (!ext.empty() && !seen.insert(ext).second) {
     v.Add(at + ".external_line_id", "repeats another line's external_line_id");
   }
@@ -57,8 +57,7 @@ void CheckLine(FieldViolations& v, const std::string& at, const v1::OrderLine& l
       CheckFen(v, at + ".line_total", line.has_line_total(), line.line_total(), kLineTotal);
   if (price_ok && total_ok && line.quantity() > 0) {
     int64_t most = 0;  // quantity × unit_price; an overflow bounds nothing a line_total reaches
-    const bool overflow =
-        __builtin_mul_overflow(line.quantity(), line.unit_price().fen(), &most);
+    const bool overflow = __builtin_mul_overflow(line.quantity(), line.unit_price().fen(), &most);
     if (!overflow && line.line_total().fen() > most) {
       v.Add(at + ".line_total", "must not exceed quantity × unit_price");
     }

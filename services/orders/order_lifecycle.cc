@@ -50,8 +50,7 @@ absl::Status Orders::CancelOrder(const CallContext& call, const v1::CancelOrderR
     if (!row) return NotFound("order", req.order_id());
     const std::vector<std::string> coops = row->Cooperatives();
     const OrderRelation relation = RelationToOrder(*scope, row->partner_id, coops);
-    if (absl::Status s = RequireOrderRelation(relation, kOrderReaders, "order", row->id);
-        !s.ok()) {
+    if (absl::Status s = RequireOrderRelation(relation, kOrderReaders, "order", row->id); !s.ok()) {
       return s;
     }
     const bool coop_owns_all = relation == OrderRelation::kCooperativeAdmin && coops.size() == 1;
@@ -107,8 +106,8 @@ absl::Status Orders::CompleteOrder(const CallContext& call, const v1::CompleteOr
       !s.ok()) {
     return s;
   }
-  if (!seen || RelationToOrder(*scope, seen->partner_id, seen->Cooperatives()) ==
-                   OrderRelation::kNone) {
+  if (!seen ||
+      RelationToOrder(*scope, seen->partner_id, seen->Cooperatives()) == OrderRelation::kNone) {
     return NotFound("order", req.order_id());
   }
   absl::StatusOr<SettlementTerms> terms =
@@ -119,9 +118,9 @@ absl::Status Orders::CompleteOrder(const CallContext& call, const v1::CompleteOr
     const int64_t now_us = ToMicros(now);
     std::optional<OrderRow> row = LoadOrder(tx, req.order_id(), /*for_update=*/true);
     if (!row) return NotFound("order", req.order_id());
-    if (absl::Status s = RequireOrderRelation(
-            RelationToOrder(*scope, row->partner_id, row->Cooperatives()), kOrderReporters,
-            "order", row->id);
+    if (absl::Status s =
+            RequireOrderRelation(RelationToOrder(*scope, row->partner_id, row->Cooperatives()),
+                                 kOrderReporters, "order", row->id);
         !s.ok()) {
       return s;
     }

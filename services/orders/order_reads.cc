@@ -1,5 +1,5 @@
-// Reading orders: GetOrder (masked, or the audit-logged SHIPPING view), ListOrders (newest first, in
-// the caller's scope as one SQL filter) and ListOrdersForReconciliation (a partner's orders by
+// Reading orders: GetOrder (masked, or the audit-logged SHIPPING view), ListOrders (newest first,
+// in the caller's scope as one SQL filter) and ListOrdersForReconciliation (a partner's orders by
 // platform_update_time in a window, the way sellers reconcile with the platform's own listing).
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -51,7 +51,8 @@ absl::Status Orders::GetOrder(const CallContext& call, const v1::GetOrderRequest
     std::optional<OrderRow> row = LoadOrder(tx, req.id(), /*for_update=*/false);
     if (!row) return NotFound("order", req.id());
     const OrderRelation relation = RelationToOrder(*scope, row->partner_id, row->Cooperatives());
-    if (absl::Status s = RequireOrderRelation(relation, kOrderReaders, "order", req.id()); !s.ok()) {
+    if (absl::Status s = RequireOrderRelation(relation, kOrderReaders, "order", req.id());
+        !s.ok()) {
       return s;
     }
     if (!shipping) return OrderToProto(*row, BuyerView::kMasked, *cipher_, out);
@@ -62,9 +63,8 @@ absl::Status Orders::GetOrder(const CallContext& call, const v1::GetOrderRequest
     }
     AuditShippingView(tx, row->id, p.id, static_cast<int>(p.role), call.trace_id(),
                       ToMicros(clock_->Now()));
-    LogInfo("shipping view", {{"order_id", row->id},
-                              {"principal_id", p.id},
-                              {"trace_id", call.trace_id()}});
+    LogInfo("shipping view",
+            {{"order_id", row->id}, {"principal_id", p.id}, {"trace_id", call.trace_id()}});
     return OrderToProto(*row, BuyerView::kShipping, *cipher_, out);
   };
   // The SHIPPING view writes its audit record in the same transaction as the read.
@@ -145,9 +145,9 @@ absl::Status Orders::ListOrders(const CallContext& call, const v1::ListOrdersReq
   });
 }
 
-absl::Status Orders::ListOrdersForReconciliation(
-    const CallContext& call, const v1::ListOrdersForReconciliationRequest& req,
-    v1::ListOrdersForReconciliationResponse* out) {
+absl::Status Orders::ListOrdersForReconciliation(const CallContext& call,
+                                                 const v1::ListOrdersForReconciliationRequest& req,
+                                                 v1::ListOrdersForReconciliationResponse* out) {
   const Principal& p = call.principal();
   if (absl::Status s = RequireRole(p, {Role::kPlatformAdmin, Role::kPartner}); !s.ok()) return s;
   FieldViolations v;
@@ -169,8 +169,8 @@ absl::Status Orders::ListOrdersForReconciliation(
   if (p.is(Role::kPartner) && partner != p.partner_id) {
     return PermissionDenied("ROLE_NOT_ALLOWED", "a partner reconciles its own orders only");
   }
-  const std::string filters = absl::StrCat("reconcile|", partner, "|", Trimmed(req.shop_id()), "|",
-                                           start_us, "|", end_us);
+  const std::string filters =
+      absl::StrCat("reconcile|", partner, "|", Trimmed(req.shop_id()), "|", start_us, "|", end_us);
   auto page = ParsePage(req.page_size(), req.page_token(), filters);
   if (!page.ok()) return page.status();
   int64_t after_us = start_us - 1;

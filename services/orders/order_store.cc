@@ -129,15 +129,15 @@ OrderRow RowFrom(sql::ResultSet& rs) {
 LineRow LineFrom(sql::ResultSet& rs_) {
   sql::ResultSet* rs = &rs_;
   LineRow l;
-    l.external_line_id = rs->getString("external_line_id");
-    l.product_id = rs->getString("product_id");
-    l.cooperative_id = rs->getString("cooperative_id");
-    l.household_id = rs->getString("household_id");
-    l.quantity = rs->getInt64("quantity");
-    l.unit_price_fen = rs->getInt64("unit_price_fen");
-    l.line_total_fen = rs->getInt64("line_total_fen");
-    l.price_mismatch = rs->getInt("price_mismatch") != 0;
-    l.unit_weight_grams = rs->getInt64("unit_weight_grams");
+  l.external_line_id = rs->getString("external_line_id");
+  l.product_id = rs->getString("product_id");
+  l.cooperative_id = rs->getString("cooperative_id");
+  l.household_id = rs->getString("household_id");
+  l.quantity = rs->getInt64("quantity");
+  l.unit_price_fen = rs->getInt64("unit_price_fen");
+  l.line_total_fen = rs->getInt64("line_total_fen");
+  l.price_mismatch = rs->getInt("price_mismatch") != 0;
+  l.unit_weight_grams = rs->getInt64("unit_weight_grams");
   l.packed_weight_grams = rs->getInt64("packed_weight_grams");
   return l;
 }
@@ -209,24 +209,21 @@ std::optional<OrderRow> LoadOrder(Tx& tx, const std::string& id, bool for_update
 
 std::optional<OrderRow> LoadOrderByExternal(Tx& tx, const std::string& partner_id,
                                             const std::string& shop_id,
-                                            const std::string& external_order_id,
-                                            bool for_update) {
-  return LoadOne(
-      tx.Query(for_update ? kSelectOrderByExternalForUpdate : kSelectOrderByExternal, partner_id,
-               shop_id, external_order_id),
-      tx);
+                                            const std::string& external_order_id, bool for_update) {
+  return LoadOne(tx.Query(for_update ? kSelectOrderByExternalForUpdate : kSelectOrderByExternal,
+                          partner_id, shop_id, external_order_id),
+                 tx);
 }
 
 void InsertOrder(Tx& tx, const OrderRow& r) {
-  tx.Execute(kInsertOrder, r.id, r.partner_id, r.shop_id, r.external_order_id,
-             static_cast<int>(r.state), r.partner_status, r.platform_create_us,
-             r.platform_update_us, r.pay_us, r.buyer_name_sealed, r.buyer_phone_sealed,
-             r.buyer_address_sealed, r.buyer_contact_ref_sealed, r.buyer_name_masked,
-             r.buyer_phone_masked, r.buyer_region_code, r.goods_total_fen, r.shipping_fee_fen,
-             r.reservation_id, r.reservation_from_partner, static_cast<int>(r.stock_status),
-             r.stock_attempt, r.stock_due_us, r.shipping_held, r.cancel_reason, r.lines_hash,
-             r.content_hash, r.last_ship_us, r.delivery_us, r.complete_due_us, r.create_us,
-             r.update_us);
+  tx.Execute(
+      kInsertOrder, r.id, r.partner_id, r.shop_id, r.external_order_id, static_cast<int>(r.state),
+      r.partner_status, r.platform_create_us, r.platform_update_us, r.pay_us, r.buyer_name_sealed,
+      r.buyer_phone_sealed, r.buyer_address_sealed, r.buyer_contact_ref_sealed, r.buyer_name_masked,
+      r.buyer_phone_masked, r.buyer_region_code, r.goods_total_fen, r.shipping_fee_fen,
+      r.reservation_id, r.reservation_from_partner, static_cast<int>(r.stock_status),
+      r.stock_attempt, r.stock_due_us, r.shipping_held, r.cancel_reason, r.lines_hash,
+      r.content_hash, r.last_ship_us, r.delivery_us, r.complete_due_us, r.create_us, r.update_us);
   InsertLinesAndCooperatives(tx, r);
 }
 
@@ -270,6 +267,7 @@ bool ReservationReferenced(Tx& tx, const std::string& reservation_id) {
 
 absl::Status OrderToProto(const OrderRow& r, BuyerView view, const PiiCipher& cipher,
                           v1::Order* out) {
+  out->Clear();
   out->set_id(r.id);
   out->set_partner_id(r.partner_id);
   out->set_shop_id(r.shop_id);

@@ -22,8 +22,8 @@
 #include "services/common/clock.h"
 #include "services/common/crypto.h"
 #include "services/common/db.h"
-#include "services/common/membership_directory.h"
 #include "services/common/idempotency.h"
+#include "services/common/membership_directory.h"
 #include "services/orders/after_sale_rules.h"
 #include "services/orders/catalog_gateway.h"
 #include "services/orders/order_rules.h"
@@ -57,8 +57,7 @@ class Orders {
         settings_(settings) {}
 
   // Recording partner orders (upsert.cc).
-  absl::Status UpsertPartnerOrder(const CallContext& call,
-                                  const v1::UpsertPartnerOrderRequest& req,
+  absl::Status UpsertPartnerOrder(const CallContext& call, const v1::UpsertPartnerOrderRequest& req,
                                   v1::UpsertPartnerOrderResponse* out);
 
   // Reads (order_reads.cc).

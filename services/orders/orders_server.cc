@@ -90,8 +90,8 @@ absl::StatusOr<std::unique_ptr<OrdersServer>> OrdersServer::Start(
 
   ServiceClientOptions options;
   options.deadline_cap = config.call_deadline;
-  auto membership_channel = MakeChannel(
-      config.membership_target, ClientTlsFor(config.server, config.membership_tls_ca_file));
+  auto membership_channel = MakeChannel(config.membership_target,
+                                        ClientTlsFor(config.server, config.membership_tls_ca_file));
   if (!membership_channel.ok()) return membership_channel.status();
   options.callee = "membership";
   const MembershipClient membership(membership::v1::MembershipService::NewStub(*membership_channel),
@@ -105,9 +105,8 @@ absl::StatusOr<std::unique_ptr<OrdersServer>> OrdersServer::Start(
         MakeChannel(config.catalog_target, ClientTlsFor(config.server, config.catalog_tls_ca_file));
     if (!catalog_channel.ok()) return catalog_channel.status();
     options.callee = "catalog";
-    s->catalog_ = std::make_unique<GrpcCatalogGateway>(
-        CatalogClient(catalog::v1::CatalogService::NewStub(*catalog_channel), config.service_token,
-                      options));
+    s->catalog_ = std::make_unique<GrpcCatalogGateway>(CatalogClient(
+        catalog::v1::CatalogService::NewStub(*catalog_channel), config.service_token, options));
   }
   s->orders_ = std::make_unique<Orders>(&rt.db(), s->catalog_.get(), s->directory_.get(),
                                         s->cipher_.get(), clock, config.settings);
@@ -140,9 +139,8 @@ absl::StatusOr<std::unique_ptr<OrdersServer>> OrdersServer::Start(
   rt.AddStopHook([sequencer] { sequencer->Stop(); });
   Database* db = &rt.db();
   rt.AddJanitorJob("order event purge", [db, clock] {
-    DrainInBatches(kPurgeBatch, [&](int n) {
-      return PurgeOrderEvents(*db, clock->Now() - kEventRetention, n);
-    });
+    DrainInBatches(kPurgeBatch,
+                   [&](int n) { return PurgeOrderEvents(*db, clock->Now() - kEventRetention, n); });
   });
 
   if (absl::Status st = rt.Serve({s->service_.get()}); !st.ok()) return st;

@@ -35,8 +35,8 @@ struct OrdersConfig : RuntimeConfig {
   std::string service_token;  // orders' service-account token (platform admin) for both
   std::string membership_tls_ca_file;
   std::string catalog_tls_ca_file;
-  absl::Duration call_deadline = absl::Seconds(2);  // cap of calls made without a caller deadline
-  absl::Duration stock_interval = absl::Seconds(5);        // stock recovery job
+  absl::Duration call_deadline = absl::Seconds(2);   // cap of calls made without a caller deadline
+  absl::Duration stock_interval = absl::Seconds(5);  // stock recovery job
   absl::Duration completion_interval = absl::Minutes(1);   // automatic completion job
   absl::Duration orphan_interval = absl::Minutes(1);       // orphan reservation release
   absl::Duration feed_interval = absl::Milliseconds(100);  // outbox -> order event feed

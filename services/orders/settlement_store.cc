@@ -6,9 +6,9 @@
 namespace cooplink::orders {
 namespace {
 
-#define COOPLINK_SETTLEMENT_COLUMNS                                                              \
-  "s.id, s.order_id, s.cooperative_id, s.partner_id, s.gross_fen, s.commission_rate_bps, "     \
-  "s.partner_commission_fen, s.service_fee_bps, s.service_fee_fen, s.producer_total_fen, "     \
+#define COOPLINK_SETTLEMENT_COLUMNS                                                        \
+  "s.id, s.order_id, s.cooperative_id, s.partner_id, s.gross_fen, s.commission_rate_bps, " \
+  "s.partner_commission_fen, s.service_fee_bps, s.service_fee_fen, s.producer_total_fen, " \
   "s.reversed_settlement_id, s.after_sale_id, s.create_time_us"
 
 constexpr const char* kInsertSettlement =

@@ -23,9 +23,8 @@ constexpr const char* kFilterHousehold =
 constexpr const char* kOrderById = " ORDER BY s.id LIMIT ?";
 
 bool PaysHousehold(const v1::Settlement& s, const std::string& household_id) {
-  return std::any_of(s.payouts().begin(), s.payouts().end(), [&](const v1::ProducerPayout& p) {
-    return p.household_id() == household_id;
-  });
+  return std::any_of(s.payouts().begin(), s.payouts().end(),
+                     [&](const v1::ProducerPayout& p) { return p.household_id() == household_id; });
 }
 
 }  // namespace
@@ -59,8 +58,7 @@ absl::Status Orders::GetSettlement(const CallContext& call, const v1::GetSettlem
   });
 }
 
-absl::Status Orders::ListSettlements(const CallContext& call,
-                                     const v1::ListSettlementsRequest& req,
+absl::Status Orders::ListSettlements(const CallContext& call, const v1::ListSettlementsRequest& req,
                                      v1::ListSettlementsResponse* out) {
   const Principal& p = call.principal();
   std::vector<std::string> worker_cooperatives;
@@ -68,8 +66,8 @@ absl::Status Orders::ListSettlements(const CallContext& call,
     auto scope = ResolveOrderScope(call, *directory_);
     if (!scope.ok()) return scope.status();
     worker_cooperatives = scope->worker_cooperatives;
-  } else if (absl::Status s = RequireRole(p, {Role::kPlatformAdmin, Role::kPartner,
-                                              Role::kCooperativeAdmin, Role::kMember});
+  } else if (absl::Status s = RequireRole(
+                 p, {Role::kPlatformAdmin, Role::kPartner, Role::kCooperativeAdmin, Role::kMember});
              !s.ok()) {
     return s;
   }
@@ -79,9 +77,9 @@ absl::Status Orders::ListSettlements(const CallContext& call,
   if (!req.partner_id().empty()) CheckId(v, "partner_id", req.partner_id());
   if (!req.household_id().empty()) CheckId(v, "household_id", req.household_id());
   if (!v.empty()) return v.ToStatus();
-  const std::string filters = absl::StrCat("settlements|", req.cooperative_id(), "|",
-                                           req.order_id(), "|", req.partner_id(), "|",
-                                           req.household_id());
+  const std::string filters =
+      absl::StrCat("settlements|", req.cooperative_id(), "|", req.order_id(), "|", req.partner_id(),
+                   "|", req.household_id());
   auto page = ParsePage(req.page_size(), req.page_token(), filters);
   if (!page.ok()) return page.status();
 

@@ -1,8 +1,8 @@
 // The stock saga's rules, apart from storage and the network: which step an order's stock needs
 // next, what a catalog answer makes of it, and the ids that make every step safe to repeat. The
-// saga (stock_saga.cc) records the order first, then calls catalog, then records the outcome — never
-// holding a transaction across the call — so a crash between two steps leaves an order whose next
-// step is still due, which the recovery job (or the next upsert) runs again with the same ids.
+// saga (stock_saga.cc) records the order first, then calls catalog, then records the outcome —
+// never holding a transaction across the call — so a crash between two steps leaves an order whose
+// next step is still due, which the recovery job (or the next upsert) runs again with the same ids.
 //
 //   stock_status  order state                 next step
 //   PENDING       not CANCELLED               reserve   (-> RESERVED, or SHORT when stock lacks)

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <map>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "services/common/fields.h"
 #include "services/common/log.h"
 #include "services/common/status.h"
@@ -111,7 +111,8 @@ absl::StatusOr<OrderRow> Orders::AdvanceStock(const CallContext& call,
                                    ? ReservationIdFor(row->id, row->stock_attempt)
                                    : row->reservation_id;
         auto r = catalog_->Release(call, id, ReleaseRequestId(id));
-        const StockFailure f = r.ok() ? StockFailure::kGone : ClassifyStockFailure(step, r.status());
+        const StockFailure f =
+            r.ok() ? StockFailure::kGone : ClassifyStockFailure(step, r.status());
         if (r.ok() || f == StockFailure::kGone) {
           next.status = v1::ORDER_STOCK_STATUS_RELEASED;
         } else if (f == StockFailure::kCommitted) {
@@ -186,8 +187,8 @@ absl::StatusOr<int> Orders::RecoverStock(int limit) {
   for (const std::string& id : due) {
     absl::StatusOr<OrderRow> advanced = AdvanceStock(call, id);
     if (!advanced.ok()) {
-      LogWarn("stock recovery step failed", {{"order_id", id},
-                                             {"error", advanced.status().ToString()}});
+      LogWarn("stock recovery step failed",
+              {{"order_id", id}, {"error", advanced.status().ToString()}});
     }
   }
   // Returns whose RETURN stock movements a failure left due.
@@ -226,12 +227,11 @@ absl::StatusOr<int> Orders::ReleaseOrphanReservations() {
         !s.ok()) {
       return s;
     }
-    const bool stands =
-        order && order->state != v1::ORDER_STATE_CANCELLED &&
-        ((order->stock_status == v1::ORDER_STOCK_STATUS_RESERVED &&
-          order->reservation_id == r.id()) ||
-         (order->stock_status == v1::ORDER_STOCK_STATUS_PENDING &&
-          ReservationIdFor(order->id, order->stock_attempt) == r.id()));
+    const bool stands = order && order->state != v1::ORDER_STATE_CANCELLED &&
+                        ((order->stock_status == v1::ORDER_STOCK_STATUS_RESERVED &&
+                          order->reservation_id == r.id()) ||
+                         (order->stock_status == v1::ORDER_STOCK_STATUS_PENDING &&
+                          ReservationIdFor(order->id, order->stock_attempt) == r.id()));
     if (stands) continue;
     auto result = catalog_->Release(call, r.id(), ReleaseRequestId(r.id()));
     if (result.ok()) {

@@ -183,10 +183,9 @@ absl::Status Orders::UpsertPartnerOrder(const CallContext& call,
       }
     }
     SettlementTerms terms;
-    const bool may_complete = stored && fresh &&
-                              req.reported_state() == v1::ORDER_STATE_COMPLETED &&
-                              (stored->state == v1::ORDER_STATE_SHIPPED ||
-                               stored->state == v1::ORDER_STATE_DELIVERED);
+    const bool may_complete =
+        stored && fresh && req.reported_state() == v1::ORDER_STATE_COMPLETED &&
+        (stored->state == v1::ORDER_STATE_SHIPPED || stored->state == v1::ORDER_STATE_DELIVERED);
     if (may_complete) {
       auto loaded = LoadSettlementTerms(call, *directory_, partner_id, stored->Cooperatives());
       if (!loaded.ok()) return loaded.status();
@@ -198,7 +197,12 @@ absl::Status Orders::UpsertPartnerOrder(const CallContext& call,
       again = false;
       const absl::Time now = clock_->Now();
       const int64_t now_us = ToMicros(now);
-      std::optional<OrderRow> row = LoadOrderByExternal(tx, partner_id, shop, external, true);
+      // A known order is locked; an unknown one is inserted without a locking read first (a
+      // locking read of a missing key takes gap locks that deadlock concurrent first sightings):
+      // the unique key decides which concurrent insert wins.
+      std::optional<OrderRow> row =
+          LoadOrderByExternal(tx, partner_id, shop, external, /*for_update=*/stored.has_value());
+      if (!stored && row) row = LoadOrderByExternal(tx, partner_id, shop, external, true);
       ChangedParts changed;
       if (!row) {
         if (stored) return absl::InternalError("a recorded order disappeared");
@@ -224,10 +228,11 @@ absl::Status Orders::UpsertPartnerOrder(const CallContext& call,
           r.stock_status = v1::ORDER_STOCK_STATUS_PENDING;
         }
         if (plan->next == v1::ORDER_STATE_PAID) {
-          PayOrder(tx, r, r.pay_us.value_or(now_us), now_us, &changed);
+          PayOrder(tx, r, r.pay_us.value_or(now_us), now_us, &changed, /*new_order=*/true);
         } else if (plan->next == v1::ORDER_STATE_CANCELLED) {
           CancelOrderRow(tx, r, absl::StrCat("closed on the platform: ", r.partner_status), now_us,
-                         &changed);
+                         &changed,
+                         /*new_order=*/true);
         }
         if (NextStockStep(r.state, r.stock_status) != StockStep::kNone) {
           r.stock_due_us = ToMicros(now + settings_.stock_step_grace);
@@ -337,7 +342,7 @@ absl::Status Orders::UpsertPartnerOrder(const CallContext& call,
   if (!advanced.ok()) {
     // The order is recorded and its step stays due for the recovery job: the reply stands.
     LogWarn("stock step left to the recovery job",
-               {{"order_id", after.id}, {"error", advanced.status().ToString()}});
+            {{"order_id", after.id}, {"error", advanced.status().ToString()}});
     return absl::OkStatus();
   }
   if (absl::Status s = OrderToProto(*advanced, BuyerView::kMasked, *cipher_, out->mutable_order());

@@ -93,8 +93,7 @@ cv1::Stock OrdersFixture::StockOf(const std::string& product_id) {
 
 ov1::UpsertPartnerOrderRequest OrdersFixture::OrderRequest(const SellingWorld& world,
                                                            const std::string& external_order_id,
-                                                           int64_t quantity,
-                                                           ov1::OrderState state,
+                                                           int64_t quantity, ov1::OrderState state,
                                                            int64_t platform_update_seconds) {
   ov1::UpsertPartnerOrderRequest req;
   req.set_request_id(NewRequestId());
@@ -103,7 +102,7 @@ ov1::UpsertPartnerOrderRequest OrdersFixture::OrderRequest(const SellingWorld& w
   o->set_shop_id("shop-1");
   o->set_external_order_id(external_order_id);
   o->set_partner_status(state == ov1::ORDER_STATE_PENDING_PAYMENT ? "WAIT_BUYER_PAY"
-                                                                   : "WAIT_SELLER_SEND_GOODS");
+                                                                  : "WAIT_SELLER_SEND_GOODS");
   o->mutable_platform_update_time()->set_seconds(platform_update_seconds);
   o->mutable_platform_create_time()->set_seconds(1'779'990'000);
   if (state != ov1::ORDER_STATE_PENDING_PAYMENT) {

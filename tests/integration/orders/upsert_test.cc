@@ -66,8 +66,7 @@ TEST_F(UpsertTest, APaidOrderIsRecordedWithItsStockCommittedAndItsBuyerMasked) {
   ov1::ListFulfilmentsRequest list;
   list.set_order_id(o.id());
   ov1::ListFulfilmentsResponse fulfilments;
-  ASSERT_TRUE(
-      orders().ListFulfilments(Ctx(w.coop.admin_token).get(), list, &fulfilments).ok());
+  ASSERT_TRUE(orders().ListFulfilments(Ctx(w.coop.admin_token).get(), list, &fulfilments).ok());
   ASSERT_EQ(fulfilments.fulfilments_size(), 1);
   EXPECT_EQ(fulfilments.fulfilments(0).state(), ov1::FULFILMENT_STATE_TO_PACK);
   // The buyer contact is sealed at rest: no plain name or phone in the row.
@@ -78,8 +77,8 @@ TEST_F(UpsertTest, APaidOrderIsRecordedWithItsStockCommittedAndItsBuyerMasked) {
                         "FROM orders WHERE id = ?",
                         o.id());
                     EXPECT_TRUE(rs->next());
-                    for (const char* c : {"buyer_name_sealed", "buyer_phone_sealed",
-                                          "buyer_address_sealed"}) {
+                    for (const char* c :
+                         {"buyer_name_sealed", "buyer_phone_sealed", "buyer_address_sealed"}) {
                       const std::string v = rs->getString(c);
                       EXPECT_EQ(v.find("张三丰"), std::string::npos);
                       EXPECT_EQ(v.find("13812345678"), std::string::npos);
@@ -278,7 +277,8 @@ TEST_F(UpsertTest, SixtyFourConcurrentOrdersOnScarceStock) {
     auto req = OrderRequest(w, absl::StrCat("SCARCE-", i), 1, ORDER_STATE_PAID);
     ov1::UpsertPartnerOrderResponse resp;
     grpc::Status s = orders().UpsertPartnerOrder(Ctx(w.partner.token).get(), req, &resp);
-    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_TRUE(s.ok()) << s.error_code() << " " << s.error_message() << " [" << ErrorReason(s)
+                        << "]";
     if (resp.order().stock_status() == ov1::ORDER_STOCK_STATUS_COMMITTED) ++committed;
     if (resp.order().stock_status() == ov1::ORDER_STOCK_STATUS_SHORT) ++short_orders;
   });
@@ -317,8 +317,8 @@ TEST_F(UpsertTest, TenantsAreWalledAndTheShippingViewIsAudited) {
   get.set_id(o.id());
   ov1::Order out;
   // Another partner and another cooperative: NOT_FOUND, like a missing order.
-  for (const std::string& token : {other.partner.token, other.coop.admin_token,
-                                   UnassignedWorkerToken()}) {
+  for (const std::string& token :
+       {other.partner.token, other.coop.admin_token, UnassignedWorkerToken()}) {
     grpc::Status s = orders().GetOrder(Ctx(token).get(), get, &out);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
   }
@@ -327,8 +327,8 @@ TEST_F(UpsertTest, TenantsAreWalledAndTheShippingViewIsAudited) {
   EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
   get.set_id(o.id());
   // In scope: the partner, the cooperative, an assigned worker (masked).
-  for (const std::string& token : {w.partner.token, w.coop.admin_token,
-                                   AssignedWorkerToken(w.coop.cooperative.id())}) {
+  for (const std::string& token :
+       {w.partner.token, w.coop.admin_token, AssignedWorkerToken(w.coop.cooperative.id())}) {
     EXPECT_TRUE(orders().GetOrder(Ctx(token).get(), get, &out).ok());
     EXPECT_EQ(out.buyer().name(), "张**");
   }

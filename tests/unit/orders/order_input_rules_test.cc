@@ -60,8 +60,8 @@ TEST(ValidateUpsert, NamesEveryBadField) {
   const absl::Status s = ValidateUpsert(req);
   ASSERT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   const std::vector<std::string> expected = {
-      "order.shop_id",          "order.platform_update_time", "order.lines[0].quantity",
-      "order.buyer.phone",      "order.buyer.region_code",    "order.reservation_id",
+      "order.shop_id",     "order.platform_update_time", "order.lines[0].quantity",
+      "order.buyer.phone", "order.buyer.region_code",    "order.reservation_id",
       "reported_state"};
   const std::vector<std::string> got = Fields(s);
   for (const std::string& f : expected) {
@@ -160,9 +160,9 @@ TEST(QuantitiesByProduct, RepeatedProductIsSummed) {
 TEST(StockRules, NextStepForEveryStateAndStatus) {
   using S = v1::OrderState;
   using K = v1::OrderStockStatus;
-  const S states[] = {v1::ORDER_STATE_PENDING_PAYMENT, v1::ORDER_STATE_PAID,
+  const S states[] = {v1::ORDER_STATE_PENDING_PAYMENT,   v1::ORDER_STATE_PAID,
                       v1::ORDER_STATE_PARTIALLY_SHIPPED, v1::ORDER_STATE_SHIPPED,
-                      v1::ORDER_STATE_DELIVERED, v1::ORDER_STATE_COMPLETED,
+                      v1::ORDER_STATE_DELIVERED,         v1::ORDER_STATE_COMPLETED,
                       v1::ORDER_STATE_CANCELLED};
   for (S state : states) {
     const bool cancelled = state == v1::ORDER_STATE_CANCELLED;
@@ -172,8 +172,9 @@ TEST(StockRules, NextStepForEveryStateAndStatus) {
               cancelled ? StockStep::kRelease : StockStep::kReserve);
     EXPECT_EQ(NextStockStep(state, v1::ORDER_STOCK_STATUS_SHORT),
               unshipped ? StockStep::kReserve : StockStep::kNone);
-    EXPECT_EQ(NextStockStep(state, v1::ORDER_STOCK_STATUS_RESERVED),
-              cancelled ? StockStep::kRelease : unpaid ? StockStep::kNone : StockStep::kCommit);
+    EXPECT_EQ(NextStockStep(state, v1::ORDER_STOCK_STATUS_RESERVED), cancelled ? StockStep::kRelease
+                                                                     : unpaid  ? StockStep::kNone
+                                                                              : StockStep::kCommit);
     EXPECT_EQ(NextStockStep(state, v1::ORDER_STOCK_STATUS_COMMITTED),
               cancelled ? StockStep::kReturn : StockStep::kNone);
     EXPECT_EQ(NextStockStep(state, K::ORDER_STOCK_STATUS_RELEASED), StockStep::kNone);
@@ -184,17 +185,17 @@ TEST(StockRules, CatalogAnswersClassified) {
   const absl::Status short_stock = FailedPrecondition("INSUFFICIENT_STOCK", "x");
   const absl::Status unavailable = absl::UnavailableError("down");
   EXPECT_EQ(ClassifyStockFailure(StockStep::kReserve, short_stock), StockFailure::kShort);
-  EXPECT_EQ(ClassifyStockFailure(StockStep::kReserve,
-                                 FailedPrecondition("PRODUCT_NOT_AVAILABLE", "x")),
-            StockFailure::kShort);
+  EXPECT_EQ(
+      ClassifyStockFailure(StockStep::kReserve, FailedPrecondition("PRODUCT_NOT_AVAILABLE", "x")),
+      StockFailure::kShort);
   EXPECT_EQ(ClassifyStockFailure(StockStep::kReserve, unavailable), StockFailure::kRetry);
-  EXPECT_EQ(ClassifyStockFailure(StockStep::kCommit,
-                                 FailedPrecondition("RESERVATION_NOT_HELD", "x")),
-            StockFailure::kHoldLapsed);
+  EXPECT_EQ(
+      ClassifyStockFailure(StockStep::kCommit, FailedPrecondition("RESERVATION_NOT_HELD", "x")),
+      StockFailure::kHoldLapsed);
   EXPECT_EQ(ClassifyStockFailure(StockStep::kCommit, unavailable), StockFailure::kRetry);
-  EXPECT_EQ(ClassifyStockFailure(StockStep::kRelease,
-                                 FailedPrecondition("RESERVATION_COMMITTED", "x")),
-            StockFailure::kCommitted);
+  EXPECT_EQ(
+      ClassifyStockFailure(StockStep::kRelease, FailedPrecondition("RESERVATION_COMMITTED", "x")),
+      StockFailure::kCommitted);
   EXPECT_EQ(ClassifyStockFailure(StockStep::kRelease, absl::NotFoundError("x")),
             StockFailure::kGone);
   EXPECT_EQ(ClassifyStockFailure(StockStep::kRelease, unavailable), StockFailure::kRetry);
