@@ -426,7 +426,7 @@ absl::Status Orders::ListAfterSales(const CallContext& call, const v1::ListAfter
     add(kFilterState, static_cast<int64_t>(req.state()));
   }
   q.sql += kOrderById;
-  q.params.push_back(static_cast<int64_t>(page->size + 1));
+  q.params.emplace_back(std::in_place_type<int64_t>, page->size + 1);
   return db_->Read([&](Tx& tx) -> absl::Status {
     std::vector<v1::AfterSale> rows = LoadAfterSaleList(tx, q);
     for (size_t i = 0; i < rows.size(); ++i) {

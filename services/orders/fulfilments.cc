@@ -148,7 +148,7 @@ absl::Status Orders::ListFulfilments(const CallContext& call, const v1::ListFulf
     add(kFilterState, static_cast<int64_t>(req.state()));
   }
   q.sql += kOrderById;
-  q.params.push_back(static_cast<int64_t>(page->size + 1));
+  q.params.emplace_back(std::in_place_type<int64_t>, page->size + 1);
   return db_->Read([&](Tx& tx) -> absl::Status {
     std::vector<v1::Fulfilment> rows = LoadFulfilmentList(tx, q);
     if (rows.size() > static_cast<size_t>(page->size)) {

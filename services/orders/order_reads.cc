@@ -125,10 +125,10 @@ absl::Status Orders::ListOrders(const CallContext& call, const v1::ListOrdersReq
   }
   if (req.state() != v1::ORDER_STATE_UNSPECIFIED) {
     q.sql += kFilterState;
-    q.params.push_back(static_cast<int64_t>(req.state()));
+    q.params.emplace_back(std::in_place_type<int64_t>, req.state());
   }
   q.sql += kNewestFirst;
-  q.params.push_back(static_cast<int64_t>(page->size + 1));
+  q.params.emplace_back(std::in_place_type<int64_t>, page->size + 1);
   return db_->Read([&](Tx& tx) -> absl::Status {
     std::vector<OrderRow> rows = LoadOrderList(tx, q);
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -190,7 +190,7 @@ absl::Status Orders::ListOrdersForReconciliation(const CallContext& call,
     q.params.push_back(Trimmed(req.shop_id()));
   }
   q.sql += kReconcileOrder;
-  q.params.push_back(static_cast<int64_t>(page->size + 1));
+  q.params.emplace_back(std::in_place_type<int64_t>, page->size + 1);
   return db_->Read([&](Tx& tx) -> absl::Status {
     std::vector<OrderRow> rows = LoadOrderList(tx, q);
     for (size_t i = 0; i < rows.size(); ++i) {

@@ -104,7 +104,7 @@ absl::Status Orders::ListSettlements(const CallContext& call, const v1::ListSett
   if (!req.partner_id().empty()) add(kFilterPartner, req.partner_id());
   if (!req.household_id().empty()) add(kFilterHousehold, req.household_id());
   q.sql += kOrderById;
-  q.params.push_back(static_cast<int64_t>(page->size + 1));
+  q.params.emplace_back(std::in_place_type<int64_t>, page->size + 1);
   return db_->Read([&](Tx& tx) -> absl::Status {
     std::vector<v1::Settlement> rows = LoadSettlementList(tx, q);
     for (size_t i = 0; i < rows.size(); ++i) {

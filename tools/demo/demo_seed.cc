@@ -7,16 +7,25 @@
 // the cooperative admin, submitted by the member, approved by the social worker, stocked through
 // lots and offered to the 832 platform.
 //
+// With --orders as well, the 832 platform sells them: one order (two tea cakes and a bag of
+// walnuts, sold by weight) is pushed through UpsertPartnerOrder as paid, packed with its weight and
+// shipped by the cooperative, delivered and completed into a settlement; a second paid order waits
+// for the cooperative to pack it.
+//
 //   cooplink_demo_seed --target 127.0.0.1:50051 --token <platform admin token>
-//                      [--catalog 127.0.0.1:50052]
+//                      [--catalog 127.0.0.1:50052 [--orders 127.0.0.1:50053]]
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
+#include <ctime>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "cooplink/catalog/v1/catalog.grpc.pb.h"
 #include "cooplink/membership/v1/membership.grpc.pb.h"
+#include "cooplink/orders/v1/orders.grpc.pb.h"
 #include "services/membership/identity.h"
 
 namespace {
@@ -24,13 +33,14 @@ namespace {
 namespace mv1 = ::cooplink::membership::v1;
 namespace cv1 = ::cooplink::common::v1;
 namespace kv1 = ::cooplink::catalog::v1;
+namespace ov1 = ::cooplink::orders::v1;
 
-int catalog_calls = 0;  // numbers the request_ids of catalog calls
+int catalog_calls = 0;  // numbers the request_ids of catalog and orders calls
 
-// One catalog call with a bearer token; exits on failure (demo data must load completely).
-template <typename Resp, typename Req, typename Method>
-Resp CatalogCall(kv1::CatalogService::Stub& stub, Method method, const std::string& token, Req req,
-                 const char* what) {
+// One catalog (or orders) call with a bearer token; exits on failure (demo data must load
+// completely).
+template <typename Resp, typename Req, typename Stub, typename Method>
+Resp CatalogCall(Stub& stub, Method method, const std::string& token, Req req, const char* what) {
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -97,11 +107,13 @@ void Print(const char* name, const std::string& value) {
 int main(int argc, char** argv) {
   std::string target = "127.0.0.1:50051";
   std::string catalog_target;
+  std::string orders_target;
   std::string token;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::string(argv[i]) == "--target") target = argv[i + 1];
     if (std::string(argv[i]) == "--token") token = argv[i + 1];
     if (std::string(argv[i]) == "--catalog") catalog_target = argv[i + 1];
+    if (std::string(argv[i]) == "--orders") orders_target = argv[i + 1];
   }
   if (token.empty()) {
     std::fprintf(stderr, "usage: cooplink_demo_seed --target HOST:PORT --token ADMIN_TOKEN\n");
@@ -228,6 +240,7 @@ int main(int argc, char** argv) {
   const std::string member_token = s.TokenFor(member_principal);
   const std::string partner_token = s.TokenFor(partner_principal);
 
+  std::vector<kv1::Product> listed;
   if (!catalog_target.empty()) {
     auto catalog = kv1::CatalogService::NewStub(
         grpc::CreateChannel(catalog_target, grpc::InsecureChannelCredentials()));
@@ -301,7 +314,99 @@ int main(int argc, char** argv) {
       offer.mutable_offer()->set_partner_id(partner.id());
       CatalogCall<kv1::Offer>(*catalog, &CS::CreateOffer, coop_admin_token, offer, "CreateOffer");
       if (l.category == kv1::PRODUCT_CATEGORY_PROCESSED_TEA) Print("DEMO_PRODUCT_ID", product.id());
+      listed.push_back(product);
     }
+    if (!orders_target.empty()) {
+      // The offers reach the partner's listings once catalog's feed has sequenced them.
+      kv1::BatchGetPartnerListingsRequest check;
+      check.add_product_ids(listed[0].id());
+      check.add_product_ids(listed[1].id());
+      for (int i = 0;; ++i) {
+        auto got = CatalogCall<kv1::BatchGetPartnerListingsResponse>(
+            *catalog, &CS::BatchGetPartnerListings, partner_token, check,
+            "BatchGetPartnerListings");
+        if (got.listings(0).version() > 0 && got.listings(1).version() > 0) break;
+        if (i == 200) {
+          std::fprintf(stderr, "demo seed: the offers never reached the listings\n");
+          return 1;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  }
+
+  if (!orders_target.empty() && listed.size() >= 2) {
+    auto orders = ov1::OrdersService::NewStub(
+        grpc::CreateChannel(orders_target, grpc::InsecureChannelCredentials()));
+    using OS = ov1::OrdersService::Stub;
+    const kv1::Product& tea = listed[0];
+    const kv1::Product& walnuts = listed[1];
+    auto order_request = [&](const char* external_id, int64_t tea_cakes) {
+      ov1::UpsertPartnerOrderRequest req;
+      req.set_reported_state(ov1::ORDER_STATE_PAID);
+      ov1::Order* o = req.mutable_order();
+      o->set_shop_id("832-supplier-530828");
+      o->set_external_order_id(external_id);
+      o->set_partner_status("PAID");
+      o->mutable_platform_create_time()->set_seconds(std::time(nullptr) - 600);
+      o->mutable_platform_update_time()->set_seconds(std::time(nullptr) - 60);
+      o->mutable_pay_time()->set_seconds(std::time(nullptr) - 60);
+      ov1::OrderLine* l = o->add_lines();
+      l->set_external_line_id("1");
+      l->set_product_id(tea.id());
+      l->set_quantity(tea_cakes);
+      l->mutable_unit_price()->set_fen(tea.price().fen());
+      l->mutable_line_total()->set_fen(tea.price().fen() * tea_cakes);
+      ov1::OrderLine* w = o->add_lines();
+      w->set_external_line_id("2");
+      w->set_product_id(walnuts.id());
+      w->set_quantity(1);
+      w->mutable_unit_price()->set_fen(walnuts.price().fen());
+      w->mutable_line_total()->set_fen(walnuts.price().fen() - 300);  // a 3-yuan coupon
+      o->mutable_buyer()->set_name("王芳");
+      o->mutable_buyer()->set_phone("13987654321");
+      o->mutable_buyer()->set_region_code("530102");
+      o->mutable_buyer()->set_address("昆明市五华区翠湖南路 2 号");
+      return req;
+    };
+    auto sold = CatalogCall<ov1::UpsertPartnerOrderResponse>(
+        *orders, &OS::UpsertPartnerOrder, partner_token, order_request("832-20260301-0001", 2),
+        "UpsertPartnerOrder");
+    const std::string order_id = sold.order().id();
+    ov1::ListFulfilmentsRequest list;
+    list.set_order_id(order_id);
+    auto fulfilments = CatalogCall<ov1::ListFulfilmentsResponse>(
+        *orders, &OS::ListFulfilments, coop_admin_token, list, "ListFulfilments");
+    ov1::MarkFulfilmentPackedRequest pack;
+    pack.set_fulfilment_id(fulfilments.fulfilments(0).id());
+    ov1::PackedLine* weighed = pack.add_packed_lines();
+    weighed->set_external_line_id("2");
+    weighed->set_packed_weight_grams(1010);
+    CatalogCall<ov1::Fulfilment>(*orders, &OS::MarkFulfilmentPacked, coop_admin_token, pack,
+                                 "MarkFulfilmentPacked");
+    ov1::CreateShipmentRequest ship;
+    ship.mutable_shipment()->set_fulfilment_id(fulfilments.fulfilments(0).id());
+    ship.mutable_shipment()->set_carrier_code("SF");
+    ship.mutable_shipment()->set_tracking_number("SF1403857261930");
+    auto shipment = CatalogCall<ov1::Shipment>(*orders, &OS::CreateShipment, coop_admin_token, ship,
+                                               "CreateShipment");
+    ov1::ConfirmDeliveryRequest deliver;
+    deliver.set_shipment_id(shipment.id());
+    CatalogCall<ov1::Shipment>(*orders, &OS::ConfirmDelivery, partner_token, deliver,
+                               "ConfirmDelivery");
+    ov1::CompleteOrderRequest complete;
+    complete.set_order_id(order_id);
+    CatalogCall<ov1::Order>(*orders, &OS::CompleteOrder, partner_token, complete, "CompleteOrder");
+    ov1::ListSettlementsRequest settlements;
+    settlements.set_order_id(order_id);
+    auto settled = CatalogCall<ov1::ListSettlementsResponse>(
+        *orders, &OS::ListSettlements, coop_admin_token, settlements, "ListSettlements");
+    auto waiting = CatalogCall<ov1::UpsertPartnerOrderResponse>(
+        *orders, &OS::UpsertPartnerOrder, partner_token, order_request("832-20260301-0002", 1),
+        "UpsertPartnerOrder");
+    Print("DEMO_ORDER_ID", order_id);
+    if (settled.settlements_size() > 0) Print("DEMO_SETTLEMENT_ID", settled.settlements(0).id());
+    Print("DEMO_ORDER_TO_PACK_ID", waiting.order().id());
   }
 
   Print("DEMO_COOPERATIVE_ID", coop.id());
