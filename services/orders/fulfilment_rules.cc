@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/status.h"
+#include "services/orders/orders_limits.h"
 
 namespace cooplink::orders {
 namespace {
@@ -96,7 +97,10 @@ absl::Status CheckOrderAllowsShipping(v1::OrderState order_state, bool shipping_
 
 absl::Status CheckPackedWeight(absl::string_view field, absl::string_view external_line_id,
                                int64_t required_weight_grams, int64_t packed_weight_grams) {
-  if (packed_weight_grams <= 0) return InvalidField(std::string(field), "must be greater than 0");
+  if (packed_weight_grams < kPackedWeightGrams.min) {
+    return InvalidField(std::string(field),
+                        absl::StrCat("must be ", DescribeLimit(kPackedWeightGrams)));
+  }
   if (packed_weight_grams < required_weight_grams) {
     return FailedPrecondition(
         "UNDERWEIGHT",

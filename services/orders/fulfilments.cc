@@ -188,7 +188,7 @@ absl::Status Orders::MarkFulfilmentPacked(const CallContext& call,
     const v1::PackedLine& l = req.packed_lines(i);
     const std::string at = absl::StrCat("packed_lines[", i, "]");
     if (l.external_line_id().empty()) v.Add(at + ".external_line_id", "required");
-    if (l.packed_weight_grams() <= 0) v.Add(at + ".packed_weight_grams", "must be greater than 0");
+    CheckInteger(v, at + ".packed_weight_grams", l.packed_weight_grams(), kPackedWeightGrams);
     if (!packed.emplace(l.external_line_id(), l.packed_weight_grams()).second) {
       v.Add(at + ".external_line_id", "repeats another packed line");
     }

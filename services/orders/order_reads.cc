@@ -154,7 +154,7 @@ absl::Status Orders::ListOrdersForReconciliation(const CallContext& call,
   std::string partner = req.partner_id();
   if (p.is(Role::kPartner) && partner.empty()) partner = p.partner_id;
   CheckId(v, "partner_id", partner);
-  if (!req.shop_id().empty()) CheckText(v, "shop_id", req.shop_id(), kShopId);
+  CheckText(v, "shop_id", req.shop_id(), kReconciliationShopId);
   if (!req.has_start_time()) v.Add("start_time", "required");
   if (!req.has_end_time()) v.Add("end_time", "required");
   const int64_t start_us = Micros(req.start_time()), end_us = Micros(req.end_time());

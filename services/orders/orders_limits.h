@@ -4,6 +4,7 @@
 #ifndef COOPLINK_SERVICES_ORDERS_ORDERS_LIMITS_H_
 #define COOPLINK_SERVICES_ORDERS_ORDERS_LIMITS_H_
 
+#include "absl/time/time.h"
 #include "services/common/limits.h"
 
 namespace cooplink::orders {
@@ -15,6 +16,8 @@ inline constexpr char kBuyer[] = "cooplink.orders.v1.BuyerContact";
 inline constexpr char kShipment[] = "cooplink.orders.v1.Shipment";
 inline constexpr char kAfterSale[] = "cooplink.orders.v1.AfterSale";
 inline constexpr char kAfterSaleLine[] = "cooplink.orders.v1.AfterSaleLine";
+inline constexpr char kPackedLine[] = "cooplink.orders.v1.PackedLine";
+inline constexpr char kReconciliation[] = "cooplink.orders.v1.ListOrdersForReconciliationRequest";
 }  // namespace limits
 
 // Orders (UpsertPartnerOrder).
@@ -52,7 +55,9 @@ inline constexpr FieldLimit kRejectReason =
 inline constexpr FieldLimit kCloseReason =
     Limit("cooplink.orders.v1.CloseAfterSaleRequest", "reason", LimitKind::kText, 0, 500);
 
-// Shipments.
+// Fulfilments and shipments.
+inline constexpr FieldLimit kPackedWeightGrams =
+    Limit(limits::kPackedLine, "packed_weight_grams", LimitKind::kInteger, 1, kUnbounded);
 inline constexpr FieldLimit kCarrierCode =
     Limit(limits::kShipment, "carrier_code", LimitKind::kToken, 1, 32);
 inline constexpr FieldLimit kTrackingNumber =
@@ -68,8 +73,41 @@ inline constexpr FieldLimit kAfterSaleReason =
 inline constexpr FieldLimit kAfterSaleRefund =
     Limit(limits::kAfterSaleLine, "refund", LimitKind::kFen, 1, kUnbounded);
 
-// Reconciliation: the window is positive and at most 7 days.
+// Reconciliation: the shop filter (empty: every shop of the partner); the window is positive and
+// at most 7 days (a span between two Timestamps, which no FieldLimit kind expresses: checked in
+// order_reads.cc and walked by tests/integration/orders/limits_test.cc).
+inline constexpr FieldLimit kReconciliationShopId =
+    Limit(limits::kReconciliation, "shop_id", LimitKind::kText, 0, 64);
 inline constexpr absl::Duration kMaxReconciliationWindow = absl::Hours(24 * 7);
+
+// Every entry above, for the tests that hold them to orders.proto and to the server.
+inline constexpr FieldLimit kOrdersLimits[] = {
+    kShopId,
+    kExternalOrderId,
+    kPartnerStatus,
+    kOrderLines,
+    kShippingFee,
+    kExternalLineId,
+    kLineQuantity,
+    kUnitPrice,
+    kLineTotal,
+    kBuyerName,
+    kBuyerPhone,
+    kBuyerRegionCode,
+    kBuyerAddress,
+    kBuyerContactRef,
+    kCancelReason,
+    kRejectReason,
+    kCloseReason,
+    kPackedWeightGrams,
+    kCarrierCode,
+    kTrackingNumber,
+    kExternalAfterSaleId,
+    kAfterSaleLines,
+    kAfterSaleReason,
+    kAfterSaleRefund,
+    kReconciliationShopId,
+};
 
 }  // namespace cooplink::orders
 

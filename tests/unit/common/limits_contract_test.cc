@@ -1,10 +1,11 @@
 // The limits tables (services/common/limits.h, services/catalog/catalog_limits.h,
-// services/membership/membership_limits.h) against the proto comments, so the two cannot drift:
+// services/membership/membership_limits.h, services/orders/orders_limits.h) against the proto
+// comments, so the two cannot drift:
 //   - every entry's numbers equal the numbers its field's comment states (read from the protos'
 //     own source info, compiled into a descriptor set at build time);
 //   - every field a request can carry whose comment states a limit has an entry.
 // What the server does with each entry is walked through gRPC in
-// tests/integration/{catalog,membership}/limits_test.cc.
+// tests/integration/{catalog,membership,orders}/limits_test.cc.
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
 #include <gtest/gtest.h>
@@ -23,6 +24,7 @@
 #include "services/catalog/catalog_limits.h"
 #include "services/common/limits.h"
 #include "services/membership/membership_limits.h"
+#include "services/orders/orders_limits.h"
 #include "tests/support/limit_walker.h"
 
 namespace cooplink {
@@ -63,6 +65,7 @@ const Service kServices[] = {
     {"cooplink.catalog.v1.CatalogService", "cooplink.catalog.v1.", catalog::kCatalogLimits},
     {"cooplink.membership.v1.MembershipService", "cooplink.membership.v1.",
      membership::kMembershipLimits},
+    {"cooplink.orders.v1.OrdersService", "cooplink.orders.v1.", orders::kOrdersLimits},
 };
 
 // --- What a comment states ----------------------------------------------------------------------
