@@ -2,8 +2,9 @@
 // request can carry a limited field, every entry that applies to that field is probed just below,
 // at and just above each bound (and at the special values: 0 when it stands for a default, unset
 // message fields, whitespace around text, impossible dates) starting from a valid request the test
-// supplies. A value inside the limit must not be refused as INVALID_ARGUMENT (other refusals, such
-// as ALREADY_EXISTS for a second identical create, are fine: the value passed validation); a value
+// supplies. A value inside the limit must not be refused as INVALID_ARGUMENT nor fail as INTERNAL
+// or UNKNOWN (a column too narrow for it); other refusals, such as ALREADY_EXISTS for a second
+// identical create, are fine: the value passed validation. A value
 // outside must be INVALID_ARGUMENT with a field violation naming exactly the field's path (a Money
 // field may be named with or without ".fen"). Text is built of a 3-byte character (茶), so the
 // limits are seen to count characters, not bytes.
@@ -20,6 +21,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -61,6 +63,11 @@ class LimitWalker {
   // A valid value of a kCode field (message full name, field), fresh on every call.
   void Example(const std::string& message, const std::string& field,
                std::function<std::string()> make);
+  // The value of `n` characters of a kToken field (message full name, field) whose alphabet has no
+  // "a" (default: n times "a"), or nullopt when no value of that length can pass (a code that must
+  // also be one of a table): that length is then not probed.
+  void Token(const std::string& message, const std::string& field,
+             std::function<std::optional<std::string>(int64_t n)> make);
   // Fills repeated field `field` of `parent` with `count` valid, distinct elements (default: copies
   // of the baseline's first element).
   void Elements(const std::string& message, const std::string& field,
@@ -109,6 +116,7 @@ class LimitWalker {
   absl::CivilDay today_;
   std::map<const google::protobuf::Descriptor*, std::pair<Baseline, Call>> rpcs_;
   std::map<std::string, std::function<std::string()>> examples_;
+  std::map<std::string, std::function<std::optional<std::string>(int64_t)>> tokens_;
   std::map<std::string, std::function<void(google::protobuf::Message*, int)>> elements_;
   std::set<std::string> ignored_;  // "<request full name> <path>"
 };
