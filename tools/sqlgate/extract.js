@@ -287,7 +287,8 @@ function extractFromTu(text, repo) {
 
   // A constant is composed into larger statements at run time (a prefix or a fragment) when it
   // appears inside absl::StrCat/StrAppend, next to '+', or is copied into a variable
-  // (`std::string sql = kListMembers;`, `query->sql = kListOffersHead;`).
+  // (`std::string sql = kListMembers;`, `query->sql = kListOffersHead;`, or as the first member of
+  // a braced initializer, `SqlQuery lines{kSelectLinesHead, {}};`).
   // Literals passed straight to the database (`ExecPlain(conn, "COMMIT")`) are statements too.
   const composed = new Set();
   const calls = [];
@@ -312,7 +313,11 @@ function extractFromTu(text, repo) {
       const inStrCat = calls.some((c) => c === 'StrCat' || c === 'StrAppend');
       const copied = prev === '=' && next === ';' && toks[i - 2] && toks[i - 2].t === 'id' &&
         !/^k[A-Z]/.test(toks[i - 2].v);
-      if (inStrCat || copied || prev === '+' || next === '+' || prev === '+=') composed.add(t.v);
+      const braced = prev === '{' && (next === ',' || next === '}') && toks[i - 2] &&
+        toks[i - 2].t === 'id' && !/^k[A-Z]/.test(toks[i - 2].v);
+      if (inStrCat || copied || braced || prev === '+' || next === '+' || prev === '+=') {
+        composed.add(t.v);
+      }
     }
   }
   for (const c of constants) c.composed = composed.has(c.name);
