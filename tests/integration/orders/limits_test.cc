@@ -156,23 +156,26 @@ TEST_F(OrdersLimitsTest, EveryDocumentedLimitIsEnforcedExactly) {
                      orders::kOrdersLimits, Today(clock_->Now()));
   // A phone of n digits; a carrier code of n characters that is one of the carrier table (none has
   // 1 or more than 5 characters: those lengths are only walked from outside).
-  walker.Token(orders::limits::kBuyer, "phone",
-               [](int64_t n) { return std::optional<std::string>(std::string(static_cast<size_t>(n), '8')); });
-  walker.Token(orders::limits::kShipment, "carrier_code", [](int64_t n) -> std::optional<std::string> {
-    for (const char* code : {"SF", "ZTO", "JTSD", "YUNDA"}) {
-      if (static_cast<int64_t>(std::string(code).size()) == n) return std::string(code);
-    }
-    if (n == 0 || n > orders::kCarrierCode.max) return std::string(static_cast<size_t>(n), 'A');
-    return std::nullopt;
+  walker.Token(orders::limits::kBuyer, "phone", [](int64_t n) {
+    return std::optional<std::string>(std::string(static_cast<size_t>(n), '8'));
   });
-  walker.Elements(orders::limits::kOrder, "lines",
-                  [&w](google::protobuf::Message* m, int n) {
-                    auto* order = static_cast<ov1::Order*>(m);
-                    order->clear_lines();
-                    for (int i = 0; i < n; ++i) {
-                      SetWalkLine(order->add_lines(), absl::StrCat("W", i + 1), w.product.id());
-                    }
-                  });
+  walker.Token(orders::limits::kShipment, "carrier_code",
+               [](int64_t n) -> std::optional<std::string> {
+                 for (const char* code : {"SF", "ZTO", "JTSD", "YUNDA"}) {
+                   if (static_cast<int64_t>(std::string(code).size()) == n)
+                     return std::string(code);
+                 }
+                 if (n == 0 || n > orders::kCarrierCode.max)
+                   return std::string(static_cast<size_t>(n), 'A');
+                 return std::nullopt;
+               });
+  walker.Elements(orders::limits::kOrder, "lines", [&w](google::protobuf::Message* m, int n) {
+    auto* order = static_cast<ov1::Order*>(m);
+    order->clear_lines();
+    for (int i = 0; i < n; ++i) {
+      SetWalkLine(order->add_lines(), absl::StrCat("W", i + 1), w.product.id());
+    }
+  });
   walker.Elements(orders::limits::kAfterSale, "lines", [](google::protobuf::Message* m, int n) {
     auto* after_sale = static_cast<ov1::AfterSale*>(m);
     after_sale->clear_lines();
@@ -188,8 +191,8 @@ TEST_F(OrdersLimitsTest, EveryDocumentedLimitIsEnforcedExactly) {
       orders(), &Stub::UpsertPartnerOrder, w.partner.token, [&] {
         // A new order on every call (the walk writes external_order_id too; then the same order
         // is pushed again, which is fine while it is unpaid).
-        ov1::UpsertPartnerOrderRequest req = OrderRequest(
-            w, absl::StrCat("ORD-WALK-", ++pushes), 1, ov1::ORDER_STATE_PENDING_PAYMENT);
+        ov1::UpsertPartnerOrderRequest req = OrderRequest(w, absl::StrCat("ORD-WALK-", ++pushes), 1,
+                                                          ov1::ORDER_STATE_PENDING_PAYMENT);
         req.mutable_order()->clear_lines();
         SetWalkLine(req.mutable_order()->add_lines(), "W1", w.product.id());
         req.mutable_order()->mutable_buyer()->set_platform_contact_ref("AAEnOaid0001");
@@ -246,32 +249,32 @@ TEST_F(OrdersLimitsTest, EveryDocumentedLimitIsEnforcedExactly) {
         line->mutable_refund()->set_fen(1);
         return req;
       });
-  walker.Rpc<ov1::ApproveAfterSaleRequest, ov1::AfterSale>(
-      orders(), &Stub::ApproveAfterSale, token, [&] {
-        ov1::ApproveAfterSaleRequest req;
-        req.set_after_sale_id(to_approve.id());
-        return req;
-      });
-  walker.Rpc<ov1::RejectAfterSaleRequest, ov1::AfterSale>(
-      orders(), &Stub::RejectAfterSale, token, [&] {
-        ov1::RejectAfterSaleRequest req;
-        req.set_after_sale_id(to_reject.id());
-        req.set_reason("照片显示完好");
-        return req;
-      });
+  walker.Rpc<ov1::ApproveAfterSaleRequest, ov1::AfterSale>(orders(), &Stub::ApproveAfterSale, token,
+                                                           [&] {
+                                                             ov1::ApproveAfterSaleRequest req;
+                                                             req.set_after_sale_id(to_approve.id());
+                                                             return req;
+                                                           });
+  walker.Rpc<ov1::RejectAfterSaleRequest, ov1::AfterSale>(orders(), &Stub::RejectAfterSale, token,
+                                                          [&] {
+                                                            ov1::RejectAfterSaleRequest req;
+                                                            req.set_after_sale_id(to_reject.id());
+                                                            req.set_reason("照片显示完好");
+                                                            return req;
+                                                          });
   walker.Rpc<ov1::CompleteAfterSaleRequest, ov1::AfterSale>(
       orders(), &Stub::CompleteAfterSale, token, [&] {
         ov1::CompleteAfterSaleRequest req;
         req.set_after_sale_id(to_complete.id());  // REQUESTED: INVALID_STATE_TRANSITION
         return req;
       });
-  walker.Rpc<ov1::CloseAfterSaleRequest, ov1::AfterSale>(
-      orders(), &Stub::CloseAfterSale, token, [&] {
-        ov1::CloseAfterSaleRequest req;
-        req.set_after_sale_id(to_close.id());
-        req.set_reason("买家撤销");
-        return req;
-      });
+  walker.Rpc<ov1::CloseAfterSaleRequest, ov1::AfterSale>(orders(), &Stub::CloseAfterSale, token,
+                                                         [&] {
+                                                           ov1::CloseAfterSaleRequest req;
+                                                           req.set_after_sale_id(to_close.id());
+                                                           req.set_reason("买家撤销");
+                                                           return req;
+                                                         });
   walker.Rpc<ov1::ListAfterSalesRequest, ov1::ListAfterSalesResponse>(
       orders(), &Stub::ListAfterSales, token, [] { return ov1::ListAfterSalesRequest(); });
   walker.Rpc<ov1::ListOrdersForReconciliationRequest, ov1::ListOrdersForReconciliationResponse>(
