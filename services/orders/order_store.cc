@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/fields.h"
+#include "services/common/ids.h"
 #include "services/common/status.h"
 
 namespace cooplink::orders {
@@ -81,8 +82,8 @@ constexpr const char* kCompletionDue =
 constexpr const char* kReservationReferenced =
     "SELECT 1 FROM orders WHERE reservation_id = ? LIMIT 1";
 constexpr const char* kAuditShippingView =
-    "INSERT INTO shipping_view_audit (order_id, principal_id, role, trace_id, view_time_us) "
-    "VALUES (?, ?, ?, ?, ?)";
+    "INSERT INTO shipping_view_audit (id, order_id, principal_id, role, trace_id, view_time_us) "
+    "VALUES (?, ?, ?, ?, ?, ?)";
 
 std::optional<int64_t> OptionalInt(sql::ResultSet& rs, const char* column) {
   if (rs.isNull(column)) return std::nullopt;
@@ -327,7 +328,8 @@ absl::Status OrderToProto(const OrderRow& r, BuyerView view, const PiiCipher& ci
 
 void AuditShippingView(Tx& tx, const std::string& order_id, const std::string& principal_id,
                        int role, const std::string& trace_id, int64_t now_us) {
-  tx.Execute(kAuditShippingView, order_id, principal_id, role, trace_id, now_us);
+  tx.Execute(kAuditShippingView, NewId(absl::FromUnixMicros(now_us)), order_id, principal_id, role,
+             trace_id, now_us);
 }
 
 }  // namespace cooplink::orders

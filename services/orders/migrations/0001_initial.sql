@@ -18,7 +18,10 @@ CREATE TABLE orders (
   buyer_name_sealed VARCHAR(512) NOT NULL,
   buyer_phone_sealed VARCHAR(512) NOT NULL,
   buyer_address_sealed VARCHAR(2048) NOT NULL,
-  buyer_contact_ref_sealed VARCHAR(2048) NOT NULL,
+  -- Sized for the documented limits sealed ("v1:" + base64url(nonce | bytes | tag)): the contact
+  -- reference's 512 four-byte characters seal to 2771 characters; name (50) to 307, phone (20) to
+  -- 67, address (200) to 1107.
+  buyer_contact_ref_sealed VARCHAR(2800) NOT NULL,
   buyer_name_masked VARCHAR(200) NOT NULL,
   buyer_phone_masked VARCHAR(40) NOT NULL,
   buyer_region_code CHAR(6) NOT NULL,
@@ -180,7 +183,7 @@ CREATE TABLE settlement_payouts (
 -- Every read of an order's buyer contact in full (ORDER_VIEW_SHIPPING): who, when, which trace.
 -- It holds no personal data itself.
 CREATE TABLE shipping_view_audit (
-  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  id CHAR(26) NOT NULL PRIMARY KEY,
   order_id CHAR(26) NOT NULL,
   principal_id VARCHAR(64) NOT NULL,
   role TINYINT NOT NULL,
