@@ -350,7 +350,7 @@ TEST_F(OrdersLimitsTest, ALineTotalAboveQuantityTimesUnitPriceIsRefused) {
 }
 
 // 512 characters of 4 bytes each, the widest platform_contact_ref the contract allows, are stored
-// sealed (migration 0003) and read back in the SHIPPING view.
+// sealed (VARCHAR(2800) in migration 0001) and read back in the SHIPPING view.
 TEST_F(OrdersLimitsTest, TheLongestContactRefIsStoredWhole) {
   const SellingWorld w = NewSellingWorld(/*on_hand=*/10);
   std::string ref;
