@@ -357,12 +357,12 @@ int main(int argc, char** argv) {
       l->set_quantity(tea_cakes);
       l->mutable_unit_price()->set_fen(tea.price().fen());
       l->mutable_line_total()->set_fen(tea.price().fen() * tea_cakes);
-      ov1::OrderLine* w = o->add_lines();
-      w->set_external_line_id("2");
-      w->set_product_id(walnuts.id());
-      w->set_quantity(1);
-      w->mutable_unit_price()->set_fen(walnuts.price().fen());
-      w->mutable_line_total()->set_fen(walnuts.price().fen() - 300);  // a 3-yuan coupon
+      ov1::OrderLine* nuts = o->add_lines();
+      nuts->set_external_line_id("2");
+      nuts->set_product_id(walnuts.id());
+      nuts->set_quantity(1);
+      nuts->mutable_unit_price()->set_fen(walnuts.price().fen());
+      nuts->mutable_line_total()->set_fen(walnuts.price().fen() - 300);  // a 3-yuan coupon
       o->mutable_buyer()->set_name("王芳");
       o->mutable_buyer()->set_phone("13987654321");
       o->mutable_buyer()->set_region_code("530102");
