@@ -120,8 +120,8 @@ TEST_F(AfterSalesTest, AnAfterSaleNeedsAPaidOrderAndLinesOfOneCooperative) {
   SellingWorld w = NewSellingWorld(10);
   const int64_t price = w.product.price().fen();
   const auto unpaid = Upsert(w, OrderRequest(w, "U-1", 1, ORDER_STATE_PENDING_PAYMENT)).order();
-  ExpectFailed(TryCreate(w.partner.token,
-                         AfterSaleRequest(unpaid.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, 1}})),
+  ExpectFailed(TryCreate(w.partner.token, AfterSaleRequest(unpaid.id(), AFTER_SALE_KIND_REFUND_ONLY,
+                                                           {{"L1", 0, 1}})),
                "INVALID_STATE_TRANSITION");
   // A cancelled order.
   const auto cancelled = Upsert(w, OrderRequest(w, "U-2", 1, ORDER_STATE_PAID)).order();
@@ -131,10 +131,10 @@ TEST_F(AfterSalesTest, AnAfterSaleNeedsAPaidOrderAndLinesOfOneCooperative) {
   cancel.set_reason("缺货");
   ov1::Order out;
   ASSERT_TRUE(orders().CancelOrder(Ctx(w.partner.token).get(), cancel, &out).ok());
-  ExpectFailed(TryCreate(w.partner.token, AfterSaleRequest(cancelled.id(),
-                                                           AFTER_SALE_KIND_REFUND_ONLY,
-                                                           {{"L1", 0, 1}})),
-               "INVALID_STATE_TRANSITION");
+  ExpectFailed(
+      TryCreate(w.partner.token,
+                AfterSaleRequest(cancelled.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, 1}})),
+      "INVALID_STATE_TRANSITION");
   // An order with lines of two cooperatives.
   CoopWorld b = NewCoop();
   const cv1::Product bp = ActiveProduct(b, 5);
@@ -148,8 +148,9 @@ TEST_F(AfterSalesTest, AnAfterSaleNeedsAPaidOrderAndLinesOfOneCooperative) {
   l2->mutable_unit_price()->set_fen(bp.price().fen());
   l2->mutable_line_total()->set_fen(bp.price().fen());
   const auto paid = Upsert(w, req).order();
-  grpc::Status s = TryCreate(w.partner.token, AfterSaleRequest(paid.id(), AFTER_SALE_KIND_REFUND_ONLY,
-                                                               {{"L1", 0, 100}, {"L2", 0, 100}}));
+  grpc::Status s = TryCreate(
+      w.partner.token,
+      AfterSaleRequest(paid.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, 100}, {"L2", 0, 100}}));
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(ViolatedFields(s), std::vector<std::string>{"after_sale.lines[1].external_line_id"});
   // Refund only with a quantity; a return of more than the line; a line not in the order.
@@ -167,14 +168,16 @@ TEST_F(AfterSalesTest, AnAfterSaleNeedsAPaidOrderAndLinesOfOneCooperative) {
   s = TryCreate(b.admin_token,
                 AfterSaleRequest(paid.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, 100}}));
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  const ov1::AfterSale mine = Create(
-      w.coop.admin_token, AfterSaleRequest(paid.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, 100}}));
+  const ov1::AfterSale mine =
+      Create(w.coop.admin_token,
+             AfterSaleRequest(paid.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, 100}}));
   EXPECT_EQ(mine.state(), ov1::AFTER_SALE_STATE_REQUESTED);
   EXPECT_EQ(mine.cooperative_id(), w.coop.cooperative.id());
   EXPECT_EQ(mine.partner_id(), w.partner.partner.id());
   EXPECT_EQ(mine.refund_total().fen(), 100);
-  const ov1::AfterSale theirs = Create(
-      b.admin_token, AfterSaleRequest(paid.id(), AFTER_SALE_KIND_RETURN_AND_REFUND, {{"L2", 1, 100}}));
+  const ov1::AfterSale theirs =
+      Create(b.admin_token,
+             AfterSaleRequest(paid.id(), AFTER_SALE_KIND_RETURN_AND_REFUND, {{"L2", 1, 100}}));
   ov1::ListAfterSalesRequest list;
   list.set_order_id(paid.id());
   ov1::ListAfterSalesResponse page;
@@ -194,8 +197,9 @@ TEST_F(AfterSalesTest, RefundsOfALineNeverExceedItsTotal) {
   const int64_t total = order.lines(0).line_total().fen();
   ASSERT_EQ(total, 2 * w.product.price().fen());
   // Above the line total.
-  grpc::Status s = TryCreate(
-      w.partner.token, AfterSaleRequest(order.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, total + 1}}));
+  grpc::Status s =
+      TryCreate(w.partner.token,
+                AfterSaleRequest(order.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, total + 1}}));
   ExpectFailed(s, "REFUND_EXCEEDS_PAID");
   EXPECT_EQ(ErrorMetadata(s)["refundable_fen"], absl::StrCat(total));
   EXPECT_EQ(ErrorMetadata(s)["external_line_id"], "L1");
@@ -214,7 +218,8 @@ TEST_F(AfterSalesTest, RefundsOfALineNeverExceedItsTotal) {
   ExpectFailed(s, "REFUND_EXCEEDS_PAID");
   // A rejected or closed after-sale no longer counts.
   ASSERT_TRUE(TryReject(w.coop.admin_token, second.id()).ok());
-  Create(w.partner.token, AfterSaleRequest(order.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, 60}}));
+  Create(w.partner.token,
+         AfterSaleRequest(order.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, 60}}));
   ASSERT_TRUE(TryClose(w.partner.token, first.id()).ok());
   Create(w.partner.token,
          AfterSaleRequest(order.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, total - 60}}));
@@ -232,8 +237,9 @@ TEST_F(AfterSalesTest, RefundsOfALineNeverExceedItsTotal) {
 TEST_F(AfterSalesTest, APlatformDecidesItsPartnersRefunds) {
   SellingWorld w = NewSellingWorld(10, common::v1::PLATFORM_TAOBAO);
   const auto order = Upsert(w, OrderRequest(w, "TB-1", 2, ORDER_STATE_PAID)).order();
-  const ov1::AfterSale a = Create(
-      w.coop.admin_token, AfterSaleRequest(order.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, 500}}));
+  const ov1::AfterSale a =
+      Create(w.coop.admin_token,
+             AfterSaleRequest(order.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, 500}}));
   ExpectFailed(TryApprove(w.coop.admin_token, a.id()), "REFUND_DECIDED_BY_PLATFORM");
   ExpectFailed(TryReject(w.coop.admin_token, a.id()), "REFUND_DECIDED_BY_PLATFORM");
   ExpectFailed(TryClose(w.coop.admin_token, a.id()), "REFUND_DECIDED_BY_PLATFORM");
@@ -301,8 +307,8 @@ TEST_F(AfterSalesTest, ClosingWithdrawsARequestedOrApprovedAfterSaleOnce) {
   EXPECT_EQ(closed.state(), ov1::AFTER_SALE_STATE_CLOSED);
   ExpectFailed(TryComplete(w.partner.token, approved.id()), "INVALID_STATE_TRANSITION");
   // A completed one is not closed.
-  const ov1::AfterSale done = Refunded(
-      w, AfterSaleRequest(order.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, 100}}));
+  const ov1::AfterSale done =
+      Refunded(w, AfterSaleRequest(order.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, 100}}));
   ExpectFailed(TryClose(w.partner.token, done.id()), "INVALID_STATE_TRANSITION");
   // Only the completed one is listed as COMPLETED.
   ov1::ListAfterSalesRequest list;
@@ -338,9 +344,9 @@ TEST_F(AfterSalesTest, AnOpenAfterSaleHoldsCompletionAndCompletedRefundsLowerThe
   const ov1::Settlement& s = settlements[0];
   EXPECT_EQ(s.gross().fen(), total - 700);
   EXPECT_TRUE(s.reversed_settlement_id().empty());
-  EXPECT_EQ(s.partner_commission().fen() + s.cooperative_service_fee().fen() +
-                s.producer_total().fen(),
-            total - 700);
+  EXPECT_EQ(
+      s.partner_commission().fen() + s.cooperative_service_fee().fen() + s.producer_total().fen(),
+      total - 700);
   ASSERT_EQ(s.payouts_size(), 1);
   EXPECT_EQ(s.payouts(0).amount().fen(), s.producer_total().fen());
 }
@@ -357,9 +363,9 @@ TEST_F(AfterSalesTest, AReturnCompletedWithRestockPutsTheUnitsBack) {
   grpc::Status s = TryComplete(w.coop.admin_token, refund.id(), /*restock=*/true);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   // A return of 2 units, restocked.
-  const ov1::AfterSale ret =
-      Create(w.partner.token,
-             AfterSaleRequest(order.id(), AFTER_SALE_KIND_RETURN_AND_REFUND, {{"L1", 2, 2 * price}}));
+  const ov1::AfterSale ret = Create(
+      w.partner.token,
+      AfterSaleRequest(order.id(), AFTER_SALE_KIND_RETURN_AND_REFUND, {{"L1", 2, 2 * price}}));
   ASSERT_TRUE(TryApprove(w.coop.admin_token, ret.id()).ok());
   ov1::AfterSale done;
   s = TryComplete(w.coop.admin_token, ret.id(), /*restock=*/true, &done);
@@ -383,11 +389,41 @@ TEST_F(AfterSalesTest, AReturnCompletedWithRestockPutsTheUnitsBack) {
   ASSERT_TRUE(orders_domain().RecoverStock(100).ok());
   EXPECT_EQ(StockOf(w.product.id()).on_hand(), 9);
   // A return completed without restock leaves stock alone.
-  const ov1::AfterSale kept = Create(
-      w.partner.token, AfterSaleRequest(order.id(), AFTER_SALE_KIND_RETURN_AND_REFUND, {{"L1", 1, 50}}));
+  const ov1::AfterSale kept =
+      Create(w.partner.token,
+             AfterSaleRequest(order.id(), AFTER_SALE_KIND_RETURN_AND_REFUND, {{"L1", 1, 50}}));
   ASSERT_TRUE(TryApprove(w.coop.admin_token, kept.id()).ok());
   ASSERT_TRUE(TryComplete(w.coop.admin_token, kept.id(), /*restock=*/false, &done).ok());
   EXPECT_FALSE(done.restocked());
+  EXPECT_EQ(StockOf(w.product.id()).on_hand(), 9);
+}
+
+TEST_F(AfterSalesTest, ARestockLeftDueIsFinishedByTheRecoveryJobWithoutReturningTwice) {
+  SellingWorld w = NewSellingWorld(10);
+  const auto order = ShippedOrder(w, "RJ-1", 4);
+  const ov1::AfterSale ret =
+      Create(w.partner.token, AfterSaleRequest(order.id(), AFTER_SALE_KIND_RETURN_AND_REFUND,
+                                               {{"L1", 3, 3 * w.product.price().fen()}}));
+  ASSERT_TRUE(TryApprove(w.coop.admin_token, ret.id()).ok());
+  ASSERT_TRUE(TryComplete(w.coop.admin_token, ret.id(), true).ok());
+  ASSERT_EQ(StockOf(w.product.id()).on_hand(), 9);
+  // A crash after catalog took the units back but before it was recorded leaves the restock due
+  // (restock_state 1): the job finishes it; catalog's request ids keep the return single.
+  ASSERT_TRUE(orders_db()
+                  .Transact([&](Tx& tx) {
+                    tx.Execute("UPDATE after_sales SET restock_state = 1 WHERE id = ?", ret.id());
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ov1::ListAfterSalesRequest list;
+  list.set_order_id(order.id());
+  ov1::ListAfterSalesResponse page;
+  ASSERT_TRUE(orders().ListAfterSales(Ctx(w.partner.token).get(), list, &page).ok());
+  ASSERT_EQ(page.after_sales_size(), 1);
+  EXPECT_FALSE(page.after_sales(0).restocked());
+  ASSERT_TRUE(orders_domain().RecoverStock(100).ok());
+  ASSERT_TRUE(orders().ListAfterSales(Ctx(w.partner.token).get(), list, &page).ok());
+  EXPECT_TRUE(page.after_sales(0).restocked());
   EXPECT_EQ(StockOf(w.product.id()).on_hand(), 9);
 }
 
@@ -430,7 +466,8 @@ TEST_F(AfterSalesTest, ARefundAfterCompletionWritesReversalsThatNetToZero) {
     EXPECT_EQ(m.SerializeAsString(), reversal.SerializeAsString());
   }
   for (const auto& e : OutboxEvents(order.id())) {
-    if (e.kind() == ov1::ORDER_EVENT_KIND_SETTLEMENT_CREATED && e.settlement().id() == reversal.id()) {
+    if (e.kind() == ov1::ORDER_EVENT_KIND_SETTLEMENT_CREATED &&
+        e.settlement().id() == reversal.id()) {
       ++events;
     }
   }
@@ -481,9 +518,8 @@ TEST_F(AfterSalesTest, APlatformCloseAfterCompletionRefundsAndReversesEachCooper
   l2->mutable_unit_price()->set_fen(bp.price().fen());
   l2->mutable_line_total()->set_fen(bp.price().fen() - 1);
   const auto order = Upsert(w, req).order();
-  for (const auto& [token, coop] :
-       {std::pair{w.coop.admin_token, w.coop.cooperative.id()},
-        std::pair{b.admin_token, b.cooperative.id()}}) {
+  for (const auto& [token, coop] : {std::pair{w.coop.admin_token, w.coop.cooperative.id()},
+                                    std::pair{b.admin_token, b.cooperative.id()}}) {
     const auto fulfilments = FulfilmentsOf(token, order.id());
     ASSERT_EQ(fulfilments.size(), 1u);
     EXPECT_EQ(fulfilments[0].cooperative_id(), coop);

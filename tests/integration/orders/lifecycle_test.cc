@@ -7,7 +7,9 @@
 // completion writes (their arithmetic, their outbox messages and who may read them).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -121,7 +123,8 @@ class LifecycleTest : public OrdersFixture {
   // `line_totals_by_coop` (less `refunded_by_coop`): one original settlement per cooperative, the
   // rates from membership (fixture: commission 500 bps, fee 300 bps), the parts summing to the
   // gross, each in the outbox exactly once with its SETTLEMENT_CREATED event.
-  void ExpectSettled(const ov1::Order& order, std::map<std::string, int64_t> gross_by_coop) {
+  void ExpectSettled(const ov1::Order& order, std::map<std::string, int64_t> gross_by_coop,
+                     int32_t commission_bps = 500, int32_t fee_bps = 300) {
     const std::vector<ov1::Settlement> all = SettlementsOf(order.id());
     std::map<std::string, int64_t> seen;
     for (const ov1::Settlement& s : all) {
@@ -130,8 +133,8 @@ class LifecycleTest : public OrdersFixture {
       seen[s.cooperative_id()] = s.gross().fen();
       EXPECT_EQ(s.order_id(), order.id());
       EXPECT_EQ(s.partner_id(), order.partner_id());
-      EXPECT_EQ(s.commission_rate_bps(), 500);
-      EXPECT_EQ(s.service_fee_bps(), 300);
+      EXPECT_EQ(s.commission_rate_bps(), commission_bps);
+      EXPECT_EQ(s.service_fee_bps(), fee_bps);
       EXPECT_EQ(s.partner_commission().fen() + s.cooperative_service_fee().fen() +
                     s.producer_total().fen(),
                 s.gross().fen());
@@ -143,9 +146,10 @@ class LifecycleTest : public OrdersFixture {
       }
       EXPECT_EQ(payouts, s.producer_total().fen());
       EXPECT_EQ(payout_gross, s.gross().fen());
-      // Largest remainder on 500/300/9200 bps: each part within 1 fen of its exact share.
-      EXPECT_LE(std::abs(s.partner_commission().fen() * 10000 - s.gross().fen() * 500), 10000);
-      EXPECT_LE(std::abs(s.cooperative_service_fee().fen() * 10000 - s.gross().fen() * 300),
+      // Largest remainder: each part within 1 fen of its exact share.
+      EXPECT_LT(std::abs(s.partner_commission().fen() * 10000 - s.gross().fen() * commission_bps),
+                10000);
+      EXPECT_LT(std::abs(s.cooperative_service_fee().fen() * 10000 - s.gross().fen() * fee_bps),
                 10000);
     }
     EXPECT_EQ(seen, gross_by_coop);
@@ -194,8 +198,7 @@ TEST_F(LifecycleTest, PackingRefusesShortAndUncommittedStock) {
   EXPECT_EQ(ErrorReason(s), "STOCK_NOT_COMMITTED");
   SetStockStatus(paid.id(), ov1::ORDER_STOCK_STATUS_RESERVED);
   ASSERT_TRUE(orders_domain().RecoverStock(100).ok());
-  EXPECT_EQ(GetOrder(w.partner.token, paid.id()).stock_status(),
-            ov1::ORDER_STOCK_STATUS_COMMITTED);
+  EXPECT_EQ(GetOrder(w.partner.token, paid.id()).stock_status(), ov1::ORDER_STOCK_STATUS_COMMITTED);
   EXPECT_EQ(StockOf(w.product.id()).on_hand(), 1);  // the commit was not repeated
   const ov1::Fulfilment packed = Pack(w.coop.admin_token, fulfilments[0].id());
   EXPECT_EQ(packed.state(), ov1::FULFILMENT_STATE_PACKED);
@@ -265,7 +268,7 @@ TEST_F(LifecycleTest, ShippingNeedsAPackedFulfilmentAnUnheldOrderAndAKnownCarrie
   grpc::Status s = TryShip(w.coop.admin_token, f);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ErrorReason(s), "NOT_PACKED");  // the fulfilment's own state comes first
-  Pack(w.coop.admin_token, f);  // a held order may be packed
+  Pack(w.coop.admin_token, f);              // a held order may be packed
   s = TryShip(w.coop.admin_token, f);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ErrorReason(s), "SHIPPING_HELD");
@@ -346,9 +349,24 @@ TEST_F(LifecycleTest, CompleteOrderSettlesOncePerCooperative) {
   SellingWorld other = NewSellingWorld(1);
   s = TryComplete(other.partner.token, order.id());
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  // The rates are membership's at settlement time.
+  mv1::UpdateCooperativeRequest fee;
+  fee.set_request_id(NewRequestId());
+  fee.mutable_cooperative()->set_id(w.coop.cooperative.id());
+  fee.mutable_cooperative()->set_service_fee_bps(450);
+  fee.mutable_update_mask()->add_paths("service_fee_bps");
+  mv1::Cooperative coop;
+  ASSERT_TRUE(members().UpdateCooperative(Ctx(admin()).get(), fee, &coop).ok());
+  mv1::UpdatePartnerRequest commission;
+  commission.set_request_id(NewRequestId());
+  commission.mutable_partner()->set_id(w.partner.partner.id());
+  commission.mutable_partner()->set_commission_rate_bps(777);
+  commission.mutable_update_mask()->add_paths("commission_rate_bps");
+  mv1::Partner partner;
+  ASSERT_TRUE(members().UpdatePartner(Ctx(admin()).get(), commission, &partner).ok());
   const ov1::Order done = Complete(w.partner.token, order.id());  // SHIPPED -> COMPLETED
   EXPECT_EQ(done.state(), ORDER_STATE_COMPLETED);
-  ExpectSettled(done, {{w.coop.cooperative.id(), 3 * w.product.price().fen()}});
+  ExpectSettled(done, {{w.coop.cooperative.id(), 3 * w.product.price().fen()}}, 777, 450);
   // COMPLETED is final.
   s = TryComplete(w.partner.token, order.id());
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
@@ -502,8 +520,7 @@ TEST_F(LifecycleTest, CancelAfterPaymentReturnsTheGoodsAndCancelsTheFulfilments)
 
 TEST_F(LifecycleTest, CancelBeforePaymentReleasesTheHold) {
   SellingWorld w = NewSellingWorld(10);
-  const auto order =
-      Upsert(w, OrderRequest(w, "XU-1", 3, ORDER_STATE_PENDING_PAYMENT)).order();
+  const auto order = Upsert(w, OrderRequest(w, "XU-1", 3, ORDER_STATE_PENDING_PAYMENT)).order();
   ASSERT_EQ(StockOf(w.product.id()).reserved(), 3);
   ov1::Order cancelled;
   grpc::Status s = TryCancel(w.partner.token, order.id(), &cancelled);
@@ -523,8 +540,7 @@ TEST_F(LifecycleTest, CancelBeforePaymentReleasesTheHold) {
 TEST_F(LifecycleTest, IllegalTransitionsAreRefused) {
   SellingWorld w = NewSellingWorld(10);
   // PENDING_PAYMENT: not completed, not packed.
-  const auto unpaid =
-      Upsert(w, OrderRequest(w, "I-1", 1, ORDER_STATE_PENDING_PAYMENT)).order();
+  const auto unpaid = Upsert(w, OrderRequest(w, "I-1", 1, ORDER_STATE_PENDING_PAYMENT)).order();
   grpc::Status s = TryComplete(w.partner.token, unpaid.id());
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ErrorReason(s), "INVALID_STATE_TRANSITION");
