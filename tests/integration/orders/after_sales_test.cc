@@ -6,6 +6,7 @@
 // it to zero), and replays of each mutating RPC.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 #include <string>
 #include <vector>
@@ -232,6 +233,28 @@ TEST_F(AfterSalesTest, RefundsOfALineNeverExceedItsTotal) {
   s = TryCreate(w.partner.token,
                 AfterSaleRequest(order.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, 0}}));
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(AfterSalesTest, ConcurrentRequestsNeverRefundMoreThanTheLine) {
+  SellingWorld w = NewSellingWorld(10);
+  const auto order = Upsert(w, OrderRequest(w, "CC-1", 2, ORDER_STATE_PAID)).order();
+  const int64_t total = order.lines(0).line_total().fen();
+  ASSERT_EQ(total % 4, 0);
+  std::atomic<int> created{0}, refused{0};
+  RunConcurrently(8, [&](int) {
+    grpc::Status s = TryCreate(
+        w.partner.token,
+        AfterSaleRequest(order.id(), AFTER_SALE_KIND_REFUND_ONLY, {{"L1", 0, total / 4}}));
+    if (s.ok()) {
+      ++created;
+    } else if (ErrorReason(s) == "REFUND_EXCEEDS_PAID") {
+      ++refused;
+    } else {
+      ADD_FAILURE() << s.error_message() << " [" << ErrorReason(s) << "]";
+    }
+  });
+  EXPECT_EQ(created.load(), 4);
+  EXPECT_EQ(refused.load(), 4);
 }
 
 TEST_F(AfterSalesTest, APlatformDecidesItsPartnersRefunds) {

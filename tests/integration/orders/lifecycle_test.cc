@@ -7,6 +7,7 @@
 // completion writes (their arithmetic, their outbox messages and who may read them).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -374,6 +375,35 @@ TEST_F(LifecycleTest, CompleteOrderSettlesOncePerCooperative) {
   s = TryCancel(w.partner.token, order.id());
   EXPECT_EQ(ErrorReason(s), "INVALID_STATE_TRANSITION");
   EXPECT_EQ(SettlementsOf(order.id()).size(), 1u);
+}
+
+TEST_F(LifecycleTest, ConcurrentCompletionsSettleOnce) {
+  SellingWorld w = NewSellingWorld(10);
+  const auto order = ShippedOrder(w, "CC-1", 2);
+  std::atomic<int> completed{0}, refused{0};
+  RunConcurrently(8, [&](int i) {
+    grpc::Status s;
+    if (i % 2 == 0) {
+      s = TryComplete(w.partner.token, order.id());
+    } else {
+      auto req = OrderRequest(w, "CC-1", 2, ORDER_STATE_COMPLETED, 1'780'000'100 + i);
+      req.mutable_order()->set_partner_status(absl::StrCat("TRADE_FINISHED_", i));
+      ov1::UpsertPartnerOrderResponse resp;
+      s = orders().UpsertPartnerOrder(Ctx(w.partner.token).get(), req, &resp);
+    }
+    if (s.ok()) {
+      ++completed;
+    } else if (ErrorReason(s) == "INVALID_STATE_TRANSITION") {
+      ++refused;
+    } else {
+      ADD_FAILURE() << s.error_message() << " [" << ErrorReason(s) << "]";
+    }
+  });
+  EXPECT_GE(completed.load(), 1);  // CompleteOrder once; every push is recorded
+  EXPECT_EQ(completed.load() + refused.load(), 8);
+  EXPECT_EQ(GetOrder(w.partner.token, order.id()).state(), ORDER_STATE_COMPLETED);
+  ExpectSettled(GetOrder(w.partner.token, order.id()),
+                {{w.coop.cooperative.id(), 2 * w.product.price().fen()}});
 }
 
 TEST_F(LifecycleTest, APlatformPushOfCompletedCompletesAndSettles) {
