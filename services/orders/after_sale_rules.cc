@@ -29,6 +29,15 @@ bool CountsAgainstPaid(v1::AfterSaleState state) {
   return state != v1::AFTER_SALE_STATE_REJECTED && state != v1::AFTER_SALE_STATE_CLOSED;
 }
 
+std::map<std::string, int64_t> CountedRefunds(const std::vector<v1::AfterSale>& after_sales) {
+  std::map<std::string, int64_t> counted;
+  for (const v1::AfterSale& a : after_sales) {
+    if (!CountsAgainstPaid(a.state())) continue;
+    for (const v1::AfterSaleLine& l : a.lines()) counted[l.external_line_id()] += l.refund().fen();
+  }
+  return counted;
+}
+
 absl::StatusOr<v1::AfterSaleState> NextAfterSaleState(AfterSaleAction action,
                                                       v1::AfterSaleState from) {
   switch (action) {

@@ -15,6 +15,9 @@
 #define COOPLINK_SERVICES_ORDERS_AFTER_SALE_RULES_H_
 
 #include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -39,6 +42,9 @@ absl::string_view AfterSaleActionVerb(AfterSaleAction action);
 bool IsOpen(v1::AfterSaleState state);
 // Whether its refund counts against the line's paid amount: every state but REJECTED and CLOSED.
 bool CountsAgainstPaid(v1::AfterSaleState state);
+
+// The refunds counting against each line (CountsAgainstPaid), by external line id.
+std::map<std::string, int64_t> CountedRefunds(const std::vector<v1::AfterSale>& after_sales);
 
 absl::StatusOr<v1::AfterSaleState> NextAfterSaleState(AfterSaleAction action,
                                                       v1::AfterSaleState from);

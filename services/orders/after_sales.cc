@@ -39,16 +39,6 @@ std::string RestockRequestId(const std::string& after_sale_id, int line) {
   return absl::StrCat("as-", after_sale_id, "-", line);
 }
 
-// Refunds counting against each line (after-sales not REJECTED or CLOSED), by external line id.
-std::map<std::string, int64_t> CountedRefunds(const std::vector<v1::AfterSale>& after_sales) {
-  std::map<std::string, int64_t> counted;
-  for (const v1::AfterSale& a : after_sales) {
-    if (!CountsAgainstPaid(a.state())) continue;
-    for (const v1::AfterSaleLine& l : a.lines()) counted[l.external_line_id()] += l.refund().fen();
-  }
-  return counted;
-}
-
 const LineRow* FindLine(const OrderRow& order, const std::string& external_line_id) {
   for (const LineRow& l : order.lines) {
     if (l.external_line_id == external_line_id) return &l;
@@ -70,43 +60,6 @@ absl::Status AppendAfterSaleEvent(Tx& tx, const OrderRow& order, const ChangedPa
 }
 
 }  // namespace
-
-absl::Status RefundEverything(Tx& tx, OrderRow& row, int64_t now_us, ChangedParts* changed) {
-  const std::map<std::string, int64_t> counted = CountedRefunds(LoadOrderAfterSales(tx, row.id));
-  for (const std::string& coop : row.Cooperatives()) {
-    v1::AfterSale a;
-    for (const LineRow& l : row.lines) {
-      if (l.cooperative_id != coop) continue;
-      auto it = counted.find(l.external_line_id);
-      const int64_t left = l.line_total_fen - (it == counted.end() ? 0 : it->second);
-      if (left <= 0) continue;
-      v1::AfterSaleLine* line = a.add_lines();
-      line->set_external_line_id(l.external_line_id);
-      line->mutable_refund()->set_fen(left);
-      a.mutable_refund_total()->set_fen(a.refund_total().fen() + left);
-    }
-    if (a.lines_size() == 0) continue;
-    a.set_id(NewId(absl::FromUnixMicros(now_us)));
-    a.set_order_id(row.id);
-    a.set_partner_id(row.partner_id);
-    a.set_cooperative_id(coop);
-    a.set_kind(v1::AFTER_SALE_KIND_REFUND_ONLY);
-    a.set_reason(absl::StrCat("closed on the platform after shipment: ", row.partner_status));
-    // The platform closed the trade: the buyer's money went back on the platform.
-    a.set_state(v1::AFTER_SALE_STATE_COMPLETED);
-    a.set_decided_by("platform");
-    *a.mutable_create_time() = ToTimestamp(now_us);
-    *a.mutable_update_time() = ToTimestamp(now_us);
-    InsertAfterSale(tx, a, kRestockNone);
-    if (row.state == v1::ORDER_STATE_COMPLETED) {
-      auto reversal = ReverseRefund(tx, row, a, now_us);
-      if (!reversal.ok()) return reversal.status();
-      if (*reversal) changed->settlements.push_back(**reversal);
-    }
-    changed->after_sales.push_back(std::move(a));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status Orders::CreateAfterSale(const CallContext& call, const v1::CreateAfterSaleRequest& req,
                                      v1::AfterSale* out) {

@@ -99,6 +99,9 @@ absl::Status RollUpOrder(OrderRow& order, const std::vector<v1::Fulfilment>& ful
 
 absl::Status DeliverAll(Tx& tx, OrderRow& row, int64_t delivery_us,
                         const CompletionWindows& windows, int64_t now_us, ChangedParts* changed) {
+  // The platform's time is its own clock's: like ConfirmDelivery, never before the last shipment
+  // and never in the future.
+  delivery_us = std::min(std::max(delivery_us, row.last_ship_us.value_or(delivery_us)), now_us);
   std::vector<v1::Fulfilment> fulfilments = LoadFulfilments(tx, row, /*for_update=*/true);
   for (v1::Shipment& s : LoadShipments(tx, row.id, /*for_update=*/true)) {
     if (s.state() != v1::SHIPMENT_STATE_DELIVERED) MarkShipmentDelivered(tx, s.id(), delivery_us);
@@ -294,12 +297,14 @@ absl::Status Orders::CreateShipment(const CallContext& call, const v1::CreateShi
         !s.ok()) {
       return s;
     }
+    // The fulfilment's own state first: one already shipped is ALREADY_EXISTS (the proto), even
+    // though its order no longer accepts shipping work.
+    auto next = NextFulfilmentState(FulfilmentAction::kShip, f.state());
+    if (!next.ok()) return next.status();
     if (absl::Status s = CheckOrderAllowsShipping(part.order.state, part.order.shipping_held);
         !s.ok()) {
       return s;
     }
-    auto next = NextFulfilmentState(FulfilmentAction::kShip, f.state());
-    if (!next.ok()) return next.status();
     v1::Shipment shipment;
     shipment.set_id(NewId(now));
     shipment.set_order_id(part.order.id);

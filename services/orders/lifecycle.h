@@ -55,7 +55,8 @@ void PayOrder(Tx& tx, OrderRow& row, int64_t pay_us, int64_t now_us, ChangedPart
 void CancelOrderRow(Tx& tx, OrderRow& row, const std::string& reason, int64_t now_us,
                     ChangedParts* changed, bool new_order = false);
 // DELIVERED reported by the platform for a SHIPPED order: every shipment and fulfilment delivered
-// at `delivery_us`, the order DELIVERED, automatic completion scheduled.
+// at `delivery_us` (the platform's time, brought within [last shipment, now]), the order
+// DELIVERED, automatic completion scheduled.
 absl::Status DeliverAll(Tx& tx, OrderRow& row, int64_t delivery_us,
                         const CompletionWindows& windows, int64_t now_us, ChangedParts* changed);
 // -> COMPLETED with one settlement per cooperative (and their outbox messages): the caller checked

@@ -68,7 +68,7 @@ class Orders {
                                            const v1::ListOrdersForReconciliationRequest& req,
                                            v1::ListOrdersForReconciliationResponse* out);
 
-  // The order's own lifecycle (lifecycle.cc).
+  // The order's own lifecycle (order_lifecycle.cc).
   absl::Status CancelOrder(const CallContext& call, const v1::CancelOrderRequest& req,
                            v1::Order* out);
   absl::Status CompleteOrder(const CallContext& call, const v1::CompleteOrderRequest& req,
@@ -117,8 +117,8 @@ class Orders {
   // more (a reserve that finished after its order was cancelled or its lines changed), older than
   // the orphan grace; returns how many it released.
   absl::StatusOr<int> ReleaseOrphanReservations();
-  // Completes up to `limit` orders whose automatic completion is due (lifecycle.cc); returns how
-  // many it completed.
+  // Completes up to `limit` orders whose automatic completion is due (order_lifecycle.cc); returns
+  // how many it completed.
   absl::StatusOr<int> CompleteDueOrders(int limit);
 
   const Clock& clock() const { return *clock_; }

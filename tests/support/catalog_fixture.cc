@@ -193,12 +193,14 @@ std::pair<mv1::Member, std::string> CatalogFixture::AddMember(const CoopWorld& w
   return {created, Token(members(), admin(), producer)};
 }
 
-PartnerWorld CatalogFixture::NewPartner(common::v1::ChannelKind kind) {
+PartnerWorld CatalogFixture::NewPartner(common::v1::ChannelKind kind,
+                                        common::v1::Platform platform) {
   mv1::CreatePartnerRequest req;
   req.set_request_id(NewRequestId());
   req.mutable_partner()->set_name(absl::StrCat("合作平台", NextSequence()));
   req.mutable_partner()->set_channel_kind(kind);
   req.mutable_partner()->set_commission_rate_bps(500);
+  req.mutable_partner()->set_platform(platform);
   PartnerWorld w;
   w.partner = Call<mv1::CreatePartnerRequest, mv1::Partner>(
       members(), &mv1::MembershipService::Stub::CreatePartner, admin(), req);
@@ -263,10 +265,15 @@ cv1::Product CatalogFixture::ProductBody(const CoopWorld& world) {
 }
 
 cv1::Product CatalogFixture::ActiveProduct(const CoopWorld& world, int64_t on_hand) {
+  return ActiveProductFrom(world, ProductBody(world), on_hand);
+}
+
+cv1::Product CatalogFixture::ActiveProductFrom(const CoopWorld& world, const cv1::Product& body,
+                                               int64_t on_hand) {
   using Stub = cv1::CatalogService::Stub;
   cv1::CreateProductRequest create;
   create.set_request_id(NewRequestId());
-  *create.mutable_product() = ProductBody(world);
+  *create.mutable_product() = body;
   auto product = Call<cv1::CreateProductRequest, cv1::Product>(catalog(), &Stub::CreateProduct,
                                                                world.admin_token, create);
   cv1::SubmitProductRequest submit;

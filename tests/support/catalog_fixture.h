@@ -68,7 +68,10 @@ class CatalogFixture : public ::testing::Test {
 
   // Worlds, built through the membership API as the platform admin.
   CoopWorld NewCoop(const std::string& region_code = "530828");
-  PartnerWorld NewPartner(common::v1::ChannelKind kind = common::v1::CHANNEL_KIND_ECOMMERCE);
+  // A partner without a platform has its refunds decided by the cooperatives; one with a
+  // `platform` set by that platform (membership.proto Partner.refund_decider).
+  PartnerWorld NewPartner(common::v1::ChannelKind kind = common::v1::CHANNEL_KIND_ECOMMERCE,
+                          common::v1::Platform platform = common::v1::PLATFORM_UNSPECIFIED);
   std::string AssignedWorkerToken(const std::string& cooperative_id);
   std::string UnassignedWorkerToken();
   // A second member household in the same cooperative, with its member token.
@@ -79,6 +82,9 @@ class CatalogFixture : public ::testing::Test {
   // Create (cooperative admin) → submit (member) → approve (platform admin); then stock
   // `on_hand` units (AdjustStock RESTOCK) if > 0. Asserts every step.
   cv1::Product ActiveProduct(const CoopWorld& world, int64_t on_hand = 0);
+  // The same from a body of the caller's (e.g. ProductBody with another unit).
+  cv1::Product ActiveProductFrom(const CoopWorld& world, const cv1::Product& body,
+                                 int64_t on_hand = 0);
   cv1::Offer OfferTo(const cv1::Product& product, const PartnerWorld& partner,
                      const std::string& token);
 };

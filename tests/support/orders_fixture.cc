@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "services/orders/event_log.h"
 
 namespace cooplink::testing {
 
@@ -72,10 +73,10 @@ void OrdersFixture::AwaitListed(const PartnerWorld& partner, const std::string& 
   FAIL() << "the offer of " << product_id << " never reached the partner's listings";
 }
 
-SellingWorld OrdersFixture::NewSellingWorld(int64_t on_hand) {
+SellingWorld OrdersFixture::NewSellingWorld(int64_t on_hand, common::v1::Platform platform) {
   SellingWorld w;
   w.coop = NewCoop();
-  w.partner = NewPartner();
+  w.partner = NewPartner(common::v1::CHANNEL_KIND_ECOMMERCE, platform);
   w.product = ActiveProduct(w.coop, on_hand);
   OfferTo(w.product, w.partner, w.coop.admin_token);
   AwaitListed(w.partner, w.product.id());
@@ -136,6 +137,122 @@ ov1::Order OrdersFixture::GetOrder(const std::string& token, const std::string& 
   grpc::Status s = orders().GetOrder(Ctx(token).get(), req, &order);
   EXPECT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
   return order;
+}
+
+std::vector<ov1::Fulfilment> OrdersFixture::FulfilmentsOf(const std::string& token,
+                                                          const std::string& order_id) {
+  ov1::ListFulfilmentsRequest req;
+  req.set_order_id(order_id);
+  ov1::ListFulfilmentsResponse resp;
+  grpc::Status s = orders().ListFulfilments(Ctx(token).get(), req, &resp);
+  EXPECT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
+  return {resp.fulfilments().begin(), resp.fulfilments().end()};
+}
+
+ov1::Fulfilment OrdersFixture::Pack(const std::string& token, const std::string& fulfilment_id,
+                                    const std::vector<ov1::PackedLine>& packed) {
+  ov1::MarkFulfilmentPackedRequest req;
+  req.set_request_id(NewRequestId());
+  req.set_fulfilment_id(fulfilment_id);
+  for (const ov1::PackedLine& l : packed) *req.add_packed_lines() = l;
+  ov1::Fulfilment out;
+  grpc::Status s = orders().MarkFulfilmentPacked(Ctx(token).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
+  return out;
+}
+
+ov1::Shipment OrdersFixture::Ship(const std::string& token, const std::string& fulfilment_id,
+                                  const std::string& carrier_code) {
+  ov1::CreateShipmentRequest req;
+  req.set_request_id(NewRequestId());
+  req.mutable_shipment()->set_fulfilment_id(fulfilment_id);
+  req.mutable_shipment()->set_carrier_code(carrier_code);
+  req.mutable_shipment()->set_tracking_number(absl::StrCat("SF", 1'000'000 + NextSequence()));
+  ov1::Shipment out;
+  grpc::Status s = orders().CreateShipment(Ctx(token).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
+  return out;
+}
+
+ov1::Shipment OrdersFixture::Deliver(const std::string& token, const std::string& shipment_id) {
+  ov1::ConfirmDeliveryRequest req;
+  req.set_request_id(NewRequestId());
+  req.set_shipment_id(shipment_id);
+  ov1::Shipment out;
+  grpc::Status s = orders().ConfirmDelivery(Ctx(token).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
+  return out;
+}
+
+ov1::Order OrdersFixture::Complete(const std::string& token, const std::string& order_id) {
+  ov1::CompleteOrderRequest req;
+  req.set_request_id(NewRequestId());
+  req.set_order_id(order_id);
+  ov1::Order out;
+  grpc::Status s = orders().CompleteOrder(Ctx(token).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
+  return out;
+}
+
+ov1::Order OrdersFixture::ShippedOrder(const SellingWorld& world,
+                                       const std::string& external_order_id, int64_t quantity,
+                                       ov1::Shipment* shipment) {
+  const ov1::Order paid =
+      Upsert(world, OrderRequest(world, external_order_id, quantity, ov1::ORDER_STATE_PAID))
+          .order();
+  EXPECT_EQ(paid.stock_status(), ov1::ORDER_STOCK_STATUS_COMMITTED);
+  const std::vector<ov1::Fulfilment> fulfilments = FulfilmentsOf(world.coop.admin_token, paid.id());
+  EXPECT_EQ(fulfilments.size(), 1u);
+  if (fulfilments.empty()) return paid;
+  Pack(world.coop.admin_token, fulfilments[0].id());
+  const ov1::Shipment shipped = Ship(world.coop.admin_token, fulfilments[0].id());
+  if (shipment != nullptr) *shipment = shipped;
+  return GetOrder(world.partner.token, paid.id());
+}
+
+std::vector<ov1::Settlement> OrdersFixture::OutboxSettlements(const std::string& order_id) {
+  std::vector<ov1::Settlement> out;
+  EXPECT_TRUE(orders_db()
+                  .Read([&](Tx& tx) {
+                    auto rs = tx.Query(
+                        "SELECT payload FROM outbox WHERE topic = ? AND msg_key = ? ORDER BY id",
+                        std::string(orders::kSettlementTopic), order_id);
+                    while (rs->next()) {
+                      ov1::Settlement s;
+                      EXPECT_TRUE(s.ParseFromString(rs->getString("payload")));
+                      out.push_back(std::move(s));
+                    }
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  return out;
+}
+
+std::vector<ov1::OrderEvent> OrdersFixture::OutboxEvents(const std::string& order_id) {
+  std::vector<ov1::OrderEvent> out;
+  EXPECT_TRUE(orders_db()
+                  .Read([&](Tx& tx) {
+                    auto rs = tx.Query(
+                        "SELECT payload FROM outbox WHERE topic = ? AND msg_key = ? ORDER BY id",
+                        std::string(orders::kOrderEventTopic), order_id);
+                    while (rs->next()) {
+                      ov1::OrderEvent e;
+                      EXPECT_TRUE(e.ParseFromString(rs->getString("payload")));
+                      out.push_back(std::move(e));
+                    }
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  return out;
+}
+
+std::vector<ov1::Settlement> OrdersFixture::SettlementsOf(const std::string& order_id) {
+  ov1::ListSettlementsRequest req;
+  req.set_order_id(order_id);
+  ov1::ListSettlementsResponse resp;
+  grpc::Status s = orders().ListSettlements(Ctx(admin()).get(), req, &resp);
+  EXPECT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
+  return {resp.settlements().begin(), resp.settlements().end()};
 }
 
 }  // namespace cooplink::testing

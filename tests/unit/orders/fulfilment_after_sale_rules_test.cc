@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "services/common/status.h"
 #include "services/orders/after_sale_rules.h"
@@ -223,6 +224,26 @@ TEST(AfterSaleRulesTest, RefundsNeverExceedTheLine) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   EXPECT_TRUE(CheckRefundWithinPaid("f", "L1", kMax, kMax - 1, 1).ok());
   EXPECT_EQ(ReasonOf(CheckRefundWithinPaid("f", "L1", kMax, kMax, kMax)), "REFUND_EXCEEDS_PAID");
+}
+
+TEST(AfterSaleRulesTest, CountedRefundsSkipRejectedAndClosed) {
+  auto after_sale = [](v1::AfterSaleState state, const char* line, int64_t fen) {
+    v1::AfterSale a;
+    a.set_state(state);
+    v1::AfterSaleLine* l = a.add_lines();
+    l->set_external_line_id(line);
+    l->mutable_refund()->set_fen(fen);
+    return a;
+  };
+  const std::vector<v1::AfterSale> all = {after_sale(v1::AFTER_SALE_STATE_REQUESTED, "L1", 100),
+                                          after_sale(v1::AFTER_SALE_STATE_APPROVED, "L1", 20),
+                                          after_sale(v1::AFTER_SALE_STATE_COMPLETED, "L2", 3),
+                                          after_sale(v1::AFTER_SALE_STATE_REJECTED, "L1", 1000),
+                                          after_sale(v1::AFTER_SALE_STATE_CLOSED, "L2", 1000),
+                                          after_sale(v1::AFTER_SALE_STATE_CLOSED, "L3", 1000)};
+  const std::map<std::string, int64_t> want = {{"L1", 120}, {"L2", 3}};
+  EXPECT_EQ(CountedRefunds(all), want);
+  EXPECT_TRUE(CountedRefunds({}).empty());
 }
 
 }  // namespace
