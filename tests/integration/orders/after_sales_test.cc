@@ -119,7 +119,6 @@ class AfterSalesTest : public OrdersFixture {
 
 TEST_F(AfterSalesTest, AnAfterSaleNeedsAPaidOrderAndLinesOfOneCooperative) {
   SellingWorld w = NewSellingWorld(10);
-  const int64_t price = w.product.price().fen();
   const auto unpaid = Upsert(w, OrderRequest(w, "U-1", 1, ORDER_STATE_PENDING_PAYMENT)).order();
   ExpectFailed(TryCreate(w.partner.token, AfterSaleRequest(unpaid.id(), AFTER_SALE_KIND_REFUND_ONLY,
                                                            {{"L1", 0, 1}})),

@@ -168,7 +168,9 @@ class LifecycleTest : public OrdersFixture {
     }
     for (const ov1::Settlement& m : OutboxSettlements(order.id())) {
       for (const ov1::Settlement& s : all) {
-        if (s.id() == m.id()) EXPECT_EQ(m.SerializeAsString(), s.SerializeAsString());
+        if (s.id() == m.id()) {
+          EXPECT_EQ(m.SerializeAsString(), s.SerializeAsString());
+        }
       }
     }
   }
