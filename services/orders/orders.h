@@ -12,6 +12,7 @@
 #define COOPLINK_SERVICES_ORDERS_ORDERS_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -28,6 +29,7 @@
 #include "services/orders/catalog_gateway.h"
 #include "services/orders/order_rules.h"
 #include "services/orders/order_store.h"
+#include "services/orders/stock_rules.h"
 
 namespace cooplink::orders {
 
@@ -43,6 +45,10 @@ struct OrdersSettings {
   absl::Duration orphan_grace = absl::Minutes(2);
   // Automatic completion (order_rules.h).
   CompletionWindows completion;
+  // Tests only (null in production): called by the stock saga after a step's catalog call and
+  // right before the transaction that records its outcome; an error fails that transaction as a
+  // database error would (the outcome is not recorded, the step stays due).
+  std::function<absl::Status(StockStep)> fault_before_record_for_test;
 };
 
 class Orders {

@@ -141,6 +141,9 @@ absl::StatusOr<OrderRow> Orders::AdvanceStock(const CallContext& call,
     const v1::OrderStockStatus seen_status = row->stock_status;
     const int seen_attempt = row->stock_attempt;
     absl::Status recorded = db_->Transact([&](Tx& tx) -> absl::Status {
+      if (settings_.fault_before_record_for_test) {
+        if (absl::Status s = settings_.fault_before_record_for_test(step); !s.ok()) return s;
+      }
       const absl::Time now = clock_->Now();
       std::optional<OrderRow> locked = LoadOrder(tx, order_id, /*for_update=*/true);
       if (!locked || locked->stock_status != seen_status || locked->stock_attempt != seen_attempt) {
