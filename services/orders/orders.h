@@ -135,6 +135,9 @@ class Orders {
   absl::Status DecideAfterSale(const CallContext& call, AfterSaleAction action,
                                const IdempotencyKey& key, const std::string& after_sale_id,
                                const std::string& text, bool restock, v1::AfterSale* out);
+  // Clears the stock due time of an order that needs no stock step (stock_saga.cc); returns the
+  // order as stored afterwards.
+  absl::StatusOr<OrderRow> ClearStaleStockDue(const std::string& order_id);
   // The RETURN stock movements of a completed return with restock (after its transaction; the
   // recovery job calls it again for one left due).
   absl::Status FinishRestock(const CallContext& call, const std::string& after_sale_id);

@@ -66,6 +66,12 @@ absl::StatusOr<OrderRow> Orders::AdvanceStock(const CallContext& call,
     }
     if (!row) return NotFound("order", order_id);
     const StockStep step = NextStockStep(row->state, row->stock_status);
+    if (step == StockStep::kNone && row->stock_due_us.has_value()) {
+      // A due time left behind by a writer that moved the stock to where no step is needed (e.g.
+      // a SHORT order cancelled: RELEASED): cleared, or the recovery job would pick the order
+      // again on every round (and DrainInBatches spin on a batch of them).
+      return ClearStaleStockDue(order_id);
+    }
     if (step == StockStep::kNone || step_no == kMaxSteps) return *row;
     // A SHORT order is retried once per call; this call already tried it.
     if (step_no > 0 && row->stock_status == v1::ORDER_STOCK_STATUS_SHORT) return *row;
@@ -177,6 +183,24 @@ absl::StatusOr<OrderRow> Orders::AdvanceStock(const CallContext& call,
   }
 }
 
+absl::StatusOr<OrderRow> Orders::ClearStaleStockDue(const std::string& order_id) {
+  std::optional<OrderRow> row;
+  if (absl::Status s = db_->Transact([&](Tx& tx) {
+        row = LoadOrder(tx, order_id, /*for_update=*/true);
+        if (row && row->stock_due_us.has_value() &&
+            NextStockStep(row->state, row->stock_status) == StockStep::kNone) {
+          row->stock_due_us.reset();
+          UpdateOrder(tx, *row, /*lines_changed=*/false);
+        }
+        return absl::OkStatus();
+      });
+      !s.ok()) {
+    return s;
+  }
+  if (!row) return NotFound("order", order_id);
+  return *row;
+}
+
 absl::StatusOr<int> Orders::RecoverStock(int limit) {
   std::vector<std::string> due;
   if (absl::Status s = db_->Read([&](Tx& tx) {
@@ -220,16 +244,17 @@ absl::StatusOr<int> Orders::ReleaseOrphanReservations() {
   for (const catalog::v1::Reservation& r : *held) {
     const absl::Time created = absl::FromUnixSeconds(r.create_time().seconds());
     if (now - created < settings_.orphan_grace) continue;
-    // "ord-<26-character order id>-<attempt>"
-    const std::string order_id = r.id().substr(sizeof(kOwnPrefix) - 1, 26);
+    const std::optional<std::string> order_id = OrderIdOfReservation(r.id());
+    if (!order_id) continue;  // not one of ours: a partner's reservation named "ord-..."
     std::optional<OrderRow> order;
     if (absl::Status s = db_->Read([&](Tx& tx) {
-          order = LoadOrder(tx, order_id, /*for_update=*/false);
+          order = LoadOrder(tx, *order_id, /*for_update=*/false);
           return absl::OkStatus();
         });
         !s.ok()) {
       return s;
     }
+    if (order && order->partner_id != r.partner_id()) continue;  // another partner's id
     const bool stands = order && order->state != v1::ORDER_STATE_CANCELLED &&
                         ((order->stock_status == v1::ORDER_STOCK_STATUS_RESERVED &&
                           order->reservation_id == r.id()) ||

@@ -12,10 +12,11 @@
 // without catalog holding (or having committed) the matching reservation.
 #include <gtest/gtest.h>
 
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <map>
@@ -26,6 +27,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/config.h"
+#include "services/common/fields.h"
 #include "services/common/ids.h"
 #include "services/common/membership_directory.h"
 #include "services/orders/catalog_gateway.h"
@@ -113,9 +115,8 @@ class FaultyCatalog final : public CatalogGateway {
                                            const std::string& request_id) override {
     return real_->Release(call, reservation_id, request_id);
   }
-  absl::Status ReturnStock(const CallContext& call, const std::string& product_id,
-                           int64_t quantity, const std::string& request_id,
-                           const std::string& note) override {
+  absl::Status ReturnStock(const CallContext& call, const std::string& product_id, int64_t quantity,
+                           const std::string& request_id, const std::string& note) override {
     return real_->ReturnStock(call, product_id, quantity, request_id, note);
   }
   absl::StatusOr<std::vector<cv1::Reservation>> ListHeldReservations(
@@ -137,21 +138,21 @@ class SagaFaultsTest : public OrdersFixture {
     ServiceClientOptions options;
     options.callee = "catalog";
     options.deadline_cap = absl::Seconds(2);
-    real_ = std::make_unique<orders::GrpcCatalogGateway>(orders::CatalogClient(
-        cv1::CatalogService::NewStub(
-            grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*catalog_server_)->port()),
-                                grpc::InsecureChannelCredentials())),
-        admin(), options));
+    real_ = std::make_unique<orders::GrpcCatalogGateway>(
+        orders::CatalogClient(cv1::CatalogService::NewStub(grpc::CreateChannel(
+                                  absl::StrCat("127.0.0.1:", (*catalog_server_)->port()),
+                                  grpc::InsecureChannelCredentials())),
+                              admin(), options));
     unreachable_ = std::make_unique<orders::GrpcCatalogGateway>(orders::CatalogClient(
-        cv1::CatalogService::NewStub(grpc::CreateChannel(
-            absl::StrCat("127.0.0.1:", ClosedPort()), grpc::InsecureChannelCredentials())),
+        cv1::CatalogService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", ClosedPort()),
+                                                         grpc::InsecureChannelCredentials())),
         admin(), options));
     faulty_ = std::make_unique<FaultyCatalog>(real_.get(), unreachable_.get());
     options.callee = "membership";
     directory_ = std::make_unique<GrpcMembershipDirectory>(
-        MembershipClient(mv1::MembershipService::NewStub(grpc::CreateChannel(
-                             absl::StrCat("127.0.0.1:", (*membership_)->port()),
-                             grpc::InsecureChannelCredentials())),
+        MembershipClient(mv1::MembershipService::NewStub(
+                             grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*membership_)->port()),
+                                                 grpc::InsecureChannelCredentials())),
                          admin(), options));
     auto key = DecodeKey("pii key", RandomKeyBase64(), 32, 32);
     ASSERT_TRUE(key.ok()) << key.status();
@@ -440,8 +441,7 @@ TEST_F(SagaFaultsTest, AHoldMadeAfterItsOrderWasCancelledIsReleasedByTheOrphanJo
     EXPECT_TRUE(s.ok()) << s;
     EXPECT_EQ(out.state(), ov1::ORDER_STATE_CANCELLED);
   };
-  auto resp =
-      UpsertVia(*faulty_orders_, w, OrderRequest(w, "E-1", 2, ORDER_STATE_PENDING_PAYMENT));
+  auto resp = UpsertVia(*faulty_orders_, w, OrderRequest(w, "E-1", 2, ORDER_STATE_PENDING_PAYMENT));
   ASSERT_TRUE(resp.ok()) << resp.status();
   ASSERT_FALSE(order_id.empty());
   const orders::OrderRow cancelled = Stored(order_id);
@@ -487,6 +487,52 @@ TEST_F(SagaFaultsTest, AHoldWhoseOrderWasNeverRecordedExpiresByItsTtl) {
   EXPECT_EQ(stock.reserved(), 0);
   EXPECT_EQ(stock.on_hand(), 10);
   ExpectConsistent(w, 10);
+}
+
+TEST_F(SagaFaultsTest, ACancelledShortOrderLeavesTheRecoveryQueue) {
+  SellingWorld w = NewSellingWorld(1);
+  auto resp = UpsertVia(*restarted_, w, OrderRequest(w, "Q-1", 3, ORDER_STATE_PAID));
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  const std::string id = resp->order().id();
+  EXPECT_EQ(Stored(id).stock_status, ov1::ORDER_STOCK_STATUS_SHORT);
+  ov1::CancelOrderRequest cancel;
+  cancel.set_request_id(NewRequestId());
+  cancel.set_order_id(id);
+  cancel.set_reason("out of stock");
+  ov1::Order out;
+  ASSERT_TRUE(restarted_->CancelOrder(PartnerCall(w), cancel, &out).ok());
+  EXPECT_EQ(out.stock_status(), ov1::ORDER_STOCK_STATUS_RELEASED);
+  // Once its old retry time has passed, the job looks at it once and lets it go: no step is due.
+  clock_->Advance(absl::Minutes(6));
+  ASSERT_TRUE(restarted_->RecoverStock(1000).ok());
+  EXPECT_FALSE(Stored(id).stock_due_us.has_value());
+  std::vector<std::string> due;
+  ASSERT_TRUE(orders_db()
+                  .Read([&](Tx& tx) {
+                    due = orders::OrdersWithStockDue(tx, ToMicros(clock_->Now()), 1000);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(std::count(due.begin(), due.end(), id), 0);
+  EXPECT_EQ(Stored(id).stock_status, ov1::ORDER_STOCK_STATUS_RELEASED);
+  ExpectConsistent(w, 1);
+}
+
+TEST_F(SagaFaultsTest, APartnersOwnReservationNamedLikeOursIsLeftAlone) {
+  SellingWorld w = NewSellingWorld(10);
+  // A partner's checkout reservation whose id happens to start with "ord-".
+  cv1::CreateReservationRequest create;
+  create.set_reservation_id("ord-checkout-1");
+  auto* line = create.add_lines();
+  line->set_product_id(w.product.id());
+  line->set_quantity(2);
+  cv1::Reservation created;
+  grpc::Status s = catalog().CreateReservation(Ctx(w.partner.token).get(), create, &created);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  clock_->Advance(absl::Minutes(3));
+  ASSERT_TRUE(restarted_->ReleaseOrphanReservations().ok());
+  EXPECT_EQ(Reservation("ord-checkout-1")->state(), cv1::RESERVATION_STATE_HELD);
+  ExpectConsistent(w, 10, /*extra_held=*/2);
 }
 
 }  // namespace
