@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -115,7 +116,9 @@ class Orders {
   // the other until none is left or one cannot finish now (then it stays due for the recovery
   // job); returns the order as stored afterwards. Errors are the database's; catalog's failures
   // are outcomes of the step, not errors.
-  absl::StatusOr<OrderRow> AdvanceStock(const CallContext& call, const std::string& order_id);
+  // `as_written`: the order exactly as the caller's transaction just committed it (saves a read).
+  absl::StatusOr<OrderRow> AdvanceStock(const CallContext& call, const std::string& order_id,
+                                        std::optional<OrderRow> as_written = std::nullopt);
   // The recovery job: advances up to `limit` orders whose stock step is due (left by a crash or
   // an unreachable catalog, or a SHORT order's retry); returns how many it looked at.
   absl::StatusOr<int> RecoverStock(int limit);

@@ -1,9 +1,10 @@
-// The stock saga (stock_rules.h): each step reads the order, makes ONE call to catalog outside any
-// transaction, then records the outcome in a transaction that first checks the order's stock is
-// still where the step found it (stock status and attempt under the row lock); if another runner
-// (the call that recorded the order, the recovery job on another replica) got there first, the
-// outcome is dropped — every catalog call is idempotent by an id derived from the order, so the
-// two runners made the same call and catalog kept one effect.
+// The stock saga (stock_rules.h): each step starts from the order as stored (read, or as the
+// previous transaction wrote it), makes ONE call to catalog outside any transaction, then records
+// the outcome in a transaction that first checks the order's stock is still where the step found
+// it (stock status and attempt under the row lock); if another runner (the call that recorded the
+// order, the recovery job on another replica) got there first, the outcome is dropped — every
+// catalog call is idempotent by an id derived from the order, so the two runners made the same
+// call and catalog kept one effect.
 #include <algorithm>
 #include <map>
 
@@ -53,16 +54,22 @@ struct StepOutcome {
 
 }  // namespace
 
-absl::StatusOr<OrderRow> Orders::AdvanceStock(const CallContext& call,
-                                              const std::string& order_id) {
+absl::StatusOr<OrderRow> Orders::AdvanceStock(const CallContext& call, const std::string& order_id,
+                                              std::optional<OrderRow> as_written) {
+  // The row as the caller's transaction or the previous step's recording wrote it (no need to
+  // read it again); empty when another runner moved the order first.
+  std::optional<OrderRow> recorded_row = std::move(as_written);
   for (int step_no = 0;; ++step_no) {
-    std::optional<OrderRow> row;
-    if (absl::Status s = db_->Read([&](Tx& tx) {
-          row = LoadOrder(tx, order_id, /*for_update=*/false);
-          return absl::OkStatus();
-        });
-        !s.ok()) {
-      return s;
+    std::optional<OrderRow> row = std::move(recorded_row);
+    recorded_row.reset();
+    if (!row) {
+      if (absl::Status s = db_->Read([&](Tx& tx) {
+            row = LoadOrder(tx, order_id, /*for_update=*/false);
+            return absl::OkStatus();
+          });
+          !s.ok()) {
+        return s;
+      }
     }
     if (!row) return NotFound("order", order_id);
     const StockStep step = NextStockStep(row->state, row->stock_status);
@@ -150,6 +157,7 @@ absl::StatusOr<OrderRow> Orders::AdvanceStock(const CallContext& call,
       if (settings_.fault_before_record_for_test) {
         if (absl::Status s = settings_.fault_before_record_for_test(step); !s.ok()) return s;
       }
+      recorded_row.reset();  // the body may run again after a conflict
       const absl::Time now = clock_->Now();
       std::optional<OrderRow> locked = LoadOrder(tx, order_id, /*for_update=*/true);
       if (!locked || locked->stock_status != seen_status || locked->stock_attempt != seen_attempt) {
@@ -173,9 +181,16 @@ absl::StatusOr<OrderRow> Orders::AdvanceStock(const CallContext& call,
                                              : settings_.stock_step_grace));
       }
       UpdateOrder(tx, r, /*lines_changed=*/false);
-      return AppendStepEvents(tx, r, /*created=*/false, {}, *cipher_, now);
+      if (absl::Status s = AppendStepEvents(tx, r, /*created=*/false, {}, *cipher_, now); !s.ok()) {
+        return s;
+      }
+      recorded_row = r;
+      return absl::OkStatus();
     });
-    if (!recorded.ok()) return recorded;
+    if (!recorded.ok()) {
+      recorded_row.reset();
+      return recorded;
+    }
     if (!failure.ok()) return failure;
     if (next.status == v1::ORDER_STOCK_STATUS_SHORT) {
       step_no = kMaxSteps - 1;  // read it once more and stop: SHORT waits for its retry
