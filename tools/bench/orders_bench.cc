@@ -139,9 +139,8 @@ int main(int argc, char** argv) {
   principal_req.mutable_principal()->set_role(cooplink::common::v1::ROLE_PARTNER);
   principal_req.mutable_principal()->set_partner_id(partner.id());
   mv1::Principal partner_principal;
-  if (!Check(
-          m.CreatePrincipal(CallContext::Internal(admin), principal_req, &partner_principal),
-          "principal")) {
+  if (!Check(m.CreatePrincipal(CallContext::Internal(admin), principal_req, &partner_principal),
+             "principal")) {
     return 1;
   }
   mv1::IssueTokenRequest issue;
@@ -188,7 +187,8 @@ int main(int argc, char** argv) {
     cv1::SubmitProductRequest submit;
     submit.set_request_id(Rid("submit"));
     submit.set_product_id(product.id());
-    if (!Check(catalog.SubmitProduct(CallContext::Internal(producer), submit, &product), "submit")) {
+    if (!Check(catalog.SubmitProduct(CallContext::Internal(producer), submit, &product),
+               "submit")) {
       return 1;
     }
     cv1::ApproveProductRequest approve;
@@ -286,8 +286,9 @@ int main(int argc, char** argv) {
           continue;
         }
         latency_ms[t].push_back(absl::ToDoubleMilliseconds(done - start));
-        ++codes[t][s.ok() ? "OK" : absl::StrCat("code ", static_cast<int>(s.error_code()), " ",
-                                                 s.error_message().substr(0, 60))];
+        ++codes[t][s.ok() ? "OK"
+                          : absl::StrCat("code ", static_cast<int>(s.error_code()), " ",
+                                         s.error_message().substr(0, 60))];
         if (s.ok()) ++stock[t][ov1::OrderStockStatus_Name(resp.order().stock_status())];
       }
     });

@@ -88,9 +88,8 @@ TEST_F(ReadsTest, ListOrdersPagesNewestFirstWithFiltersAndTokensBoundToThem) {
     created.push_back(id);
     if (state == ORDER_STATE_PAID) paid.push_back(id);
   }
-  const std::string foreign = Upsert(other, OrderRequest(other, "LO-X", 1, ORDER_STATE_PAID))
-                                  .order()
-                                  .id();
+  const std::string foreign =
+      Upsert(other, OrderRequest(other, "LO-X", 1, ORDER_STATE_PAID)).order().id();
   const std::vector<std::string> newest_first(created.rbegin(), created.rend());
   const std::vector<std::string> paid_newest_first(paid.rbegin(), paid.rend());
 
@@ -155,8 +154,8 @@ TEST_F(ReadsTest, ReconciliationListsAWindowByPlatformTimeThenId) {
     std::string external;
     int64_t time;
   };
-  const std::vector<Pushed> pushes = {{"RC-start", kT0},        {"RC-same-1", kT0 + 100},
-                                      {"RC-same-2", kT0 + 100}, {"RC-later", kT0 + 5000},
+  const std::vector<Pushed> pushes = {{"RC-start", kT0},         {"RC-same-1", kT0 + 100},
+                                      {"RC-same-2", kT0 + 100},  {"RC-later", kT0 + 5000},
                                       {"RC-7d", kT0 + 7 * kDay}, {"RC-8d", kT0 + 8 * kDay},
                                       {"RC-before", kT0 - 1}};
   std::map<std::string, std::string> id_of;
@@ -197,9 +196,8 @@ TEST_F(ReadsTest, ReconciliationListsAWindowByPlatformTimeThenId) {
   shop.set_shop_id("shop-1");
   EXPECT_EQ(ReconcileAll(admin(), shop, 10).size(), expected.size());
   // The next window starts where this one ended.
-  const auto next = ReconcileAll(admin(), Window(w.partner.partner.id(), kT0 + 7 * kDay,
-                                                 kT0 + 14 * kDay),
-                                 10);
+  const auto next =
+      ReconcileAll(admin(), Window(w.partner.partner.id(), kT0 + 7 * kDay, kT0 + 14 * kDay), 10);
   ASSERT_EQ(next.size(), 2u);
   EXPECT_EQ(next[0].id(), id_of["RC-7d"]);
   EXPECT_EQ(next[1].id(), id_of["RC-8d"]);

@@ -146,7 +146,8 @@ TEST_F(WatchEventsTest, AStreamCutByItsClientResumesWithNoGapAndNoDuplicate) {
     }
     first.Cancel();  // the client goes away mid-stream
     EXPECT_EQ(first.Finish().error_code(), grpc::StatusCode::CANCELLED);
-    EXPECT_LT(written.load(), kOrders) << "the writer finished before the cut: the test proves less";
+    EXPECT_LT(written.load(), kOrders)
+        << "the writer finished before the cut: the test proves less";
     auto stub2 = NewOrdersStub();
     ov1::WatchOrderEventsRequest resume = all;
     resume.set_cursor(last);
@@ -185,8 +186,7 @@ TEST_F(WatchEventsTest, AStreamCutByItsClientResumesWithNoGapAndNoDuplicate) {
 
 TEST_F(WatchEventsTest, StartAtNowSkipsThePastAndRefusesACursor) {
   SellingWorld w = NewSellingWorld(10);
-  const std::string before =
-      Upsert(w, OrderRequest(w, "N-0", 1, ORDER_STATE_PAID)).order().id();
+  const std::string before = Upsert(w, OrderRequest(w, "N-0", 1, ORDER_STATE_PAID)).order().id();
   auto stub = NewOrdersStub();
   // Let the relay sequence the earlier order's events first.
   {

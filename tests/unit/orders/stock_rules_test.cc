@@ -24,8 +24,7 @@ TEST(StockRulesTest, NextStep) {
             StockStep::kCommit);
   EXPECT_EQ(NextStockStep(v1::ORDER_STATE_CANCELLED, v1::ORDER_STOCK_STATUS_COMMITTED),
             StockStep::kReturn);
-  EXPECT_EQ(NextStockStep(v1::ORDER_STATE_SHIPPED, v1::ORDER_STOCK_STATUS_SHORT),
-            StockStep::kNone);
+  EXPECT_EQ(NextStockStep(v1::ORDER_STATE_SHIPPED, v1::ORDER_STOCK_STATUS_SHORT), StockStep::kNone);
   EXPECT_EQ(NextStockStep(v1::ORDER_STATE_CANCELLED, v1::ORDER_STOCK_STATUS_RELEASED),
             StockStep::kNone);
 }
