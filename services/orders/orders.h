@@ -120,7 +120,8 @@ class Orders {
   absl::StatusOr<OrderRow> AdvanceStock(const CallContext& call, const std::string& order_id,
                                         std::optional<OrderRow> as_written = std::nullopt);
   // The recovery job: advances up to `limit` orders whose stock step is due (left by a crash or
-  // an unreachable catalog, or a SHORT order's retry); returns how many it looked at.
+  // an unreachable catalog, or a SHORT order's retry), then up to `limit` returns whose restock is
+  // due; returns the larger of the orders it looked at and the restocks it finished.
   absl::StatusOr<int> RecoverStock(int limit);
   // Releases HELD reservations made by this service ("ord-" ids) that no order stands behind any
   // more (a reserve that finished after its order was cancelled or its lines changed), older than

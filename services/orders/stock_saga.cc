@@ -242,12 +242,19 @@ absl::StatusOr<int> Orders::RecoverStock(int limit) {
       !s.ok()) {
     return s;
   }
+  size_t restocked = 0;
   for (const std::string& id : restocks) {
     if (absl::Status s = FinishRestock(call, id); !s.ok()) {
       LogWarn("restock recovery failed", {{"after_sale_id", id}, {"error", s.ToString()}});
+    } else {
+      ++restocked;
     }
   }
-  return static_cast<int>(std::max(due.size(), restocks.size()));
+  // A failed restock stays due with no later due time (the next round picks it first again), so
+  // only finished ones count: a full batch of failures (catalog unreachable) must not make
+  // DrainInBatches run again at once, and again, until catalog is back. A failed stock step was
+  // given a later due time and is not picked again this round.
+  return static_cast<int>(std::max(due.size(), restocked));
 }
 
 absl::StatusOr<int> Orders::ReleaseOrphanReservations() {
