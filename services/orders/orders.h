@@ -12,6 +12,8 @@
 #define COOPLINK_SERVICES_ORDERS_ORDERS_H_
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -28,6 +30,7 @@
 #include "services/orders/catalog_gateway.h"
 #include "services/orders/order_rules.h"
 #include "services/orders/order_store.h"
+#include "services/orders/stock_rules.h"
 
 namespace cooplink::orders {
 
@@ -43,6 +46,10 @@ struct OrdersSettings {
   absl::Duration orphan_grace = absl::Minutes(2);
   // Automatic completion (order_rules.h).
   CompletionWindows completion;
+  // Tests only (null in production): called by the stock saga after a step's catalog call and
+  // right before the transaction that records its outcome; an error fails that transaction as a
+  // database error would (the outcome is not recorded, the step stays due).
+  std::function<absl::Status(StockStep)> fault_before_record_for_test;
 };
 
 class Orders {
@@ -109,9 +116,12 @@ class Orders {
   // the other until none is left or one cannot finish now (then it stays due for the recovery
   // job); returns the order as stored afterwards. Errors are the database's; catalog's failures
   // are outcomes of the step, not errors.
-  absl::StatusOr<OrderRow> AdvanceStock(const CallContext& call, const std::string& order_id);
+  // `as_written`: the order exactly as the caller's transaction just committed it (saves a read).
+  absl::StatusOr<OrderRow> AdvanceStock(const CallContext& call, const std::string& order_id,
+                                        std::optional<OrderRow> as_written = std::nullopt);
   // The recovery job: advances up to `limit` orders whose stock step is due (left by a crash or
-  // an unreachable catalog, or a SHORT order's retry); returns how many it looked at.
+  // an unreachable catalog, or a SHORT order's retry), then up to `limit` returns whose restock is
+  // due; returns the larger of the orders it looked at and the restocks it finished.
   absl::StatusOr<int> RecoverStock(int limit);
   // Releases HELD reservations made by this service ("ord-" ids) that no order stands behind any
   // more (a reserve that finished after its order was cancelled or its lines changed), older than
@@ -129,6 +139,9 @@ class Orders {
   absl::Status DecideAfterSale(const CallContext& call, AfterSaleAction action,
                                const IdempotencyKey& key, const std::string& after_sale_id,
                                const std::string& text, bool restock, v1::AfterSale* out);
+  // Clears the stock due time of an order that needs no stock step (stock_saga.cc); returns the
+  // order as stored afterwards.
+  absl::StatusOr<OrderRow> ClearStaleStockDue(const std::string& order_id);
   // The RETURN stock movements of a completed return with restock (after its transaction; the
   // recovery job calls it again for one left due).
   absl::Status FinishRestock(const CallContext& call, const std::string& after_sale_id);

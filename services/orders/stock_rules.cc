@@ -1,6 +1,9 @@
 #include "services/orders/stock_rules.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "services/common/ids.h"
 #include "services/common/status.h"
 
 namespace cooplink::orders {
@@ -67,6 +70,21 @@ StockFailure ClassifyStockFailure(StockStep step, const absl::Status& status) {
 
 std::string ReservationIdFor(absl::string_view order_id, int attempt) {
   return absl::StrCat("ord-", order_id, "-", attempt);
+}
+std::optional<std::string> OrderIdOfReservation(absl::string_view reservation_id) {
+  constexpr size_t kIdLength = 26;
+  absl::string_view rest = reservation_id;
+  if (!absl::ConsumePrefix(&rest, "ord-") || rest.size() < kIdLength + 2 ||
+      rest[kIdLength] != '-') {
+    return std::nullopt;
+  }
+  const absl::string_view order_id = rest.substr(0, kIdLength);
+  int attempt = 0;
+  if (!LooksLikeId(order_id) || !absl::SimpleAtoi(rest.substr(kIdLength + 1), &attempt) ||
+      attempt < 1 || ReservationIdFor(order_id, attempt) != reservation_id) {
+    return std::nullopt;  // the round trip rejects signs, spaces and leading zeros
+  }
+  return std::string(order_id);
 }
 std::string CommitRequestId(absl::string_view reservation_id) {
   return absl::StrCat("c-", reservation_id);

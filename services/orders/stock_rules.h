@@ -15,6 +15,7 @@
 #ifndef COOPLINK_SERVICES_ORDERS_STOCK_RULES_H_
 #define COOPLINK_SERVICES_ORDERS_STOCK_RULES_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -43,6 +44,10 @@ StockFailure ClassifyStockFailure(StockStep step, const absl::Status& status);
 // The reservation the service makes for an order's attempt n: "ord-<order id>-<n>". Unique per
 // order and attempt, so repeating a reserve step creates nothing twice (catalog dedupes by it).
 std::string ReservationIdFor(absl::string_view order_id, int attempt);
+// The order id inside a reservation id this service made ("ord-<26-character order id>-<n>", n a
+// positive attempt number); nullopt for any other id — e.g. a partner's own checkout reservation
+// that merely starts with "ord-", which the orphan job must leave alone.
+std::optional<std::string> OrderIdOfReservation(absl::string_view reservation_id);
 // Idempotency keys of the catalog calls of one step ("c-"/"r-" + reservation id; "t-<order id>-<n>"
 // for the return of the order's n-th product).
 std::string CommitRequestId(absl::string_view reservation_id);

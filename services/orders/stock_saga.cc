@@ -1,9 +1,10 @@
-// The stock saga (stock_rules.h): each step reads the order, makes ONE call to catalog outside any
-// transaction, then records the outcome in a transaction that first checks the order's stock is
-// still where the step found it (stock status and attempt under the row lock); if another runner
-// (the call that recorded the order, the recovery job on another replica) got there first, the
-// outcome is dropped — every catalog call is idempotent by an id derived from the order, so the
-// two runners made the same call and catalog kept one effect.
+// The stock saga (stock_rules.h): each step starts from the order as stored (read, or as the
+// previous transaction wrote it), makes ONE call to catalog outside any transaction, then records
+// the outcome in a transaction that first checks the order's stock is still where the step found
+// it (stock status and attempt under the row lock); if another runner (the call that recorded the
+// order, the recovery job on another replica) got there first, the outcome is dropped — every
+// catalog call is idempotent by an id derived from the order, so the two runners made the same
+// call and catalog kept one effect.
 #include <algorithm>
 #include <map>
 
@@ -53,19 +54,31 @@ struct StepOutcome {
 
 }  // namespace
 
-absl::StatusOr<OrderRow> Orders::AdvanceStock(const CallContext& call,
-                                              const std::string& order_id) {
+absl::StatusOr<OrderRow> Orders::AdvanceStock(const CallContext& call, const std::string& order_id,
+                                              std::optional<OrderRow> as_written) {
+  // The row as the caller's transaction or the previous step's recording wrote it (no need to
+  // read it again); empty when another runner moved the order first.
+  std::optional<OrderRow> recorded_row = std::move(as_written);
   for (int step_no = 0;; ++step_no) {
-    std::optional<OrderRow> row;
-    if (absl::Status s = db_->Read([&](Tx& tx) {
-          row = LoadOrder(tx, order_id, /*for_update=*/false);
-          return absl::OkStatus();
-        });
-        !s.ok()) {
-      return s;
+    std::optional<OrderRow> row = std::move(recorded_row);
+    recorded_row.reset();
+    if (!row) {
+      if (absl::Status s = db_->Read([&](Tx& tx) {
+            row = LoadOrder(tx, order_id, /*for_update=*/false);
+            return absl::OkStatus();
+          });
+          !s.ok()) {
+        return s;
+      }
     }
     if (!row) return NotFound("order", order_id);
     const StockStep step = NextStockStep(row->state, row->stock_status);
+    if (step == StockStep::kNone && row->stock_due_us.has_value()) {
+      // A due time left behind by a writer that moved the stock to where no step is needed (e.g.
+      // a SHORT order cancelled: RELEASED): cleared, or the recovery job would pick the order
+      // again on every round (and DrainInBatches spin on a batch of them).
+      return ClearStaleStockDue(order_id);
+    }
     if (step == StockStep::kNone || step_no == kMaxSteps) return *row;
     // A SHORT order is retried once per call; this call already tried it.
     if (step_no > 0 && row->stock_status == v1::ORDER_STOCK_STATUS_SHORT) return *row;
@@ -141,6 +154,10 @@ absl::StatusOr<OrderRow> Orders::AdvanceStock(const CallContext& call,
     const v1::OrderStockStatus seen_status = row->stock_status;
     const int seen_attempt = row->stock_attempt;
     absl::Status recorded = db_->Transact([&](Tx& tx) -> absl::Status {
+      if (settings_.fault_before_record_for_test) {
+        if (absl::Status s = settings_.fault_before_record_for_test(step); !s.ok()) return s;
+      }
+      recorded_row.reset();  // the body may run again after a conflict
       const absl::Time now = clock_->Now();
       std::optional<OrderRow> locked = LoadOrder(tx, order_id, /*for_update=*/true);
       if (!locked || locked->stock_status != seen_status || locked->stock_attempt != seen_attempt) {
@@ -164,14 +181,39 @@ absl::StatusOr<OrderRow> Orders::AdvanceStock(const CallContext& call,
                                              : settings_.stock_step_grace));
       }
       UpdateOrder(tx, r, /*lines_changed=*/false);
-      return AppendStepEvents(tx, r, /*created=*/false, {}, *cipher_, now);
+      if (absl::Status s = AppendStepEvents(tx, r, /*created=*/false, {}, *cipher_, now); !s.ok()) {
+        return s;
+      }
+      recorded_row = r;
+      return absl::OkStatus();
     });
-    if (!recorded.ok()) return recorded;
+    if (!recorded.ok()) {
+      recorded_row.reset();
+      return recorded;
+    }
     if (!failure.ok()) return failure;
     if (next.status == v1::ORDER_STOCK_STATUS_SHORT) {
       step_no = kMaxSteps - 1;  // read it once more and stop: SHORT waits for its retry
     }
   }
+}
+
+absl::StatusOr<OrderRow> Orders::ClearStaleStockDue(const std::string& order_id) {
+  std::optional<OrderRow> row;
+  if (absl::Status s = db_->Transact([&](Tx& tx) {
+        row = LoadOrder(tx, order_id, /*for_update=*/true);
+        if (row && row->stock_due_us.has_value() &&
+            NextStockStep(row->state, row->stock_status) == StockStep::kNone) {
+          row->stock_due_us.reset();
+          UpdateOrder(tx, *row, /*lines_changed=*/false);
+        }
+        return absl::OkStatus();
+      });
+      !s.ok()) {
+    return s;
+  }
+  if (!row) return NotFound("order", order_id);
+  return *row;
 }
 
 absl::StatusOr<int> Orders::RecoverStock(int limit) {
@@ -200,12 +242,19 @@ absl::StatusOr<int> Orders::RecoverStock(int limit) {
       !s.ok()) {
     return s;
   }
+  size_t restocked = 0;
   for (const std::string& id : restocks) {
     if (absl::Status s = FinishRestock(call, id); !s.ok()) {
       LogWarn("restock recovery failed", {{"after_sale_id", id}, {"error", s.ToString()}});
+    } else {
+      ++restocked;
     }
   }
-  return static_cast<int>(std::max(due.size(), restocks.size()));
+  // A failed restock stays due with no later due time (the next round picks it first again), so
+  // only finished ones count: a full batch of failures (catalog unreachable) must not make
+  // DrainInBatches run again at once, and again, until catalog is back. A failed stock step was
+  // given a later due time and is not picked again this round.
+  return static_cast<int>(std::max(due.size(), restocked));
 }
 
 absl::StatusOr<int> Orders::ReleaseOrphanReservations() {
@@ -217,16 +266,17 @@ absl::StatusOr<int> Orders::ReleaseOrphanReservations() {
   for (const catalog::v1::Reservation& r : *held) {
     const absl::Time created = absl::FromUnixSeconds(r.create_time().seconds());
     if (now - created < settings_.orphan_grace) continue;
-    // "ord-<26-character order id>-<attempt>"
-    const std::string order_id = r.id().substr(sizeof(kOwnPrefix) - 1, 26);
+    const std::optional<std::string> order_id = OrderIdOfReservation(r.id());
+    if (!order_id) continue;  // not one of ours: a partner's reservation named "ord-..."
     std::optional<OrderRow> order;
     if (absl::Status s = db_->Read([&](Tx& tx) {
-          order = LoadOrder(tx, order_id, /*for_update=*/false);
+          order = LoadOrder(tx, *order_id, /*for_update=*/false);
           return absl::OkStatus();
         });
         !s.ok()) {
       return s;
     }
+    if (order && order->partner_id != r.partner_id()) continue;  // another partner's id
     const bool stands = order && order->state != v1::ORDER_STATE_CANCELLED &&
                         ((order->stock_status == v1::ORDER_STOCK_STATUS_RESERVED &&
                           order->reservation_id == r.id()) ||

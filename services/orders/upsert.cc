@@ -338,7 +338,7 @@ absl::Status Orders::UpsertPartnerOrder(const CallContext& call,
   // The stock step, after the order is recorded; then the reply the caller gets is the one a
   // retry replays.
   if (NextStockStep(after.state, after.stock_status) == StockStep::kNone) return absl::OkStatus();
-  absl::StatusOr<OrderRow> advanced = AdvanceStock(call, after.id);
+  absl::StatusOr<OrderRow> advanced = AdvanceStock(call, after.id, after);
   if (!advanced.ok()) {
     // The order is recorded and its step stays due for the recovery job: the reply stands.
     LogWarn("stock step left to the recovery job",

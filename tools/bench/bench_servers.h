@@ -41,6 +41,7 @@ struct BenchServers {
   std::unique_ptr<catalog::CatalogServer> catalog;
   Principal admin;          // the bootstrapped platform admin
   std::string admin_token;  // its bearer token (also catalog's token towards membership)
+  std::string token_key;    // the key both servers sign and verify tokens with
 };
 
 // Starts membership, bootstraps a platform admin, then starts catalog talking to that membership;
@@ -66,6 +67,7 @@ inline absl::StatusOr<BenchServers> StartBenchServers(const std::string& name, c
   out.admin.id = admin_row.id();
   out.admin.role = Role::kPlatformAdmin;
   out.admin_token = admin_token.token();
+  out.token_key = mc.token_key;
 
   catalog::CatalogConfig cc;
   cc.db = testing::TestDbConfig(absl::StrCat("bench_", name, "_catalog"));
