@@ -63,6 +63,7 @@ absl::Status Orders::CancelOrder(const CallContext& call, const v1::CancelOrderR
     if (!next.ok()) return next.status();
     ChangedParts changed;
     CancelOrderRow(tx, *row, reason, now_us, &changed);
+    row->stock_due_us.reset();
     if (NextStockStep(row->state, row->stock_status) != StockStep::kNone) {
       row->stock_due_us = ToMicros(now + settings_.stock_step_grace);
     }
