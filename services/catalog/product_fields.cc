@@ -208,8 +208,4 @@ void ValidateListFilters(FieldViolations& v, const v1::ListProductsRequest& req)
   }
 }
 
-int64_t TimestampMicros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000 + t.nanos() / 1000;
-}
-
 }  // namespace cooplink::catalog

@@ -130,7 +130,6 @@ ProductDiff Diff(const v1::Product& current, const v1::Product& next);
 // --- ListProducts filters -----------------------------------------------------------------------
 // Validates the filters of a ListProducts request into `v`.
 void ValidateListFilters(FieldViolations& v, const v1::ListProductsRequest& req);
-int64_t TimestampMicros(const google::protobuf::Timestamp& t);
 
 }  // namespace cooplink::catalog
 

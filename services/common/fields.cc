@@ -62,6 +62,10 @@ google::protobuf::Timestamp ToTimestamp(int64_t micros) {
   return ts;
 }
 
+int64_t TimestampMicros(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1'000'000 + t.nanos() / 1000;
+}
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 
 absl::CivilDay Today(absl::Time now) {

@@ -31,6 +31,8 @@ std::string CheckText(FieldViolations& v, const std::string& field, const std::s
 void CheckId(FieldViolations& v, const std::string& field, const std::string& id);
 
 google::protobuf::Timestamp ToTimestamp(int64_t micros);
+// The inverse of ToTimestamp: UTC microseconds of a Timestamp (sub-microsecond nanos dropped).
+int64_t TimestampMicros(const google::protobuf::Timestamp& t);
 int64_t ToMicros(absl::Time t);
 absl::CivilDay Today(absl::Time now);  // in China Standard Time, the programme's calendar
 

@@ -5,6 +5,7 @@
 #define COOPLINK_SERVICES_COMMON_PAGING_H_
 
 #include <string>
+#include <vector>
 #include "absl/strings/string_view.h"
 
 #include <google/protobuf/repeated_ptr_field.h>
@@ -27,6 +28,16 @@ struct PageRequest {
 absl::StatusOr<PageRequest> ParsePage(int page_size, absl::string_view page_token,
                                       absl::string_view filters);
 std::string MakePageToken(absl::string_view last_key, absl::string_view filters);
+
+// For rows already read (fetched with LIMIT page.size + 1): keeps the page's rows and returns the
+// token after the last kept row's key (`key(row)`), or "" when no further row was fetched.
+template <typename Row, typename Key>
+std::string TrimToPage(std::vector<Row>& rows, const PageRequest& page, absl::string_view filters,
+                       Key key) {
+  if (rows.size() <= static_cast<size_t>(page.size)) return "";
+  rows.resize(page.size);
+  return MakePageToken(key(rows.back()), filters);
+}
 
 // Reads a keyset query's rows (fetched with LIMIT page.size + 1) into `items` until the page is
 // full; when a further row exists, sets `next_page_token` after the last kept item's id.

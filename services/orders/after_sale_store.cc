@@ -40,10 +40,6 @@ constexpr const char* kRestockState = "SELECT restock_state FROM after_sales WHE
 constexpr const char* kRestockDueIds =
     "SELECT id FROM after_sales WHERE restock_state = ? ORDER BY id LIMIT ?";
 
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1'000'000 + t.nanos() / 1000;
-}
-
 v1::AfterSale AfterSaleFrom(sql::ResultSet& rs) {
   v1::AfterSale a;
   a.set_id(rs.getString("id"));
@@ -105,7 +101,7 @@ void InsertAfterSale(Tx& tx, const v1::AfterSale& a, int restock_state) {
   tx.Execute(kInsertAfterSale, a.id(), a.order_id(), a.partner_id(), a.cooperative_id(), external,
              static_cast<int>(a.kind()), a.refund_total().fen(), a.reason(),
              static_cast<int>(a.state()), a.reject_reason(), a.close_reason(), a.decided_by(),
-             restock_state, Micros(a.create_time()), Micros(a.update_time()));
+             restock_state, TimestampMicros(a.create_time()), TimestampMicros(a.update_time()));
   for (int i = 0; i < a.lines_size(); ++i) {
     tx.Execute(kInsertLine, a.id(), i, a.lines(i).external_line_id(), a.lines(i).quantity(),
                a.lines(i).refund().fen());
@@ -124,7 +120,7 @@ std::vector<v1::AfterSale> LoadOrderAfterSales(Tx& tx, const std::string& order_
 
 void UpdateAfterSale(Tx& tx, const v1::AfterSale& a, int restock_state) {
   tx.Execute(kUpdateAfterSale, static_cast<int>(a.state()), a.reject_reason(), a.close_reason(),
-             a.decided_by(), restock_state, Micros(a.update_time()), a.id());
+             a.decided_by(), restock_state, TimestampMicros(a.update_time()), a.id());
 }
 
 bool ExternalAfterSaleExists(Tx& tx, const std::string& order_id, const std::string& external_id) {

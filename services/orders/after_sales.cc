@@ -382,13 +382,9 @@ absl::Status Orders::ListAfterSales(const CallContext& call, const v1::ListAfter
   q.params.emplace_back(std::in_place_type<int64_t>, page->size + 1);
   return db_->Read([&](Tx& tx) -> absl::Status {
     std::vector<v1::AfterSale> rows = LoadAfterSaleList(tx, q);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (static_cast<int>(i) == page->size) {
-        out->set_next_page_token(MakePageToken(rows[i - 1].id(), filters));
-        break;
-      }
-      *out->add_after_sales() = std::move(rows[i]);
-    }
+    out->set_next_page_token(
+        TrimToPage(rows, *page, filters, [](const v1::AfterSale& a) { return a.id(); }));
+    for (v1::AfterSale& a : rows) *out->add_after_sales() = std::move(a);
     return absl::OkStatus();
   });
 }

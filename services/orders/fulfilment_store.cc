@@ -74,10 +74,6 @@ v1::Shipment ShipmentFrom(sql::ResultSet& rs) {
   return s;
 }
 
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1'000'000 + t.nanos() / 1000;
-}
-
 }  // namespace
 
 void FillFulfilmentLines(const OrderRow& order, v1::Fulfilment* f) {
@@ -143,7 +139,7 @@ std::vector<v1::Fulfilment> CancelFulfilments(Tx& tx, const OrderRow& order, int
 
 void UpdateFulfilment(Tx& tx, const v1::Fulfilment& f, int64_t now_us) {
   std::optional<int64_t> pack_us;
-  if (f.has_pack_time()) pack_us = Micros(f.pack_time());
+  if (f.has_pack_time()) pack_us = TimestampMicros(f.pack_time());
   tx.Execute(kUpdateFulfilment, static_cast<int>(f.state()), f.shipment_id(), pack_us, now_us,
              f.id());
 }
@@ -165,7 +161,7 @@ std::string FulfilmentOrderId(Tx& tx, const std::string& fulfilment_id) {
 void InsertShipment(Tx& tx, const v1::Shipment& s) {
   tx.Execute(kInsertShipment, s.id(), s.order_id(), s.fulfilment_id(), s.cooperative_id(),
              s.carrier_code(), s.tracking_number(), static_cast<int>(s.state()),
-             Micros(s.ship_time()));
+             TimestampMicros(s.ship_time()));
 }
 
 std::optional<v1::Shipment> LoadShipment(Tx& tx, const std::string& id, bool for_update) {

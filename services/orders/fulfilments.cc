@@ -32,10 +32,6 @@ constexpr const char* kFilterState = " AND f.state = ?";
 constexpr const char* kOrderById = " ORDER BY f.id LIMIT ?";
 constexpr const char* kOrdersIn = " WHERE o.id IN ";
 
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1'000'000 + t.nanos() / 1000;
-}
-
 bool CheckToken(FieldViolations& v, const std::string& field, const std::string& value,
                 const FieldLimit& limit, bool (*allowed)(char), const char* alphabet) {
   bool ok = value.size() >= static_cast<size_t>(limit.min) &&
@@ -154,10 +150,8 @@ absl::Status Orders::ListFulfilments(const CallContext& call, const v1::ListFulf
   q.params.emplace_back(std::in_place_type<int64_t>, page->size + 1);
   return db_->Read([&](Tx& tx) -> absl::Status {
     std::vector<v1::Fulfilment> rows = LoadFulfilmentList(tx, q);
-    if (rows.size() > static_cast<size_t>(page->size)) {
-      rows.resize(page->size);
-      out->set_next_page_token(MakePageToken(rows.back().id(), filters));
-    }
+    out->set_next_page_token(
+        TrimToPage(rows, *page, filters, [](const v1::Fulfilment& f) { return f.id(); }));
     if (rows.empty()) return absl::OkStatus();
     std::vector<std::string> order_ids;
     for (const v1::Fulfilment& f : rows) order_ids.push_back(f.order_id());
@@ -364,9 +358,10 @@ absl::Status Orders::ConfirmDelivery(const CallContext& call, const v1::ConfirmD
       *out = *shipment;  // confirmed before: unchanged
       return absl::OkStatus();
     }
-    const int64_t delivery_us = req.has_delivery_time() ? Micros(req.delivery_time()) : now_us;
+    const int64_t delivery_us =
+        req.has_delivery_time() ? TimestampMicros(req.delivery_time()) : now_us;
     if (delivery_us > now_us) return InvalidField("delivery_time", "must not be in the future");
-    if (delivery_us < Micros(shipment->ship_time())) {
+    if (delivery_us < TimestampMicros(shipment->ship_time())) {
       return InvalidField("delivery_time", "must not be before the shipment's ship_time");
     }
     std::vector<v1::Fulfilment> fulfilments = LoadFulfilments(tx, *order, /*for_update=*/true);

@@ -94,7 +94,7 @@ absl::StatusOr<DescribedOrderEvent> DescribeOrderEvent(absl::string_view payload
   row.partner_id = order.partner_id();
   row.cooperative_id = *component;
   row.kind = static_cast<int>(event.kind());
-  row.event_time_us = event.event_time().seconds() * 1'000'000 + event.event_time().nanos() / 1000;
+  row.event_time_us = TimestampMicros(event.event_time());
   row.payload = rewritten ? event.SerializeAsString() : std::string(payload);
   return out;
 }

@@ -31,8 +31,15 @@ constexpr const char* kReconcileHead =
 constexpr const char* kFilterShop = " AND o.shop_id = ?";
 constexpr const char* kReconcileOrder = " ORDER BY o.platform_update_time_us, o.id LIMIT ?";
 
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1'000'000 + t.nanos() / 1000;
+// The page's orders in the masked view.
+absl::Status MaskedOrders(const std::vector<OrderRow>& rows, const PiiCipher& cipher,
+                          google::protobuf::RepeatedPtrField<v1::Order>* out) {
+  for (const OrderRow& row : rows) {
+    if (absl::Status s = OrderToProto(row, BuyerView::kMasked, cipher, out->Add()); !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -131,17 +138,9 @@ absl::Status Orders::ListOrders(const CallContext& call, const v1::ListOrdersReq
   q.params.emplace_back(std::in_place_type<int64_t>, page->size + 1);
   return db_->Read([&](Tx& tx) -> absl::Status {
     std::vector<OrderRow> rows = LoadOrderList(tx, q);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (static_cast<int>(i) == page->size) {
-        out->set_next_page_token(MakePageToken(rows[i - 1].id, filters));
-        break;
-      }
-      if (absl::Status s = OrderToProto(rows[i], BuyerView::kMasked, *cipher_, out->add_orders());
-          !s.ok()) {
-        return s;
-      }
-    }
-    return absl::OkStatus();
+    out->set_next_page_token(
+        TrimToPage(rows, *page, filters, [](const OrderRow& o) { return o.id; }));
+    return MaskedOrders(rows, *cipher_, out->mutable_orders());
   });
 }
 
@@ -157,7 +156,8 @@ absl::Status Orders::ListOrdersForReconciliation(const CallContext& call,
   CheckText(v, "shop_id", req.shop_id(), kReconciliationShopId);
   if (!req.has_start_time()) v.Add("start_time", "required");
   if (!req.has_end_time()) v.Add("end_time", "required");
-  const int64_t start_us = Micros(req.start_time()), end_us = Micros(req.end_time());
+  const int64_t start_us = TimestampMicros(req.start_time()),
+                end_us = TimestampMicros(req.end_time());
   if (req.has_start_time() && req.has_end_time()) {
     if (end_us <= start_us) {
       v.Add("end_time", "must be after start_time");
@@ -193,19 +193,10 @@ absl::Status Orders::ListOrdersForReconciliation(const CallContext& call,
   q.params.emplace_back(std::in_place_type<int64_t>, page->size + 1);
   return db_->Read([&](Tx& tx) -> absl::Status {
     std::vector<OrderRow> rows = LoadOrderList(tx, q);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (static_cast<int>(i) == page->size) {
-        const OrderRow& last = rows[i - 1];
-        out->set_next_page_token(
-            MakePageToken(absl::StrCat(last.platform_update_us, "/", last.id), filters));
-        break;
-      }
-      if (absl::Status s = OrderToProto(rows[i], BuyerView::kMasked, *cipher_, out->add_orders());
-          !s.ok()) {
-        return s;
-      }
-    }
-    return absl::OkStatus();
+    out->set_next_page_token(TrimToPage(rows, *page, filters, [](const OrderRow& o) {
+      return absl::StrCat(o.platform_update_us, "/", o.id);
+    }));
+    return MaskedOrders(rows, *cipher_, out->mutable_orders());
   });
 }
 

@@ -120,7 +120,7 @@ SettlementAmounts AmountsOf(const v1::Settlement& s) {
 }
 
 void InsertSettlement(Tx& tx, const v1::Settlement& s) {
-  const int64_t create_us = s.create_time().seconds() * 1'000'000 + s.create_time().nanos() / 1000;
+  const int64_t create_us = TimestampMicros(s.create_time());
   tx.Execute(kInsertSettlement, s.id(), s.order_id(), s.cooperative_id(), s.partner_id(),
              s.gross().fen(), s.commission_rate_bps(), s.partner_commission().fen(),
              s.service_fee_bps(), s.cooperative_service_fee().fen(), s.producer_total().fen(),

@@ -107,13 +107,9 @@ absl::Status Orders::ListSettlements(const CallContext& call, const v1::ListSett
   q.params.emplace_back(std::in_place_type<int64_t>, page->size + 1);
   return db_->Read([&](Tx& tx) -> absl::Status {
     std::vector<v1::Settlement> rows = LoadSettlementList(tx, q);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (static_cast<int>(i) == page->size) {
-        out->set_next_page_token(MakePageToken(rows[i - 1].id(), filters));
-        break;
-      }
-      *out->add_settlements() = std::move(rows[i]);
-    }
+    out->set_next_page_token(
+        TrimToPage(rows, *page, filters, [](const v1::Settlement& s) { return s.id(); }));
+    for (v1::Settlement& s : rows) *out->add_settlements() = std::move(s);
     return absl::OkStatus();
   });
 }

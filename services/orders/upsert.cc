@@ -32,10 +32,6 @@ constexpr char kMethod[] = "UpsertPartnerOrder";
 // means something else is wrong.
 constexpr int kMaxRounds = 4;
 
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1'000'000 + t.nanos() / 1000;
-}
-
 std::string Seal(const PiiCipher& cipher, const std::string& value, const char* context) {
   return value.empty() ? std::string() : cipher.Encrypt(value, context);
 }
@@ -45,9 +41,9 @@ void ApplyReported(const v1::UpsertPartnerOrderRequest& req, const PiiCipher& ci
                    OrderRow& row) {
   const v1::Order& o = req.order();
   row.partner_status = Trimmed(o.partner_status());
-  row.platform_create_us = Micros(o.platform_create_time());
-  row.platform_update_us = Micros(o.platform_update_time());
-  if (o.has_pay_time()) row.pay_us = Micros(o.pay_time());
+  row.platform_create_us = TimestampMicros(o.platform_create_time());
+  row.platform_update_us = TimestampMicros(o.platform_update_time());
+  if (o.has_pay_time()) row.pay_us = TimestampMicros(o.pay_time());
   const v1::BuyerContact& b = o.buyer();
   const std::string name = Trimmed(b.name()), phone = Trimmed(b.phone());
   row.buyer_name_sealed = Seal(cipher, name, kBuyerNameContext);
@@ -156,7 +152,7 @@ absl::Status Orders::UpsertPartnerOrder(const CallContext& call,
   const std::string shop = Trimmed(order.shop_id());
   const std::string external = Trimmed(order.external_order_id());
   const std::string lines_hash = LinesFingerprint(order);
-  const int64_t reported_us = Micros(order.platform_update_time());
+  const int64_t reported_us = TimestampMicros(order.platform_update_time());
   OrderRow after;
   for (int round = 1;; ++round) {
     std::optional<OrderRow> stored;
