@@ -97,8 +97,11 @@ absl::Status ValidateUpsert(const v1::UpsertPartnerOrderRequest& req) {
   CheckDigits(v, "order.buyer.region_code", b.region_code(), kBuyerRegionCode);
   CheckText(v, "order.buyer.address", b.address(), kBuyerAddress);
   CheckText(v, "order.buyer.platform_contact_ref", b.platform_contact_ref(), kBuyerContactRef);
-  if (!o.reservation_id().empty() && !IsValidRequestId(o.reservation_id())) {
-    v.Add("order.reservation_id", "1 to 64 characters of [A-Za-z0-9_-]");
+  if (!o.reservation_id().empty() &&
+      (o.reservation_id().size() > static_cast<size_t>(kPartnerReservationId.max) ||
+       !IsValidRequestId(o.reservation_id()))) {
+    v.Add("order.reservation_id",
+          absl::StrCat(DescribeLimit(kPartnerReservationId), " of [A-Za-z0-9_-]"));
   }
   if (req.reported_state() == v1::ORDER_STATE_UNSPECIFIED ||
       !v1::OrderState_IsValid(req.reported_state())) {

@@ -29,6 +29,9 @@ inline constexpr FieldLimit kPartnerStatus =
 inline constexpr FieldLimit kOrderLines = Limit(limits::kOrder, "lines", LimitKind::kCount, 1, 100);
 inline constexpr FieldLimit kShippingFee =
     Limit(limits::kOrder, "shipping_fee", LimitKind::kFen, 0, kUnbounded).Optional();
+// A partner's checkout reservation: the alphabet of request ids ([A-Za-z0-9_-]); empty for none.
+inline constexpr FieldLimit kPartnerReservationId =
+    Limit(limits::kOrder, "reservation_id", LimitKind::kToken, 0, 64);
 inline constexpr FieldLimit kExternalLineId =
     Limit(limits::kLine, "external_line_id", LimitKind::kText, 1, 64);
 inline constexpr FieldLimit kLineQuantity =
@@ -87,6 +90,7 @@ inline constexpr FieldLimit kOrdersLimits[] = {
     kPartnerStatus,
     kOrderLines,
     kShippingFee,
+    kPartnerReservationId,
     kExternalLineId,
     kLineQuantity,
     kUnitPrice,

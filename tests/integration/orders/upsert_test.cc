@@ -359,5 +359,45 @@ TEST_F(UpsertTest, TenantsAreWalledAndTheShippingViewIsAudited) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
+TEST_F(UpsertTest, APartnersCheckoutReservationIsAdoptedOnlyWhenItHoldsExactlyTheLines) {
+  SellingWorld w = NewSellingWorld(10);
+  auto reserve = [&](const std::string& id, int64_t quantity) {
+    cv1::CreateReservationRequest req;
+    req.set_reservation_id(id);
+    cv1::ReservationLine* line = req.add_lines();
+    line->set_product_id(w.product.id());
+    line->set_quantity(quantity);
+    cv1::Reservation r;
+    grpc::Status s = catalog().CreateReservation(Ctx(w.partner.token).get(), req, &r);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  };
+  const std::string held = absl::StrCat("checkout-", NextSequence());
+  reserve(held, 3);
+  // Another quantity than the reservation holds: refused, nothing written, the hold untouched.
+  auto wrong = OrderRequest(w, "R-1", 2, ORDER_STATE_PAID);
+  wrong.mutable_order()->set_reservation_id(held);
+  const int64_t before = CountRows(orders_db(), "orders");
+  ov1::UpsertPartnerOrderResponse out;
+  grpc::Status s = orders().UpsertPartnerOrder(Ctx(w.partner.token).get(), wrong, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ErrorReason(s), "RESERVATION_MISMATCH");
+  EXPECT_EQ(CountRows(orders_db(), "orders"), before);
+  EXPECT_EQ(StockOf(w.product.id()).reserved(), 3);
+  // A reservation that is not one: refused the same way.
+  auto unknown = OrderRequest(w, "R-2", 3, ORDER_STATE_PAID);
+  unknown.mutable_order()->set_reservation_id("no-such-hold");
+  s = orders().UpsertPartnerOrder(Ctx(w.partner.token).get(), unknown, &out);
+  EXPECT_EQ(ErrorReason(s), "RESERVATION_MISMATCH");
+  // Exactly the lines: adopted and committed on payment, no second hold made.
+  auto right = OrderRequest(w, "R-3", 3, ORDER_STATE_PAID);
+  right.mutable_order()->set_reservation_id(held);
+  const ov1::Order o = Upsert(w, right).order();
+  EXPECT_EQ(o.reservation_id(), held);
+  EXPECT_EQ(o.stock_status(), ov1::ORDER_STOCK_STATUS_COMMITTED);
+  const cv1::Stock stock = StockOf(w.product.id());
+  EXPECT_EQ(stock.on_hand(), 7);
+  EXPECT_EQ(stock.reserved(), 0);
+}
+
 }  // namespace
 }  // namespace cooplink::testing
