@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "cooplink/catalog/v1/catalog.grpc.pb.h"
 #include "cooplink/membership/v1/membership.grpc.pb.h"
+#include "cooplink/orders/v1/orders.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/support/test_env.h"
 
@@ -28,6 +29,7 @@ namespace {
 namespace mv1 = ::cooplink::membership::v1;
 const std::string kBinary = absl::StrCat(COOPLINK_BINARY_DIR, "/services/membership/membership");
 const std::string kCatalogBinary = absl::StrCat(COOPLINK_BINARY_DIR, "/services/catalog/catalog");
+const std::string kOrdersBinary = absl::StrCat(COOPLINK_BINARY_DIR, "/services/orders/orders");
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path);
@@ -246,6 +248,70 @@ TEST_F(ServerProcessTest, CatalogServesBesideMembershipAndEndsOpenWatchesOnSigte
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(catalog.Wait(), 0);
   EXPECT_NE(catalog.err().find("\"msg\":\"stopped\""), std::string::npos);
+  membership.Signal(SIGTERM);
+  EXPECT_EQ(membership.Wait(), 0);
+}
+
+TEST_F(ServerProcessTest, OrdersServesBesideCatalogAndMembershipAndEndsOpenWatchesOnSigterm) {
+  // Without its peers' addresses and token the binary does not start, and says which flags.
+  Process lonely({"--listen=127.0.0.1:0"}, Env(), "orders-without-peers", kOrdersBinary);
+  EXPECT_NE(lonely.Wait(), 0);
+  EXPECT_NE(lonely.err().find("--catalog_target"), std::string::npos) << lonely.err();
+
+  Process bootstrap({"bootstrap-admin", "orders service account"}, Env(), "bootstrap-orders");
+  ASSERT_EQ(bootstrap.Wait(), 0) << bootstrap.err();
+  std::string token = bootstrap.out();
+  token.erase(token.find_last_not_of("\n") + 1);
+  Process membership({"--listen=127.0.0.1:0"}, Env(), "membership-for-orders");
+  const int membership_port = membership.WaitForPort();
+  ASSERT_NE(membership_port, 0) << membership.err();
+  DbConfig catalog_db = TestDbConfig("test_e2e_catalog_for_orders");
+  Process catalog({"--listen=127.0.0.1:0"},
+                  {absl::StrCat("COOPLINK_DB_NAME=", catalog_db.database),
+                   absl::StrCat("COOPLINK_TOKEN_KEY=", key_),
+                   absl::StrCat("COOPLINK_MEMBERSHIP_TARGET=127.0.0.1:", membership_port),
+                   absl::StrCat("COOPLINK_MEMBERSHIP_TOKEN=", token)},
+                  "catalog-for-orders", kCatalogBinary);
+  const int catalog_port = catalog.WaitForPort();
+  ASSERT_NE(catalog_port, 0) << catalog.err();
+
+  DbConfig orders_db = TestDbConfig("test_e2e_orders_process");
+  Process orders(
+      {"--listen=127.0.0.1:0", "--drain_timeout=30s"},
+      {absl::StrCat("COOPLINK_DB_NAME=", orders_db.database),
+       absl::StrCat("COOPLINK_TOKEN_KEY=", key_), absl::StrCat("COOPLINK_PII_KEY=", pii_),
+       absl::StrCat("COOPLINK_MEMBERSHIP_TARGET=127.0.0.1:", membership_port),
+       absl::StrCat("COOPLINK_CATALOG_TARGET=127.0.0.1:", catalog_port),
+       absl::StrCat("COOPLINK_ORDERS_SERVICE_TOKEN=", token)},
+      "orders", kOrdersBinary);
+  const int port = orders.WaitForPort();
+  ASSERT_NE(port, 0) << orders.err();
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service("cooplink.orders.v1.OrdersService");
+  grpc::health::v1::HealthCheckResponse resp;
+  grpc::ClientContext hctx;
+  ASSERT_TRUE(health->Check(&hctx, req, &resp).ok());
+  EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+
+  // An open event stream does not hold shutdown for the 30 s drain.
+  auto stub = cooplink::orders::v1::OrdersService::NewStub(channel);
+  auto ctx = Ctx(token);
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  cooplink::orders::v1::WatchOrderEventsRequest watch;
+  auto reader = stub->WatchOrderEvents(ctx.get(), watch);
+  absl::SleepFor(absl::Milliseconds(300));  // the stream is open and idle
+  orders.Signal(SIGTERM);
+  cooplink::orders::v1::OrderEvent event;
+  while (reader->Read(&event)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(orders.Wait(), 0);
+  EXPECT_NE(orders.err().find("\"msg\":\"stopped\""), std::string::npos);
+  catalog.Signal(SIGTERM);
+  EXPECT_EQ(catalog.Wait(), 0);
   membership.Signal(SIGTERM);
   EXPECT_EQ(membership.Wait(), 0);
 }
