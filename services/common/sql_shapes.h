@@ -23,6 +23,12 @@ namespace cooplink {
 struct SqlQuery {
   std::string sql;
   std::vector<SqlParam> params;
+
+  // Appends `clause` (one "?" placeholder) and its value.
+  void Add(const char* clause, SqlParam value) {
+    sql += clause;
+    params.push_back(std::move(value));
+  }
 };
 
 // The smallest fixed size (1, 4, 16, 64, …) that holds `n` values; 1 for n == 0.

@@ -358,25 +358,15 @@ absl::Status Orders::ListAfterSales(const CallContext& call, const v1::ListAfter
       absl::StrCat("after_sales|", req.order_id(), "|", req.cooperative_id(), "|", req.state());
   auto page = ParsePage(req.page_size(), req.page_token(), filters);
   if (!page.ok()) return page.status();
-  const Principal& p = call.principal();
   SqlQuery q{kAfterSaleListHead, {}};
-  q.sql += kWhereAfter;
-  q.params.push_back(page->after);
-  auto add = [&q](const char* clause, SqlParam value) {
-    q.sql += clause;
-    q.params.push_back(std::move(value));
-  };
-  if (p.is(Role::kPartner)) add(kFilterPartner, p.partner_id);
-  if (p.is(Role::kCooperativeAdmin)) add(kFilterCooperative, p.cooperative_id);
-  if (p.is(Role::kSocialWorker)) {
-    if (scope->worker_cooperatives.empty()) return absl::OkStatus();
-    q.sql += kFilterCooperativesIn;
-    AppendInList(scope->worker_cooperatives, &q.sql, &q.params);
+  q.Add(kWhereAfter, page->after);
+  if (!AppendPartScope(*scope, {kFilterPartner, kFilterCooperative, kFilterCooperativesIn}, &q)) {
+    return absl::OkStatus();
   }
-  if (!req.order_id().empty()) add(kFilterOrder, req.order_id());
-  if (!req.cooperative_id().empty()) add(kFilterCooperative, req.cooperative_id());
+  if (!req.order_id().empty()) q.Add(kFilterOrder, req.order_id());
+  if (!req.cooperative_id().empty()) q.Add(kFilterCooperative, req.cooperative_id());
   if (req.state() != v1::AFTER_SALE_STATE_UNSPECIFIED) {
-    add(kFilterState, static_cast<int64_t>(req.state()));
+    q.Add(kFilterState, static_cast<int64_t>(req.state()));
   }
   q.sql += kOrderById;
   q.params.emplace_back(std::in_place_type<int64_t>, page->size + 1);

@@ -21,6 +21,8 @@ constexpr const char* kUpdateFulfilment =
     "WHERE id = ?";
 
 constexpr const char* kFulfilmentOrder = "SELECT order_id FROM fulfilments WHERE id = ?";
+constexpr const char* kFulfilmentOfCooperative =
+    "SELECT 1 FROM fulfilments WHERE order_id = ? AND cooperative_id = ?";
 constexpr const char* kListHead =
     "SELECT f.id, f.order_id, f.cooperative_id, f.state, f.shipment_id, f.pack_time_us, "
     "f.create_time_us, f.update_time_us FROM fulfilments f";
@@ -151,6 +153,10 @@ std::vector<v1::Fulfilment> LoadFulfilmentList(Tx& tx, const SqlQuery& query) {
   auto rs = tx.QueryParams(query.sql, query.params);
   while (rs->next()) out.push_back(FulfilmentFrom(*rs));
   return out;
+}
+
+bool HasFulfilmentOf(Tx& tx, const std::string& order_id, const std::string& cooperative_id) {
+  return tx.Query(kFulfilmentOfCooperative, order_id, cooperative_id)->next();
 }
 
 std::string FulfilmentOrderId(Tx& tx, const std::string& fulfilment_id) {

@@ -31,6 +31,9 @@ std::vector<v1::Fulfilment> CancelFulfilments(Tx& tx, const OrderRow& order, int
 // Writes a fulfilment's state, shipment and pack time.
 void UpdateFulfilment(Tx& tx, const v1::Fulfilment& f, int64_t now_us);
 
+// Does the cooperative have a fulfilment in the order (the SHIPPING view's condition)?
+bool HasFulfilmentOf(Tx& tx, const std::string& order_id, const std::string& cooperative_id);
+
 // The order a fulfilment belongs to ("" when there is no such fulfilment): read first, so the
 // order row can be locked before the fulfilment (the lock order).
 std::string FulfilmentOrderId(Tx& tx, const std::string& fulfilment_id);

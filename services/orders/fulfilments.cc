@@ -6,6 +6,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/common/fields.h"
 #include "services/common/idempotency.h"
 #include "services/common/ids.h"
@@ -45,14 +46,16 @@ bool TrackingChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
 }
 
-// The fulfilment `id` with its order, both locked: NOT_FOUND when it does not exist or is
-// outside the caller's scope (the relation is checked by the caller).
+// The fulfilment `id` with its order, both locked, for a caller who packs or ships it: NOT_FOUND
+// when it does not exist or is outside the caller's scope, PERMISSION_DENIED when the caller may
+// see it but not handle it (kFulfillers).
 struct LockedPart {
   OrderRow order;
   std::vector<v1::Fulfilment> fulfilments;
   v1::Fulfilment* fulfilment = nullptr;
 };
-absl::Status LockFulfilment(Tx& tx, const std::string& id, LockedPart* part) {
+absl::Status LockFulfilment(Tx& tx, const std::string& id, const OrderScope& scope,
+                            LockedPart* part) {
   const std::string order_id = FulfilmentOrderId(tx, id);
   if (order_id.empty()) return NotFound("fulfilment", id);
   std::optional<OrderRow> order = LoadOrder(tx, order_id, /*for_update=*/true);
@@ -63,7 +66,9 @@ absl::Status LockFulfilment(Tx& tx, const std::string& id, LockedPart* part) {
     if (f.id() == id) part->fulfilment = &f;
   }
   if (part->fulfilment == nullptr) return NotFound("fulfilment", id);
-  return absl::OkStatus();
+  return RequireOrderRelation(
+      RelationToPart(scope, part->order.partner_id, part->fulfilment->cooperative_id()),
+      kFulfillers, "fulfilment", id);
 }
 
 std::vector<v1::FulfilmentState> StatesOf(const std::vector<v1::Fulfilment>& fulfilments) {
@@ -126,25 +131,15 @@ absl::Status Orders::ListFulfilments(const CallContext& call, const v1::ListFulf
       absl::StrCat("fulfilments|", req.cooperative_id(), "|", req.order_id(), "|", req.state());
   auto page = ParsePage(req.page_size(), req.page_token(), filters);
   if (!page.ok()) return page.status();
-  const Principal& p = call.principal();
   SqlQuery q{kFulfilmentListHead, {}};
-  q.sql += kWhereAfter;
-  q.params.push_back(page->after);
-  auto add = [&q](const char* clause, SqlParam value) {
-    q.sql += clause;
-    q.params.push_back(std::move(value));
-  };
-  if (p.is(Role::kPartner)) add(kFilterPartner, p.partner_id);
-  if (p.is(Role::kCooperativeAdmin)) add(kFilterCooperative, p.cooperative_id);
-  if (p.is(Role::kSocialWorker)) {
-    if (scope->worker_cooperatives.empty()) return absl::OkStatus();
-    q.sql += kFilterCooperativesIn;
-    AppendInList(scope->worker_cooperatives, &q.sql, &q.params);
+  q.Add(kWhereAfter, page->after);
+  if (!AppendPartScope(*scope, {kFilterPartner, kFilterCooperative, kFilterCooperativesIn}, &q)) {
+    return absl::OkStatus();
   }
-  if (!req.cooperative_id().empty()) add(kFilterCooperative, req.cooperative_id());
-  if (!req.order_id().empty()) add(kFilterOrder, req.order_id());
+  if (!req.cooperative_id().empty()) q.Add(kFilterCooperative, req.cooperative_id());
+  if (!req.order_id().empty()) q.Add(kFilterOrder, req.order_id());
   if (req.state() != v1::FULFILMENT_STATE_UNSPECIFIED) {
-    add(kFilterState, static_cast<int64_t>(req.state()));
+    q.Add(kFilterState, static_cast<int64_t>(req.state()));
   }
   q.sql += kOrderById;
   q.params.emplace_back(std::in_place_type<int64_t>, page->size + 1);
@@ -195,14 +190,10 @@ absl::Status Orders::MarkFulfilmentPacked(const CallContext& call,
     const absl::Time now = clock_->Now();
     const int64_t now_us = ToMicros(now);
     LockedPart part;
-    if (absl::Status s = LockFulfilment(tx, req.fulfilment_id(), &part); !s.ok()) return s;
-    v1::Fulfilment& f = *part.fulfilment;
-    if (absl::Status s =
-            RequireOrderRelation(RelationToPart(*scope, part.order.partner_id, f.cooperative_id()),
-                                 kFulfillers, "fulfilment", f.id());
-        !s.ok()) {
+    if (absl::Status s = LockFulfilment(tx, req.fulfilment_id(), *scope, &part); !s.ok()) {
       return s;
     }
+    v1::Fulfilment& f = *part.fulfilment;
     auto next = NextFulfilmentState(FulfilmentAction::kPack, f.state());
     if (!next.ok()) return next.status();
     if (absl::Status s = CheckOrderAllowsPacking(part.order.state, part.order.stock_status);
@@ -272,8 +263,7 @@ absl::Status Orders::CreateShipment(const CallContext& call, const v1::CreateShi
     const auto known = CanonicalCarriers();
     if (std::find(known.begin(), known.end(), in.carrier_code()) == known.end()) {
       v.Add("shipment.carrier_code",
-            "not a carrier of the carrier table (SF, ZTO, YTO, STO, "
-            "YUNDA, EMS, JD, JTSD)");
+            absl::StrCat("not a carrier of the carrier table (", absl::StrJoin(known, ", "), ")"));
     }
   }
   CheckToken(v, "shipment.tracking_number", in.tracking_number(), kTrackingNumber, TrackingChar,
@@ -283,14 +273,10 @@ absl::Status Orders::CreateShipment(const CallContext& call, const v1::CreateShi
     const absl::Time now = clock_->Now();
     const int64_t now_us = ToMicros(now);
     LockedPart part;
-    if (absl::Status s = LockFulfilment(tx, in.fulfilment_id(), &part); !s.ok()) return s;
-    v1::Fulfilment& f = *part.fulfilment;
-    if (absl::Status s =
-            RequireOrderRelation(RelationToPart(*scope, part.order.partner_id, f.cooperative_id()),
-                                 kFulfillers, "fulfilment", f.id());
-        !s.ok()) {
+    if (absl::Status s = LockFulfilment(tx, in.fulfilment_id(), *scope, &part); !s.ok()) {
       return s;
     }
+    v1::Fulfilment& f = *part.fulfilment;
     // The fulfilment's own state first: one already shipped is ALREADY_EXISTS (the proto), even
     // though its order no longer accepts shipping work.
     auto next = NextFulfilmentState(FulfilmentAction::kShip, f.state());

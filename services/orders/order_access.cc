@@ -61,6 +61,18 @@ OrderRelation RelationToPart(const OrderScope& scope, const std::string& partner
   return RelationToOrder(scope, partner_id, coops);
 }
 
+bool AppendPartScope(const OrderScope& scope, const PartScopeClauses& clauses, SqlQuery* q) {
+  const Principal& p = *scope.principal;
+  if (p.is(Role::kPartner)) q->Add(clauses.partner, p.partner_id);
+  if (p.is(Role::kCooperativeAdmin)) q->Add(clauses.cooperative, p.cooperative_id);
+  if (p.is(Role::kSocialWorker)) {
+    if (scope.worker_cooperatives.empty()) return false;
+    q->sql += clauses.cooperative_in;
+    AppendInList(scope.worker_cooperatives, &q->sql, &q->params);
+  }
+  return true;
+}
+
 absl::Status RequireOrderRelation(OrderRelation relation, absl::Span<const OrderRelation> allowed,
                                   const char* what, const std::string& id) {
   if (relation == OrderRelation::kNone) return NotFound(what, id);

@@ -22,6 +22,7 @@
 #include "services/common/auth.h"
 #include "services/common/call_context.h"
 #include "services/common/membership_directory.h"
+#include "services/common/sql_shapes.h"
 
 namespace cooplink::orders {
 
@@ -51,6 +52,18 @@ OrderRelation RelationToOrder(const OrderScope& scope, const std::string& partne
 // settlement): like RelationToOrder with that cooperative alone.
 OrderRelation RelationToPart(const OrderScope& scope, const std::string& partner_id,
                              const std::string& cooperative_id);
+
+// The SQL twin of RelationToPart for a list of one table of parts (fulfilments, after-sales,
+// settlements): the table's clauses, each " AND ..." with one "?" (cooperative_in without it).
+struct PartScopeClauses {
+  const char* partner;         // the part's order is the partner's
+  const char* cooperative;     // the part is the cooperative's
+  const char* cooperative_in;  // the part is one of these cooperatives' (an IN list follows)
+};
+// Appends the caller's scope to `q`: nothing for a platform admin, the partner's or cooperative's
+// clause, a worker's caseload as an IN list. False when the scope is empty (a worker with no
+// assignment): the list is empty without a query. A member's scope is the caller's own clause.
+bool AppendPartScope(const OrderScope& scope, const PartScopeClauses& clauses, SqlQuery* q);
 
 // NOT_FOUND (`what`, `id`) for kNone; OK when `relation` is allowed; else PERMISSION_DENIED
 // ROLE_NOT_ALLOWED.

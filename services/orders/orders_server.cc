@@ -54,8 +54,10 @@ void AddOrdersFlags(Flags& flags, OrdersConfig* config) {
                     &config->settings.completion.receipt_window, absl::Minutes(1),
                     absl::Hours(24 * 90));
   flags.AddDuration("stock_interval", "COOPLINK_STOCK_INTERVAL",
-                    "How often the stock recovery job looks for due stock steps.",
-                    &config->stock_interval, absl::Milliseconds(50), absl::Minutes(10));
+                    "How often the stock recovery job looks for due stock steps (at most 30s: "
+                    "with the 30s grace it keeps the proto's promise that a PENDING order is "
+                    "reserved within a minute).",
+                    &config->stock_interval, absl::Milliseconds(50), absl::Seconds(30));
   flags.AddDuration("feed_interval", "COOPLINK_FEED_INTERVAL",
                     "How often new order events are sequenced into the event feed.",
                     &config->feed_interval, absl::Milliseconds(5), absl::Seconds(10));

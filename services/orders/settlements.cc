@@ -22,6 +22,15 @@ constexpr const char* kFilterHousehold =
     " AND s.id IN (SELECT settlement_id FROM settlement_payouts WHERE household_id = ?)";
 constexpr const char* kOrderById = " ORDER BY s.id LIMIT ?";
 
+// Orders' scope, plus members: a member sees the settlements that pay its own household.
+absl::StatusOr<OrderScope> SettlementScope(const CallContext& call,
+                                           MembershipDirectory& directory) {
+  if (!call.principal().is(Role::kMember)) return ResolveOrderScope(call, directory);
+  OrderScope scope;
+  scope.principal = &call.principal();
+  return scope;
+}
+
 bool PaysHousehold(const v1::Settlement& s, const std::string& household_id) {
   return std::any_of(s.payouts().begin(), s.payouts().end(),
                      [&](const v1::ProducerPayout& p) { return p.household_id() == household_id; });
@@ -32,13 +41,8 @@ bool PaysHousehold(const v1::Settlement& s, const std::string& household_id) {
 absl::Status Orders::GetSettlement(const CallContext& call, const v1::GetSettlementRequest& req,
                                    v1::Settlement* out) {
   const Principal& p = call.principal();
-  OrderScope scope;
-  scope.principal = &p;
-  if (!p.is(Role::kMember)) {
-    auto resolved = ResolveOrderScope(call, *directory_);
-    if (!resolved.ok()) return resolved.status();
-    scope = *std::move(resolved);
-  }
+  absl::StatusOr<OrderScope> scope = SettlementScope(call, *directory_);
+  if (!scope.ok()) return scope.status();
   FieldViolations v;
   CheckId(v, "id", req.id());
   if (!v.empty()) return v.ToStatus();
@@ -49,7 +53,7 @@ absl::Status Orders::GetSettlement(const CallContext& call, const v1::GetSettlem
       if (p.household_id.empty() || !PaysHousehold(*s, p.household_id)) {
         return NotFound("settlement", req.id());
       }
-    } else if (RelationToPart(scope, s->partner_id(), s->cooperative_id()) ==
+    } else if (RelationToPart(*scope, s->partner_id(), s->cooperative_id()) ==
                OrderRelation::kNone) {
       return NotFound("settlement", req.id());
     }
@@ -61,16 +65,8 @@ absl::Status Orders::GetSettlement(const CallContext& call, const v1::GetSettlem
 absl::Status Orders::ListSettlements(const CallContext& call, const v1::ListSettlementsRequest& req,
                                      v1::ListSettlementsResponse* out) {
   const Principal& p = call.principal();
-  std::vector<std::string> worker_cooperatives;
-  if (p.is(Role::kSocialWorker)) {
-    auto scope = ResolveOrderScope(call, *directory_);
-    if (!scope.ok()) return scope.status();
-    worker_cooperatives = scope->worker_cooperatives;
-  } else if (absl::Status s = RequireRole(
-                 p, {Role::kPlatformAdmin, Role::kPartner, Role::kCooperativeAdmin, Role::kMember});
-             !s.ok()) {
-    return s;
-  }
+  absl::StatusOr<OrderScope> scope = SettlementScope(call, *directory_);
+  if (!scope.ok()) return scope.status();
   FieldViolations v;
   if (!req.cooperative_id().empty()) CheckId(v, "cooperative_id", req.cooperative_id());
   if (!req.order_id().empty()) CheckId(v, "order_id", req.order_id());
@@ -84,25 +80,16 @@ absl::Status Orders::ListSettlements(const CallContext& call, const v1::ListSett
   if (!page.ok()) return page.status();
 
   SqlQuery q{kSettlementListHead, {}};
-  q.sql += kWhereAfter;
-  q.params.push_back(page->after);
-  auto add = [&q](const char* clause, const std::string& value) {
-    q.sql += clause;
-    q.params.push_back(value);
-  };
+  q.Add(kWhereAfter, page->after);
   // The caller's scope, then the filters (a filter outside the scope matches nothing).
-  if (p.is(Role::kPartner)) add(kFilterPartner, p.partner_id);
-  if (p.is(Role::kCooperativeAdmin)) add(kFilterCooperative, p.cooperative_id);
-  if (p.is(Role::kMember)) add(kFilterHousehold, p.household_id);
-  if (p.is(Role::kSocialWorker)) {
-    if (worker_cooperatives.empty()) return absl::OkStatus();
-    q.sql += kFilterCooperativesIn;
-    AppendInList(worker_cooperatives, &q.sql, &q.params);
+  if (!AppendPartScope(*scope, {kFilterPartner, kFilterCooperative, kFilterCooperativesIn}, &q)) {
+    return absl::OkStatus();
   }
-  if (!req.cooperative_id().empty()) add(kFilterCooperative, req.cooperative_id());
-  if (!req.order_id().empty()) add(kFilterOrder, req.order_id());
-  if (!req.partner_id().empty()) add(kFilterPartner, req.partner_id());
-  if (!req.household_id().empty()) add(kFilterHousehold, req.household_id());
+  if (p.is(Role::kMember)) q.Add(kFilterHousehold, p.household_id);
+  if (!req.cooperative_id().empty()) q.Add(kFilterCooperative, req.cooperative_id());
+  if (!req.order_id().empty()) q.Add(kFilterOrder, req.order_id());
+  if (!req.partner_id().empty()) q.Add(kFilterPartner, req.partner_id());
+  if (!req.household_id().empty()) q.Add(kFilterHousehold, req.household_id());
   q.sql += kOrderById;
   q.params.emplace_back(std::in_place_type<int64_t>, page->size + 1);
   return db_->Read([&](Tx& tx) -> absl::Status {

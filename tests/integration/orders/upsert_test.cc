@@ -357,6 +357,15 @@ TEST_F(UpsertTest, TenantsAreWalledAndTheShippingViewIsAudited) {
   ov1::UpsertPartnerOrderResponse resp;
   grpc::Status s = orders().UpsertPartnerOrder(Ctx(other.partner.token).get(), foreign, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  get.set_view(ov1::ORDER_VIEW_SHIPPING);
+  const int64_t audits_before_unpaid = CountRows(orders_db(), "shipping_view_audit");
+  // An unpaid order has no fulfilment: nothing to ship, so no cooperative sees the contact yet.
+  const auto unpaid = Upsert(w, OrderRequest(w, "W-3", 1, ORDER_STATE_PENDING_PAYMENT)).order();
+  get.set_id(unpaid.id());
+  grpc::Status early = orders().GetOrder(Ctx(w.coop.admin_token).get(), get, &out);
+  EXPECT_EQ(ErrorReason(early), "SHIPPING_VIEW_NOT_ALLOWED");
+  EXPECT_EQ(CountRows(orders_db(), "shipping_view_audit"), audits_before_unpaid);
+  EXPECT_TRUE(orders().GetOrder(Ctx(admin()).get(), get, &out).ok());  // the platform admin may
 }
 
 TEST_F(UpsertTest, APartnersCheckoutReservationIsAdoptedOnlyWhenItHoldsExactlyTheLines) {
