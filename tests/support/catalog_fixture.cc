@@ -245,6 +245,10 @@ std::string CatalogFixture::AssignedWorkerToken(const std::string& cooperative_i
   return Token(members(), admin(), p);
 }
 
+std::string CatalogFixture::TokenForPrincipal(const mv1::Principal& principal) {
+  return Token(members(), admin(), principal);
+}
+
 cv1::Product CatalogFixture::ProductBody(const CoopWorld& world) {
   cv1::Product p;
   p.set_cooperative_id(world.cooperative.id());

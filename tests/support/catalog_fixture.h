@@ -74,6 +74,8 @@ class CatalogFixture : public ::testing::Test {
                           common::v1::Platform platform = common::v1::PLATFORM_UNSPECIFIED);
   std::string AssignedWorkerToken(const std::string& cooperative_id);
   std::string UnassignedWorkerToken();
+  // A new principal with `principal`'s role and scope, and a bearer token for it.
+  std::string TokenForPrincipal(const mv1::Principal& principal);
   // A second member household in the same cooperative, with its member token.
   std::pair<mv1::Member, std::string> AddMember(const CoopWorld& world);
 

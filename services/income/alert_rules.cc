@@ -1,0 +1,3 @@
+#include "services/income/alert_rules.h"
+
+namespace cooplink::income {}  // namespace cooplink::income

@@ -1,0 +1,3 @@
+#include "services/income/alert_store.h"
+
+namespace cooplink::income {}  // namespace cooplink::income

@@ -1,0 +1,3 @@
+#include "services/income/income_rules.h"
+
+namespace cooplink::income {}  // namespace cooplink::income

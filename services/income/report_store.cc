@@ -1,0 +1,3 @@
+#include "services/income/report_store.h"
+
+namespace cooplink::income {}  // namespace cooplink::income

@@ -1,0 +1,7 @@
+// Storage of surplus distributions and their allocations. (Scaffold: being built for issue 10.)
+#ifndef COOPLINK_SERVICES_INCOME_SURPLUS_STORE_H_
+#define COOPLINK_SERVICES_INCOME_SURPLUS_STORE_H_
+
+namespace cooplink::income {}  // namespace cooplink::income
+
+#endif  // COOPLINK_SERVICES_INCOME_SURPLUS_STORE_H_

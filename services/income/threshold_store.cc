@@ -1,0 +1,3 @@
+#include "services/income/threshold_store.h"
+
+namespace cooplink::income {}  // namespace cooplink::income

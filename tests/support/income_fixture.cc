@@ -1,0 +1,106 @@
+#include "tests/support/income_fixture.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "services/common/fields.h"
+
+namespace cooplink::testing {
+
+std::unique_ptr<income::IncomeServer>* IncomeFixture::income_server_ = nullptr;
+std::unique_ptr<iv1::IncomeService::Stub>* IncomeFixture::income_stub_ = nullptr;
+
+void IncomeFixture::SetUpIncomeSuiteWith(
+    const std::function<void(income::IncomeConfig&)>& adjust) {
+  OrdersFixture::SetUpTestSuite();
+  const std::string suite =
+      absl::AsciiStrToLower(::testing::UnitTest::GetInstance()->current_test_suite()->name());
+  income::IncomeConfig ic;
+  ic.db = TestDbConfig(absl::StrCat("test_income_", suite));
+  ic.server.listen = "127.0.0.1:0";
+  ic.token_key = *token_key_;
+  ic.membership_target = absl::StrCat("127.0.0.1:", (*membership_)->port());
+  ic.orders_target = absl::StrCat("127.0.0.1:", (*orders_server_)->port());
+  ic.service_token = *admin_token_;
+  ic.access_log = false;
+  ic.revocation_refresh = absl::Milliseconds(200);
+  ic.review_interval = absl::Hours(1);  // tests run the review job explicitly
+  ic.daily_check_interval = absl::Hours(24);
+  ic.workers = 16;
+  adjust(ic);
+  auto is = income::IncomeServer::Start(ic, clock_);
+  ASSERT_TRUE(is.ok()) << is.status();
+  income_server_ = new std::unique_ptr<income::IncomeServer>(*std::move(is));
+  income_stub_ = new std::unique_ptr<iv1::IncomeService::Stub>(iv1::IncomeService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*income_server_)->port()),
+                          grpc::InsecureChannelCredentials())));
+}
+
+void IncomeFixture::TearDownTestSuite() {
+  delete income_stub_;
+  income_stub_ = nullptr;
+  if (income_server_ != nullptr) (*income_server_)->Shutdown();
+  delete income_server_;
+  income_server_ = nullptr;
+  OrdersFixture::TearDownTestSuite();
+}
+
+std::string IncomeFixture::NewVillage(const std::string& county) {
+  return absl::StrCat(county, absl::StrFormat("%06d", 100000 + NextSequence() % 900000));
+}
+
+mv1::Household IncomeFixture::NewHousehold(const std::string& village_code, int resident_size) {
+  mv1::CreateHouseholdRequest req;
+  req.set_request_id(NewRequestId());
+  req.mutable_household()->set_village_code(village_code);
+  req.mutable_household()->set_head_name("扎娜");
+  req.mutable_household()->set_resident_size(resident_size);
+  req.mutable_household()->set_ethnicity("哈尼族");
+  mv1::Household out;
+  grpc::Status s = members().CreateHousehold(Ctx(admin()).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return out;
+}
+
+WorkerWorld IncomeFixture::NewWorker(const std::string& village_code) {
+  WorkerWorld w;
+  w.village_code = village_code;
+  mv1::CreateSocialWorkerRequest create;
+  create.set_request_id(NewRequestId());
+  create.mutable_social_worker()->set_name("李社工");
+  create.mutable_social_worker()->set_county_code(village_code.substr(0, 6));
+  grpc::Status s = members().CreateSocialWorker(Ctx(admin()).get(), create, &w.worker);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  mv1::AssignSocialWorkerRequest assign;
+  assign.set_request_id(NewRequestId());
+  assign.set_social_worker_id(w.worker.id());
+  assign.set_village_code(village_code);
+  mv1::Assignment assignment;
+  s = members().AssignSocialWorker(Ctx(admin()).get(), assign, &assignment);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  mv1::Principal p;
+  p.set_role(common::v1::ROLE_SOCIAL_WORKER);
+  p.set_social_worker_id(w.worker.id());
+  w.token = TokenForPrincipal(p);
+  return w;
+}
+
+iv1::IncomeEntry IncomeFixture::RecordManual(const std::string& token,
+                                             const std::string& household_id,
+                                             iv1::IncomeKind kind, int64_t fen,
+                                             absl::CivilDay day) {
+  iv1::RecordIncomeEntryRequest req;
+  req.set_request_id(NewRequestId());
+  iv1::IncomeEntry* e = req.mutable_entry();
+  e->set_household_id(household_id);
+  e->set_kind(kind);
+  e->mutable_amount()->set_fen(fen);
+  *e->mutable_occurred_date() = ToDate(day);
+  e->set_source(iv1::INCOME_SOURCE_MANUAL);
+  iv1::IncomeEntry out;
+  grpc::Status s = income().RecordIncomeEntry(Ctx(token).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
+  return out;
+}
+
+}  // namespace cooplink::testing
