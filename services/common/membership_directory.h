@@ -12,9 +12,9 @@
 // which membership does not offer; the measured cost of asking is in the README.
 //
 // The listing methods (ListMembers, ListCapitalContributions, ForEachHousehold) page through
-// membership themselves and return or visit everything; they answer what the calling principal
-// may see (a service that needs every household or member calls with its own service-account
-// token, a platform admin).
+// membership themselves and return or visit everything the directory's token may see: the calling
+// service's own service account (income's is a platform admin, so it sees every household and
+// member), not the end user behind the call, whose scope the calling service checks itself.
 #ifndef COOPLINK_SERVICES_COMMON_MEMBERSHIP_DIRECTORY_H_
 #define COOPLINK_SERVICES_COMMON_MEMBERSHIP_DIRECTORY_H_
 

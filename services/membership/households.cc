@@ -142,8 +142,9 @@ absl::Status Membership::UpdateHousehold(const CallContext& call,
       if (auto s = CheckSizeChangeDate(current, size_effective); !s.ok()) return s;
     }
     SaveHousehold(tx, next, ToMicros(now));
-    if (size_changed)
+    if (size_changed) {
       InsertSizeChange(tx, next.id(), next.resident_size(), size_effective, p.id, now);
+    }
     return LoadHousehold(tx, patch.id(), /*for_update=*/false, out);
   });
 }

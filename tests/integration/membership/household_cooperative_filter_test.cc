@@ -78,8 +78,7 @@ TEST_F(HouseholdCooperativeFilterTest, OnlyHouseholdsWithAMemberInTheCooperative
   // An unknown cooperative lists nothing; a malformed id is refused.
   EXPECT_TRUE(ListAll(admin(), ByCooperative("01ARZ3NDEKTSV4RRFFQ69G5FAV")).empty());
   mv1::ListHouseholdsResponse resp;
-  grpc::Status s =
-      stub().ListHouseholds(Ctx(admin()).get(), ByCooperative("not-an-id"), &resp);
+  grpc::Status s = stub().ListHouseholds(Ctx(admin()).get(), ByCooperative("not-an-id"), &resp);
   EXPECT_EQ(s.error_code(), StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(ViolatedFields(s), std::vector<std::string>{"cooperative_id"});
 }

@@ -7,6 +7,11 @@
 // The suite moves its fake clock forward a few days at a time (tokens are made after each move).
 #include <gtest/gtest.h>
 
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/common/fields.h"
@@ -100,9 +105,9 @@ TEST_F(HouseholdSizesTest, AChangedSizeIsRecordedFromTodayByDefaultOrFromTheGive
             (std::vector<std::string>{Period(registered, 5), Period(registered + 1, 6)}));
   ASSERT_TRUE(SetSize(h.id(), 4, std::nullopt, &out).ok());  // default: today
   EXPECT_EQ(out.resident_size(), 4);
-  EXPECT_EQ(History(out), (std::vector<std::string>{Period(registered, 5),
-                                                    Period(registered + 1, 6),
-                                                    Period(TodayCst(), 4)}));
+  EXPECT_EQ(History(out),
+            (std::vector<std::string>{Period(registered, 5), Period(registered + 1, 6),
+                                      Period(TodayCst(), 4)}));
   EXPECT_EQ(History(Get(h.id())), History(out));
   EXPECT_EQ(StoredChanges(h.id()), 3);
 }
@@ -174,8 +179,7 @@ TEST_F(HouseholdSizesTest, OfTwoChangesOnOneDateTheLaterHolds) {
   ASSERT_TRUE(SetSize(h.id(), 7, TodayCst(), &out).ok());
   ASSERT_TRUE(SetSize(h.id(), 8, TodayCst(), &out).ok());
   EXPECT_EQ(out.resident_size(), 8);
-  EXPECT_EQ(History(out),
-            (std::vector<std::string>{Period(registered, 6), Period(TodayCst(), 8)}));
+  EXPECT_EQ(History(out), (std::vector<std::string>{Period(registered, 6), Period(TodayCst(), 8)}));
   EXPECT_EQ(StoredChanges(h.id()), 4);
 }
 
