@@ -95,7 +95,8 @@ absl::StatusOr<CooperativeInfo> GrpcMembershipDirectory::GetCooperative(
   req.set_id(cooperative_id);
   auto resp = client_.Read(call, &Stub::GetCooperative, req);
   if (!resp.ok()) return resp.status();
-  return CooperativeInfo{resp->id(), resp->region_code(), resp->service_fee_bps()};
+  return CooperativeInfo{resp->id(), resp->region_code(), resp->service_fee_bps(),
+                         resp->fiscal_year_end_month() == 0 ? 12 : resp->fiscal_year_end_month()};
 }
 
 absl::StatusOr<PartnerInfo> GrpcMembershipDirectory::GetPartner(const CallContext& call,

@@ -40,7 +40,8 @@ using MembershipClient = ServiceClient<membership::v1::MembershipService::StubIn
 struct CooperativeInfo {
   std::string id;
   std::string region_code;
-  int32_t service_fee_bps = 0;  // kept by the cooperative on members' sales, 0 to 3000
+  int32_t service_fee_bps = 0;         // kept by the cooperative on members' sales, 0 to 3000
+  int32_t fiscal_year_end_month = 12;  // 1 to 12
 };
 
 // The fields of membership's Partner that other services decide on.

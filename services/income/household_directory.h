@@ -95,10 +95,13 @@ class HouseholdDirectory {
       const CallContext& call, const std::string& member_id) = 0;
 };
 
-// HouseholdDirectory over MembershipService. Safe to call from any thread.
+// HouseholdDirectory over MembershipService: the shared MembershipDirectory (its answers turned
+// into plain facts) and, for GetMember, the membership client itself. Safe to call from any
+// thread.
 class GrpcHouseholdDirectory final : public HouseholdDirectory {
  public:
-  explicit GrpcHouseholdDirectory(MembershipClient client) : client_(std::move(client)) {}
+  explicit GrpcHouseholdDirectory(MembershipClient client)
+      : client_(client), membership_(std::move(client)) {}
 
   absl::StatusOr<HouseholdFacts> GetHousehold(const CallContext& call,
                                               const std::string& household_id) override;
@@ -119,10 +122,11 @@ class GrpcHouseholdDirectory final : public HouseholdDirectory {
 
  private:
   MembershipClient client_;
+  GrpcMembershipDirectory membership_;
 };
 
-// The facts of membership's Household (its size history, or its one size when it has none).
-HouseholdFacts HouseholdFactsFrom(const membership::v1::Household& h);
+// The facts of a household as membership's directory answers it.
+HouseholdFacts HouseholdFactsFrom(const HouseholdInfo& h);
 
 }  // namespace cooplink::income
 

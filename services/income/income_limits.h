@@ -56,8 +56,8 @@ inline constexpr FieldLimit kThresholdPrefix =
           LimitKind::kDigits, 0, 6);
 
 // Alerts.
-inline constexpr FieldLimit kAlertVillagePrefix = Limit(
-    "cooplink.income.v1.ListAlertsRequest", "village_code_prefix", LimitKind::kDigits, 0, 12);
+inline constexpr FieldLimit kAlertVillagePrefix =
+    Limit("cooplink.income.v1.ListAlertsRequest", "village_code_prefix", LimitKind::kDigits, 0, 12);
 inline constexpr FieldLimit kResolutionNote =
     Limit("cooplink.income.v1.ResolveAlertRequest", "resolution_note", LimitKind::kText, 1, 500);
 
@@ -80,19 +80,21 @@ inline constexpr FieldLimit kAllocations =
     Limit(limits::kDistribution, "allocations", LimitKind::kCount, 0, 5000);
 inline constexpr FieldLimit kDistributionNote =
     Limit(limits::kDistribution, "note", LimitKind::kText, 0, 500);
-inline constexpr FieldLimit kReserveShare = Limit(limits::kAllocation, "reserve_and_subsidy_share",
-                                                  LimitKind::kFen, 0, 100'000'000'000);
+inline constexpr FieldLimit kReserveShare =
+    Limit(limits::kAllocation, "reserve_and_subsidy_share", LimitKind::kFen, 0, 100'000'000'000);
 inline constexpr FieldLimit kAssemblyDate =
     Limit("cooplink.income.v1.ApproveSurplusDistributionRequest", "assembly_date",
           LimitKind::kPastDate, 0, 0);
 
 inline constexpr FieldLimit kIncomeLimits[] = {
-    kEntryAmount,     kEntryDate,          kEntrySourceRef,    kEntryNote,
-    kReverseReason,   kBaselinePerCapita,  kBaselineNote,      kSourceName,
-    kSourceOrganization, kThresholdRegion, kThresholdYear,     kThresholdAmount,
-    kThresholdDocument, kThresholdPrefix,  kAlertVillagePrefix, kResolutionNote,
-    kReportCounty,    kReportVillage,      kSurplus,           kReserveFundBps,
-    kPatronageShareBps, kAllocations,      kDistributionNote,  kReserveShare,
+    kEntryAmount,       kEntryDate,        kEntrySourceRef,
+    kEntryNote,         kReverseReason,    kBaselinePerCapita,
+    kBaselineNote,      kSourceName,       kSourceOrganization,
+    kThresholdRegion,   kThresholdYear,    kThresholdAmount,
+    kThresholdDocument, kThresholdPrefix,  kAlertVillagePrefix,
+    kResolutionNote,    kReportCounty,     kReportVillage,
+    kSurplus,           kReserveFundBps,   kPatronageShareBps,
+    kAllocations,       kDistributionNote, kReserveShare,
     kAssemblyDate,
 };
 

@@ -103,8 +103,8 @@ bool SeedEntries(cooplink::Database& db, int households, int per, absl::CivilDay
             "cooperative_id, support_source_id, create_time_us) VALUES ";
       }
       const std::string id = absl::StrFormat("01BENCHEN%017d", n++);
-      absl::StrAppend(&sql, rows == 0 ? "" : ",", "('", id, "','", HouseholdId(h), "',", kind,
-                      ",", fen, ",'", cooplink::CivilToSql(day), "',", market ? 2 : 1, ",'",
+      absl::StrAppend(&sql, rows == 0 ? "" : ",", "('", id, "','", HouseholdId(h), "',", kind, ",",
+                      fen, ",'", cooplink::CivilToSql(day), "',", market ? 2 : 1, ",'",
                       market ? absl::StrCat("S", id, "/", HouseholdId(h)) : "", "',",
                       market ? absl::StrCat("'S", id, "/", HouseholdId(h), "'") : "NULL",
                       ",'','bench',NULL,NULL,", market ? "'01BENCHCOOP00000000000000'" : "NULL",
@@ -227,8 +227,8 @@ int main(int argc, char** argv) {
       }
       iv1::HouseholdIncomeSummary resp;
       grpc::Status s;
-      ms.push_back(TimeCall(*stub, &iv1::IncomeService::Stub::GetHouseholdIncomeSummary, token,
-                            req, &resp, &s));
+      ms.push_back(TimeCall(*stub, &iv1::IncomeService::Stub::GetHouseholdIncomeSummary, token, req,
+                            &resp, &s));
       if (!s.ok()) ++failures;
     }
     std::printf("%-34s p50 %6.2f ms  p99 %6.2f ms  (%d calls, %d failed)\n", what,
