@@ -100,16 +100,16 @@ TEST(AlertRulesTest, DropHoldsOnlyBeyondTheShare) {
   EXPECT_FALSE(Find(exact, v1::ALERT_KIND_INCOME_DROP).holds);
   EXPECT_TRUE(Find(exact, v1::ALERT_KIND_INCOME_DROP).recovered);
   // Net 3,199,999 → per-capita 799,999.75 → shown 799,999: the shown figures decide.
-  EXPECT_TRUE(Find(EvaluateAlertRules(Household(3'199'999, 4'000'000)),
-                   v1::ALERT_KIND_INCOME_DROP)
-                  .holds);
+  EXPECT_TRUE(
+      Find(EvaluateAlertRules(Household(3'199'999, 4'000'000)), v1::ALERT_KIND_INCOME_DROP).holds);
   // A rise is no drop.
   EXPECT_FALSE(
       Find(EvaluateAlertRules(Household(9'000'000, 4'000'000)), v1::ALERT_KIND_INCOME_DROP).holds);
 }
 
 TEST(AlertRulesTest, DropNeedsAPositivePreviousIncome) {
-  EXPECT_FALSE(Find(EvaluateAlertRules(Household(-5'000'000, 0)), v1::ALERT_KIND_INCOME_DROP).holds);
+  EXPECT_FALSE(
+      Find(EvaluateAlertRules(Household(-5'000'000, 0)), v1::ALERT_KIND_INCOME_DROP).holds);
   EXPECT_FALSE(
       Find(EvaluateAlertRules(Household(-5'000'000, -100)), v1::ALERT_KIND_INCOME_DROP).holds);
   // Previous per-capita rounds to 0 (net 3 over 48 person-months): not positive.

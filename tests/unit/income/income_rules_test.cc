@@ -92,8 +92,7 @@ TEST(ComponentsTest, SumsEachKindOnlyInsideThePeriodReversalsIncluded) {
       Entry(v1::INCOME_KIND_PRODUCTION_BUSINESS, 300'000, CivilDay(2025, 4, 4),
             v1::INCOME_SOURCE_COOPERATIVE_TRANSACTION, /*supported=*/true),
       Entry(v1::INCOME_KIND_PROPERTY, 70'000, CivilDay(2025, 12, 31)),
-      Entry(v1::INCOME_KIND_TRANSFER, 40'000, CivilDay(2025, 9, 9), v1::INCOME_SOURCE_MANUAL,
-            true),
+      Entry(v1::INCOME_KIND_TRANSFER, 40'000, CivilDay(2025, 9, 9), v1::INCOME_SOURCE_MANUAL, true),
       Entry(v1::INCOME_KIND_PRODUCTION_COST, 110'000, CivilDay(2025, 5, 5)),
       Entry(v1::INCOME_KIND_WAGE, 9'999'999, CivilDay(2024, 12, 31)),  // outside
       Entry(v1::INCOME_KIND_WAGE, 9'999'999, CivilDay(2026, 1, 1)),    // outside
@@ -186,8 +185,8 @@ TEST(ThresholdRegionTest, ChainAndPrefixes) {
 
 TEST(ChooseThresholdTest, TheMostSpecificLineOfTheYearWins) {
   const std::vector<ThresholdCandidate> all = {
-      {"n", "000000", 2025, 600'000},  {"p", "530000", 2025, 620'000},
-      {"f", "530800", 2025, 640'000},  {"c", "530828", 2025, 660'000},
+      {"n", "000000", 2025, 600'000}, {"p", "530000", 2025, 620'000},
+      {"f", "530800", 2025, 640'000}, {"c", "530828", 2025, 660'000},
       {"c24", "530828", 2024, 1'000}, {"other", "530829", 2025, 9'999},
   };
   EXPECT_EQ(ChooseThreshold("530828101001", 2025, all)->id, "c");
@@ -204,8 +203,8 @@ TEST(ChooseThresholdTest, TheMostSpecificLineOfTheYearWins) {
 TEST(BaselineTest, GainAndBasisPointsRoundTowardsZero) {
   EXPECT_EQ(GainOverBaseline(540'000, 400'000), 140'000);
   EXPECT_EQ(GainBps(140'000, 400'000), 3500);
-  EXPECT_EQ(GainBps(1, 300'000), 0);         // 0.033 bps → 0
-  EXPECT_EQ(GainBps(100'001, 300'000), 3333);  // 3333.37 → 3333
+  EXPECT_EQ(GainBps(1, 300'000), 0);             // 0.033 bps → 0
+  EXPECT_EQ(GainBps(100'001, 300'000), 3333);    // 3333.37 → 3333
   EXPECT_EQ(GainBps(-100'001, 300'000), -3333);  // towards zero, not down
   EXPECT_EQ(GainBps(5, 0), 0);
   EXPECT_EQ(GainBps(5, -10), 0);
