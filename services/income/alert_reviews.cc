@@ -49,8 +49,7 @@ v1::Alert NewAlert(const HouseholdFacts& household, const AlertFinding& f, absl:
 
 }  // namespace
 
-absl::Status Income::EvaluateAlerts(Tx& tx, const HouseholdFacts& household,
-                                    absl::CivilDay today) {
+absl::Status Income::EvaluateAlerts(Tx& tx, const HouseholdFacts& household, absl::CivilDay today) {
   // Lock first: what decides the write is read after the lock.
   std::vector<v1::Alert> open = LockOpenAlerts(tx, household.id);
   const Period trailing = Trailing12Months(today);
@@ -81,8 +80,7 @@ absl::Status Income::EvaluateAlerts(Tx& tx, const HouseholdFacts& household,
                                  [&](const v1::Alert& a) { return a.kind() == f.kind; });
     if (f.holds) {
       if (existing == open.end()) {
-        InsertAlert(tx, NewAlert(household, f, today, now), OpenKey(household.id, f.kind),
-                    now_us);
+        InsertAlert(tx, NewAlert(household, f, today, now), OpenKey(household.id, f.kind), now_us);
       } else if (existing->recovered()) {
         SetAlertRecovered(tx, existing->id(), false, now_us);
       }
@@ -110,7 +108,7 @@ absl::StatusOr<int> Income::RunAlertReviews() {
     }
     if (!review) break;
     auto households = directory_->ListHouseholds(call, VillagePrefixOf(review->region_code), "",
-                                                  kMaxReviewHouseholds);
+                                                 kMaxReviewHouseholds);
     if (!households.ok()) return households.status();
     std::sort(households->begin(), households->end(),
               [](const HouseholdFacts& a, const HouseholdFacts& b) { return a.id < b.id; });

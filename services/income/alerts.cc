@@ -12,15 +12,10 @@
 #include "services/income/alert_store.h"
 #include "services/income/income.h"
 #include "services/income/income_access.h"
+#include "services/income/income_limits.h"
 
 namespace cooplink::income {
 namespace {
-
-// Limits (for income_limits.h).
-constexpr FieldLimit kAlertVillagePrefix =
-    Limit("cooplink.income.v1.ListAlertsRequest", "village_code_prefix", LimitKind::kDigits, 0, 12);
-constexpr FieldLimit kResolutionNote =
-    Limit("cooplink.income.v1.ResolveAlertRequest", "resolution_note", LimitKind::kText, 1, 500);
 
 bool AllDigits(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });

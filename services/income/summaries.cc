@@ -9,20 +9,16 @@
 #include "services/income/alert_store.h"
 #include "services/income/income.h"
 #include "services/income/income_access.h"
+#include "services/income/income_limits.h"
 #include "services/income/income_rules.h"
 #include "services/income/threshold_store.h"
 
 namespace cooplink::income {
 namespace {
 
-// Limits (for income_limits.h). The upper bounds of the years move with the calendar ("the
-// current year", "the year before the current one"): checked against Today() here.
-constexpr char kBaseline[] = "cooplink.income.v1.HouseholdBaseline";
+// The years' limits are not in income_limits.h: their upper bounds move with the calendar ("the
+// current year", "the year before the current one"), so they are made against Today() per call.
 constexpr int32_t kFirstIncomeYear = 2000;
-constexpr FieldLimit kBaselinePerCapita =
-    Limit(kBaseline, "per_capita_net_income", LimitKind::kFen, -100'000'000, 100'000'000);
-constexpr FieldLimit kBaselineSourceNote =
-    Limit(kBaseline, "source_note", LimitKind::kText, 1, 200);
 
 FieldLimit YearLimit(const char* message, int64_t max) {
   return Limit(message, "year", LimitKind::kInteger, kFirstIncomeYear, max);
@@ -119,11 +115,10 @@ absl::Status Income::SetHouseholdBaseline(const CallContext& call,
   const v1::HouseholdBaseline& in = req.baseline();
   FieldViolations v;
   CheckId(v, "baseline.household_id", in.household_id());
-  CheckInteger(v, "baseline.year", in.year(), YearLimit(kBaseline, Today(now).year() - 1));
+  CheckInteger(v, "baseline.year", in.year(), YearLimit(limits::kBaseline, Today(now).year() - 1));
   CheckFen(v, "baseline.per_capita_net_income", in.has_per_capita_net_income(),
            in.per_capita_net_income(), kBaselinePerCapita);
-  const std::string note =
-      CheckText(v, "baseline.source_note", in.source_note(), kBaselineSourceNote);
+  const std::string note = CheckText(v, "baseline.source_note", in.source_note(), kBaselineNote);
   if (!v.empty()) return v.ToStatus();
   absl::StatusOr<IncomeScope> scope = ResolveIncomeScope(call, *directory_);
   if (!scope.ok()) return scope.status();

@@ -13,23 +13,14 @@
 #include "services/common/limits.h"
 #include "services/common/paging.h"
 #include "services/income/income.h"
+#include "services/income/income_limits.h"
 #include "services/income/income_rules.h"
 #include "services/income/threshold_store.h"
 
 namespace cooplink::income {
 namespace {
 
-// Limits (for income_limits.h).
-constexpr char kThreshold[] = "cooplink.income.v1.MonitoringThreshold";
-constexpr FieldLimit kThresholdRegion = Limit(kThreshold, "region_code", LimitKind::kDigits, 6, 6);
-constexpr FieldLimit kThresholdYear = Limit(kThreshold, "year", LimitKind::kInteger, 2020, 2100);
-constexpr FieldLimit kThresholdAmount =
-    Limit(kThreshold, "amount_per_capita", LimitKind::kFen, 1, kUnbounded);
-constexpr FieldLimit kThresholdSource =
-    Limit(kThreshold, "source_document", LimitKind::kText, 1, 500);
-constexpr FieldLimit kThresholdPrefix = Limit("cooplink.income.v1.ListMonitoringThresholdsRequest",
-                                              "region_code_prefix", LimitKind::kDigits, 0, 6);
-// The year filter: 0 for all, else a threshold year.
+// The year filter: 0 for all, else a threshold year (not in income_limits.h: 0 is allowed).
 constexpr FieldLimit kThresholdYearFilter = Limit(
     "cooplink.income.v1.ListMonitoringThresholdsRequest", "year", LimitKind::kInteger, 2020, 2100);
 
@@ -58,7 +49,7 @@ absl::Status Income::CreateMonitoringThreshold(const CallContext& call,
   CheckFen(v, "threshold.amount_per_capita", in.has_amount_per_capita(), in.amount_per_capita(),
            kThresholdAmount);
   const std::string source =
-      CheckText(v, "threshold.source_document", in.source_document(), kThresholdSource);
+      CheckText(v, "threshold.source_document", in.source_document(), kThresholdDocument);
   if (!v.empty()) return v.ToStatus();
 
   return RunIdempotent(*db_, *clock_, *key, out, [&](Tx& tx) -> absl::Status {
