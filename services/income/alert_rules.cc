@@ -63,11 +63,12 @@ std::vector<AlertFinding> EvaluateAlertRules(const AlertInputs& in) {
     const int128 lhs = static_cast<int128>(pc) * 10000;
     const int128 rhs = static_cast<int128>(previous) * (10000 - in.drop_share_bps);
     drop.holds = lhs < rhs;
-    const int64_t fall_bps =
-        static_cast<int64_t>((static_cast<int128>(previous) - pc) * 10000 / previous);
+    // The fall in bps, rounded up: a fall just beyond the share never reads as equal to it.
+    const int128 fall = (static_cast<int128>(previous) - pc) * 10000;
+    const int64_t fall_bps = static_cast<int64_t>((fall + previous - 1) / previous);
     drop.detail =
         absl::StrCat(pc_text, "，比前12个月的 ", FormatYuan(previous), " 元下降 ",
-                     FormatPercent(fall_bps), "，超过 ", FormatPercent(in.drop_share_bps));
+                     FormatPercent(fall_bps), "，超过预警幅度 ", FormatPercent(in.drop_share_bps));
   }
   drop.recovered = !drop.holds;
   out.push_back(std::move(drop));

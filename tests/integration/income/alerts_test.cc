@@ -67,19 +67,16 @@ class IncomeAlertsTest : public IncomeFixture {
     p.role = Role::kPlatformAdmin;
     auto facts = income_domain().directory().GetHousehold(CallContext::Internal(p), household_id);
     ASSERT_TRUE(facts.ok()) << facts.status();
-    absl::Status s = income_db().Transact([&](Tx& tx) {
-      return income_domain().EvaluateAlerts(tx, *facts, Today(clock_->Now()));
-    });
+    absl::Status s = income_db().Transact(
+        [&](Tx& tx) { return income_domain().EvaluateAlerts(tx, *facts, Today(clock_->Now())); });
     ASSERT_TRUE(s.ok()) << s;
   }
 
-  std::vector<iv1::Alert> AlertsOf(const std::string& household_id,
-                                   const std::string& token = "") {
+  std::vector<iv1::Alert> AlertsOf(const std::string& household_id, const std::string& token = "") {
     iv1::ListAlertsRequest req;
     req.set_household_id(household_id);
     iv1::ListAlertsResponse out;
-    grpc::Status s =
-        income().ListAlerts(Ctx(token.empty() ? admin() : token).get(), req, &out);
+    grpc::Status s = income().ListAlerts(Ctx(token.empty() ? admin() : token).get(), req, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return {out.alerts().begin(), out.alerts().end()};
   }
@@ -140,8 +137,8 @@ TEST_F(IncomeAlertsTest, BelowAndNearFireExactlyOnTheirSidesOfEachBoundary) {
   for (const Case& c : {Case{2'399'999, {iv1::ALERT_KIND_BELOW_THRESHOLD}},
                         Case{2'400'000, {iv1::ALERT_KIND_NEAR_THRESHOLD}},
                         Case{2'400'001, {iv1::ALERT_KIND_NEAR_THRESHOLD}},
-                        Case{2'639'999, {iv1::ALERT_KIND_NEAR_THRESHOLD}},
-                        Case{2'640'000, {}}, Case{2'640'001, {}}}) {
+                        Case{2'639'999, {iv1::ALERT_KIND_NEAR_THRESHOLD}}, Case{2'640'000, {}},
+                        Case{2'640'001, {}}}) {
     mv1::Household h = BelowLineHousehold(county, c.net);
     std::vector<iv1::Alert> alerts = AlertsOf(h.id());
     EXPECT_EQ(Kinds(alerts), c.kinds) << "net " << c.net;
@@ -226,9 +223,9 @@ TEST_F(IncomeAlertsTest, IncomeDropFiresOnlyBeyondTheShareOfAPositivePreviousYea
     int64_t previous, trailing;
     bool fires;
   };
-  for (const Case& c : {Case{4'000'000, 3'199'996, true}, Case{4'000'000, 3'200'000, false},
-                        Case{4'000'000, 5'000'000, false}, Case{0, -5'000'000, false},
-                        Case{-400, -1, false}}) {
+  for (const Case& c :
+       {Case{4'000'000, 3'199'996, true}, Case{4'000'000, 3'200'000, false},
+        Case{4'000'000, 5'000'000, false}, Case{0, -5'000'000, false}, Case{-400, -1, false}}) {
     mv1::Household h = NewHousehold(NewVillage(county), 4);
     if (c.previous != 0) Insert(h.id(), c.previous, CivilDay(2024, 4, 1));
     Insert(h.id(), c.trailing, CivilDay(2026, 3, 1));
@@ -240,8 +237,10 @@ TEST_F(IncomeAlertsTest, IncomeDropFiresOnlyBeyondTheShareOfAPositivePreviousYea
       EXPECT_EQ(alerts[0].per_capita_net_income().fen(), 799'999);
       EXPECT_EQ(alerts[0].previous_per_capita_net_income().fen(), 1'000'000);
       EXPECT_FALSE(alerts[0].has_threshold_per_capita());
-      EXPECT_EQ(alerts[0].detail(),
-                "近12个月人均纯收入 7,999.99 元，比前12个月的 10,000.00 元下降 20%，超过 20%");
+      EXPECT_EQ(
+          alerts[0].detail(),
+          "近12个月人均纯收入 7,999.99 元，比前12个月的 10,000.00 元下降 20.01%，超过预警幅度 "
+          "20%");
       // Recovered once the fall is within the share.
       Insert(h.id(), 4, CivilDay(2026, 2, 1));
       Evaluate(h.id());
@@ -398,8 +397,7 @@ TEST_F(IncomeAlertsTest, ANewThresholdReEvaluatesItsRegionThroughTheReviewJob) {
   ASSERT_TRUE(evaluated.ok()) << evaluated.status();
   EXPECT_GE(*evaluated, 2);
   EXPECT_EQ(Count(kCountRegionReviews, prefecture), 0);
-  EXPECT_EQ(Kinds(AlertsOf(h.id())),
-            std::vector<iv1::AlertKind>{iv1::ALERT_KIND_BELOW_THRESHOLD});
+  EXPECT_EQ(Kinds(AlertsOf(h.id())), std::vector<iv1::AlertKind>{iv1::ALERT_KIND_BELOW_THRESHOLD});
   EXPECT_TRUE(AlertsOf(rich.id()).empty());
   // Nothing queued: nothing to do.
   evaluated = income_domain().RunAlertReviews();

@@ -237,8 +237,8 @@ TEST_F(IncomeSummaryTest, TheMostSpecificLineWins) {
     std::string county;
     int64_t expected;
   };
-  for (const Case& c : {Case{"520102", 550'000}, Case{"520103", 500'000},
-                        Case{"520201", 450'000}, Case{"110101", 400'000}}) {
+  for (const Case& c : {Case{"520102", 550'000}, Case{"520103", 500'000}, Case{"520201", 450'000},
+                        Case{"110101", 400'000}}) {
     mv1::Household h = NewHousehold(NewVillage(c.county), 2);
     iv1::HouseholdIncomeSummary s = SummaryOk(h.id(), 2021);
     EXPECT_EQ(s.threshold_per_capita().fen(), c.expected) << c.county;
@@ -267,7 +267,7 @@ TEST_F(IncomeSummaryTest, ASizeChangeCountsOnlyFromTheMonthAfterItOrFromItsFirst
   Insert(first.id(), iv1::INCOME_KIND_WAGE, 1'400'000, CivilDay(2026, 1, 15));
 
   iv1::HouseholdIncomeSummary m = SummaryOk(mid.id(), 2026);
-  EXPECT_EQ(m.resident_person_months(), 2 * 4 + 10 * 5);         // 58
+  EXPECT_EQ(m.resident_person_months(), 2 * 4 + 10 * 5);            // 58
   EXPECT_EQ(m.per_capita_net_income().fen(), 2'900'000 * 12 / 58);  // 600,000
   EXPECT_EQ(m.resident_size(), 5);
   // The year before is untouched by the change.
@@ -279,8 +279,8 @@ TEST_F(IncomeSummaryTest, ASizeChangeCountsOnlyFromTheMonthAfterItOrFromItsFirst
   EXPECT_EQ(f.resident_size(), 2);
   // Trailing (2025-04 .. 2026-03): eleven months of 4 and March of 2.
   iv1::HouseholdIncomeSummary t = SummaryOk(first.id(), 0, /*trailing=*/true);
-  EXPECT_EQ(t.resident_person_months(), 11 * 4 + 2);                 // 46
-  EXPECT_EQ(t.per_capita_net_income().fen(), 16'800'000 / 46);       // 365,217.39… → 365,217
+  EXPECT_EQ(t.resident_person_months(), 11 * 4 + 2);            // 46
+  EXPECT_EQ(t.per_capita_net_income().fen(), 16'800'000 / 46);  // 365,217.39… → 365,217
   EXPECT_EQ(t.resident_size(), 2);
 }
 
@@ -288,17 +288,16 @@ TEST_F(IncomeSummaryTest, BaselinesAreSetReplayedReplacedAndGiveTheGain) {
   mv1::Household h = NewHousehold(NewVillage(NewCounty()), 4);
   Insert(h.id(), iv1::INCOME_KIND_WAGE, 2'060'000, CivilDay(2025, 3, 3));
   iv1::HouseholdBaseline first;
-  grpc::Status s = SetBaseline(admin(), "baseline-1", h.id(), 2024, 400'000, " 入户调查 2024-11 ",
-                               &first);
+  grpc::Status s =
+      SetBaseline(admin(), "baseline-1", h.id(), 2024, 400'000, " 入户调查 2024-11 ", &first);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(first.source_note(), "入户调查 2024-11");
   EXPECT_FALSE(first.set_by().empty());
   EXPECT_TRUE(first.has_set_time());
   // The same request again: the same reply.
   iv1::HouseholdBaseline again;
-  ASSERT_TRUE(SetBaseline(admin(), "baseline-1", h.id(), 2024, 400'000, " 入户调查 2024-11 ",
-                          &again)
-                  .ok());
+  ASSERT_TRUE(
+      SetBaseline(admin(), "baseline-1", h.id(), 2024, 400'000, " 入户调查 2024-11 ", &again).ok());
   EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
   // The same request_id with another figure: REQUEST_ID_REUSED.
   s = SetBaseline(admin(), "baseline-1", h.id(), 2024, 1, "x", &again);
@@ -336,9 +335,9 @@ TEST_F(IncomeSummaryTest, BaselineFieldsRolesAndScope) {
   expect_bad(2025, -100'000'001, "n", "baseline.per_capita_net_income");
   expect_bad(2025, 1, "   ", "baseline.source_note");
   expect_bad(2025, 1, std::string(201, 'x'), "baseline.source_note");
-  EXPECT_TRUE(SetBaseline(admin(), NewRequestId(), h.id(), 2000, 100'000'000,
-                          std::string(200, 'x'), &out)
-                  .ok());
+  EXPECT_TRUE(
+      SetBaseline(admin(), NewRequestId(), h.id(), 2000, 100'000'000, std::string(200, 'x'), &out)
+          .ok());
   EXPECT_TRUE(SetBaseline(admin(), NewRequestId(), h.id(), 2025, -100'000'000, "n", &out).ok());
 
   WorkerWorld stranger = NewWorker(NewVillage(NewCounty()));
@@ -404,8 +403,7 @@ TEST_F(IncomeSummaryTest, ReplayingAHouseholdsLedgerReproducesEverySummary) {
       int64_t fen = 1 + static_cast<int64_t>(rng() % 800'000);
       if (rng() % 7 == 0) fen = -fen;  // a reversal
       Insert(h.id(), kinds[rng() % 5], fen, day,
-             rng() % 3 == 0 ? iv1::INCOME_SOURCE_MARKETPLACE_SETTLEMENT
-                            : iv1::INCOME_SOURCE_MANUAL,
+             rng() % 3 == 0 ? iv1::INCOME_SOURCE_MARKETPLACE_SETTLEMENT : iv1::INCOME_SOURCE_MANUAL,
              rng() % 4 == 0 ? std::optional<std::string>(NewId(absl::Now())) : std::nullopt);
     }
     const std::vector<LedgerAmount> ledger = Ledger(h.id());
@@ -413,8 +411,8 @@ TEST_F(IncomeSummaryTest, ReplayingAHouseholdsLedgerReproducesEverySummary) {
     const std::vector<income::SizePeriod> sizes = {{CivilDay(2026, 3, 1), 1 + household}};
     for (int year : {2024, 2025, 2026, 0}) {
       const bool trailing = year == 0;
-      const income::Period period = trailing ? income::Trailing12Months(CivilDay(2026, 3, 1))
-                                             : income::CalendarYear(year);
+      const income::Period period =
+          trailing ? income::Trailing12Months(CivilDay(2026, 3, 1)) : income::CalendarYear(year);
       const IncomeComponents c = income::SumComponents(ledger, period);
       const int64_t pm = income::ResidentPersonMonths(sizes, period);
       iv1::HouseholdIncomeSummary s = SummaryOk(h.id(), year, trailing);

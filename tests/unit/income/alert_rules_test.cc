@@ -95,6 +95,10 @@ TEST(AlertRulesTest, DropHoldsOnlyBeyondTheShare) {
   EXPECT_FALSE(d.recovered);
   EXPECT_EQ(d.per_capita_fen, 799'999);
   EXPECT_EQ(d.previous_per_capita_fen, 1'000'000);
+  // A fall of 20.0001 % reads as more than the share, not as equal to it.
+  EXPECT_EQ(
+      d.detail,
+      "近12个月人均纯收入 7,999.99 元，比前12个月的 10,000.00 元下降 20.01%，超过预警幅度 20%");
   // Exactly 20 %: not more than the share.
   auto exact = EvaluateAlertRules(Household(3'200'000, 4'000'000));
   EXPECT_FALSE(Find(exact, v1::ALERT_KIND_INCOME_DROP).holds);
@@ -122,7 +126,7 @@ TEST(AlertRulesTest, DetailsNameTheFiguresInChinese) {
   EXPECT_EQ(Find(f, v1::ALERT_KIND_BELOW_THRESHOLD).detail,
             "近12个月人均纯收入 5,400.00 元，低于监测线 6,000.00 元");
   EXPECT_EQ(Find(f, v1::ALERT_KIND_INCOME_DROP).detail,
-            "近12个月人均纯收入 5,400.00 元，比前12个月的 10,000.00 元下降 46%，超过 20%");
+            "近12个月人均纯收入 5,400.00 元，比前12个月的 10,000.00 元下降 46%，超过预警幅度 20%");
   auto n = EvaluateAlertRules(Household(2'500'000));
   EXPECT_EQ(Find(n, v1::ALERT_KIND_NEAR_THRESHOLD).detail,
             "近12个月人均纯收入 6,250.00 元，高于监测线 6,000.00 元不足 10%，有返贫风险");
