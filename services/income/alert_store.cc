@@ -23,7 +23,10 @@ constexpr const char* kInsertAlert =
     "per_capita_fen, threshold_fen, previous_per_capita_fen, detail, acknowledged_by, "
     "acknowledge_time_us, resolved_by, resolve_time_us, resolution_note, recovered, "
     "recover_time_us, create_time_us, update_time_us) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', NULL, '', NULL, '', 0, NULL, ?, ?)";
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', NULL, '', NULL, '', 0, NULL, ?, ?) "
+    // A concurrent evaluation raised the same alert first (TiDB takes no gap locks, so both may
+    // get here): the non-RESOLVED alert stays the one there is, and this write changes nothing.
+    "ON DUPLICATE KEY UPDATE open_key = open_key";
 constexpr const char* kSetRecovered =
     "UPDATE alerts SET recovered = 1, recover_time_us = ?, update_time_us = ? "
     "WHERE id = ? AND recovered = 0";

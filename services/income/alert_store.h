@@ -2,9 +2,10 @@
 // row mapping. Every function runs inside the caller's transaction (or db.Read).
 //
 // Lock order of an evaluation: the household's non-RESOLVED alerts (LockOpenAlerts, FOR UPDATE on
-// idx_alerts_household) before any alert is inserted or changed; an INSERT racing another
-// evaluation of the same household meets uk_alerts_open or the range lock (a deadlock, retried by
-// Database::Transact).
+// idx_alerts_household) before any alert is inserted or changed. Two evaluations of one household
+// that both found no alert serialise on InnoDB's range lock (a deadlock, retried by
+// Database::Transact); on TiDB, which takes no gap locks, the second INSERT meets uk_alerts_open
+// and does nothing (InsertAlert is an upsert that keeps the existing row).
 #ifndef COOPLINK_SERVICES_INCOME_ALERT_STORE_H_
 #define COOPLINK_SERVICES_INCOME_ALERT_STORE_H_
 
@@ -27,6 +28,7 @@ std::vector<LedgerAmount> LoadLedgerAmounts(Tx& tx, const std::string& household
 
 // The household's alerts that are not RESOLVED (open_key set), locked.
 std::vector<v1::Alert> LockOpenAlerts(Tx& tx, const std::string& household_id);
+// Raises `alert` unless a non-RESOLVED alert holds `open_key` already (then nothing changes).
 void InsertAlert(Tx& tx, const v1::Alert& alert, const std::string& open_key, int64_t now_us);
 // Sets or clears recovered (recover_time with it).
 void SetAlertRecovered(Tx& tx, const std::string& id, bool recovered, int64_t now_us);

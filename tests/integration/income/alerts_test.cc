@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "absl/strings/str_format.h"
 #include "services/common/fields.h"
@@ -213,6 +214,32 @@ TEST_F(IncomeAlertsTest, ReEvaluationRaisesNoDuplicateAndRecoveryIsSetAndCleared
     } else {
       EXPECT_TRUE(a.recovered());
     }
+  }
+}
+
+TEST_F(IncomeAlertsTest, ConcurrentEvaluationsRaiseOneAlert) {
+  const std::string county = NewCounty();
+  Line(county, 600'000);
+  for (int round = 0; round < 5; ++round) {
+    mv1::Household h = NewHousehold(NewVillage(county), 4);
+    Insert(h.id(), 1, CivilDay(2025, 6, 1));
+    Principal p;
+    p.id = "test";
+    p.role = Role::kPlatformAdmin;
+    auto facts = income_domain().directory().GetHousehold(CallContext::Internal(p), h.id());
+    ASSERT_TRUE(facts.ok()) << facts.status();
+    std::vector<std::thread> threads;
+    std::vector<absl::Status> results(4);
+    for (int i = 0; i < 4; ++i) {
+      threads.emplace_back([&, i] {
+        results[i] = income_db().Transact([&](Tx& tx) {
+          return income_domain().EvaluateAlerts(tx, *facts, Today(clock_->Now()));
+        });
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (const absl::Status& r : results) EXPECT_TRUE(r.ok()) << r;
+    EXPECT_EQ(AlertsOf(h.id()).size(), 1u) << "round " << round;
   }
 }
 
