@@ -20,10 +20,6 @@
 namespace cooplink::income {
 namespace {
 
-// The year filter: 0 for all, else a threshold year (not in income_limits.h: 0 is allowed).
-constexpr FieldLimit kThresholdYearFilter = Limit(
-    "cooplink.income.v1.ListMonitoringThresholdsRequest", "year", LimitKind::kInteger, 2020, 2100);
-
 bool AllDigits(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -89,7 +85,7 @@ absl::Status Income::ListMonitoringThresholds(const CallContext& call,
   if (prefix.size() > static_cast<size_t>(kThresholdPrefix.max) || !AllDigits(prefix)) {
     v.Add("region_code_prefix", absl::StrCat("must be ", DescribeLimit(kThresholdPrefix)));
   }
-  if (req.year() != 0) CheckInteger(v, "year", req.year(), kThresholdYearFilter);
+  // year: any value filters (the contract states no bound; a year without lines lists none).
   if (!v.empty()) return v.ToStatus();
   const std::string filters = absl::StrCat("thresholds|", prefix, "|", req.year());
   auto page = ParsePage(req.page_size(), req.page_token(), filters);
