@@ -3,7 +3,8 @@
 
 namespace cooplink::income {
 
-absl::Status Income::GetMemberAccount(const CallContext&, const v1::GetMemberAccountRequest&, v1::MemberAccount*) {
+absl::Status Income::GetMemberAccount(const CallContext&, const v1::GetMemberAccountRequest&,
+                                      v1::MemberAccount*) {
   return absl::UnimplementedError("GetMemberAccount is not built yet");
 }
 

@@ -1,4 +1,5 @@
-// Pure surplus distribution rules (Art. 44): the split, member days, transaction shares. (Scaffold: being built for issue 10.)
+// Pure surplus distribution rules (Art. 44): the split, member days, transaction shares. (Scaffold:
+// being built for issue 10.)
 #ifndef COOPLINK_SERVICES_INCOME_SURPLUS_RULES_H_
 #define COOPLINK_SERVICES_INCOME_SURPLUS_RULES_H_
 
