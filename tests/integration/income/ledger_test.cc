@@ -36,8 +36,8 @@ class LedgerTest : public IncomeFixture {
   }
   iv1::RecordIncomeEntryRequest CoopRequest(const std::string& household_id,
                                             const std::string& cooperative_id) {
-    iv1::RecordIncomeEntryRequest req = ManualRequest(household_id, 7000,
-                                                      INCOME_KIND_PRODUCTION_BUSINESS);
+    iv1::RecordIncomeEntryRequest req =
+        ManualRequest(household_id, 7000, INCOME_KIND_PRODUCTION_BUSINESS);
     req.mutable_entry()->set_source(iv1::INCOME_SOURCE_COOPERATIVE_TRANSACTION);
     req.mutable_entry()->set_cooperative_id(cooperative_id);
     return req;
@@ -189,25 +189,25 @@ TEST_F(LedgerTest, CooperativeTransactionsForHouseholdsWithAMemberInTheCooperati
   const CoopWorld other = NewCoop();
   const mv1::Household outsider = NewHousehold(NewVillage());
   iv1::IncomeEntry e;
-  ASSERT_TRUE(Record(coop.admin_token, CoopRequest(coop.household.id(), coop.cooperative.id()), &e)
-                  .ok());
+  ASSERT_TRUE(
+      Record(coop.admin_token, CoopRequest(coop.household.id(), coop.cooperative.id()), &e).ok());
   EXPECT_EQ(e.cooperative_id(), coop.cooperative.id());
   EXPECT_EQ(e.source(), iv1::INCOME_SOURCE_COOPERATIVE_TRANSACTION);
   // A household without a member in the cooperative: NOT_FOUND.
-  EXPECT_EQ(Record(coop.admin_token, CoopRequest(outsider.id(), coop.cooperative.id())).error_code(),
-            grpc::StatusCode::NOT_FOUND);
-  // Another cooperative named: NOT_FOUND.
   EXPECT_EQ(
-      Record(coop.admin_token, CoopRequest(coop.household.id(), other.cooperative.id())).error_code(),
+      Record(coop.admin_token, CoopRequest(outsider.id(), coop.cooperative.id())).error_code(),
       grpc::StatusCode::NOT_FOUND);
+  // Another cooperative named: NOT_FOUND.
+  EXPECT_EQ(Record(coop.admin_token, CoopRequest(coop.household.id(), other.cooperative.id()))
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
   // The platform admin naming a cooperative that does not exist.
   ExpectCode(Record(admin(), CoopRequest(coop.household.id(), kMissingId)),
              grpc::StatusCode::FAILED_PRECONDITION, "REFERENCED_RESOURCE_NOT_FOUND");
   // A wrong kind is a field violation.
   iv1::RecordIncomeEntryRequest wage = CoopRequest(coop.household.id(), coop.cooperative.id());
   wage.mutable_entry()->set_kind(INCOME_KIND_WAGE);
-  EXPECT_EQ(ViolatedFields(Record(coop.admin_token, wage)),
-            std::vector<std::string>{"entry.kind"});
+  EXPECT_EQ(ViolatedFields(Record(coop.admin_token, wage)), std::vector<std::string>{"entry.kind"});
 }
 
 TEST_F(LedgerTest, AReplayReturnsTheSameEntryAndADifferentRequestIsRefused) {
@@ -356,8 +356,7 @@ TEST_F(LedgerTest, ACooperativeAdminReversesOnlyItsCooperativeTransactions) {
   EXPECT_EQ(r.source(), iv1::INCOME_SOURCE_COOPERATIVE_TRANSACTION);
   // Another cooperative's admin: the household is not in its scope.
   const CoopWorld other = NewCoop();
-  EXPECT_EQ(Reverse(other.admin_token, manual.id(), "x").error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Reverse(other.admin_token, manual.id(), "x").error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(LedgerTest, ListsByDateThenIdWithPagesAndFilters) {

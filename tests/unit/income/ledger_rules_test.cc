@@ -235,8 +235,8 @@ ov1::Settlement Settlement() {
   s.set_order_id("01HOOOOOOOOOOOOOOOOOOOOOO1");
   s.set_cooperative_id(kCoop);
   // 2026-03-01T17:30:00Z is 2026-03-02 01:30 in Asia/Shanghai.
-  *s.mutable_create_time() = ToTimestamp(ToMicros(absl::FromCivil(
-      absl::CivilSecond(2026, 3, 1, 17, 30, 0), absl::UTCTimeZone())));
+  *s.mutable_create_time() = ToTimestamp(
+      ToMicros(absl::FromCivil(absl::CivilSecond(2026, 3, 1, 17, 30, 0), absl::UTCTimeZone())));
   auto add = [&](const char* household, int64_t fen) {
     ov1::ProducerPayout* p = s.add_payouts();
     p->set_household_id(household);
