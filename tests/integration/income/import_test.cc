@@ -88,8 +88,7 @@ class ImportFixture : public IncomeFixture {
     return settlements.empty() ? ov1::Settlement() : settlements[0];
   }
   absl::Status Apply(const ov1::OrderEvent& event) {
-    return income_db().Transact(
-        [&](Tx& tx) { return income_domain().ApplyOrderEvent(tx, event); });
+    return income_db().Transact([&](Tx& tx) { return income_domain().ApplyOrderEvent(tx, event); });
   }
   ov1::OrderEvent EventOf(const ov1::Settlement& s) {
     ov1::OrderEvent e;
@@ -107,15 +106,16 @@ class ImportFixture : public IncomeFixture {
   }
   int64_t QueuedReviews(const std::string& household_id) {
     int64_t n = 0;
-    EXPECT_TRUE(income_db()
-                    .Read([&](Tx& tx) {
-                      auto rs = tx.Query(
-                          "SELECT COUNT(*) AS n FROM household_alert_reviews WHERE household_id = ?",
-                          household_id);
-                      if (rs->next()) n = rs->getInt64("n");
-                      return absl::OkStatus();
-                    })
-                    .ok());
+    EXPECT_TRUE(
+        income_db()
+            .Read([&](Tx& tx) {
+              auto rs = tx.Query(
+                  "SELECT COUNT(*) AS n FROM household_alert_reviews WHERE household_id = ?",
+                  household_id);
+              if (rs->next()) n = rs->getInt64("n");
+              return absl::OkStatus();
+            })
+            .ok());
     return n;
   }
 };
@@ -307,9 +307,9 @@ TEST_F(ImporterRestartTest, AnEventAppliedBeforeTheCursorMovedIsNotCountedTwice)
   // A later settlement arriving proves the stream went past the first one.
   const ov1::Settlement second = CompletedOrder(w, "RS-2", 1);
   ASSERT_TRUE(AwaitImported(second.id(), second.payouts(0).household_id()).has_value());
-  EXPECT_EQ(MarketplaceNet(household), once + (second.payouts(0).household_id() == household
-                                                   ? second.payouts(0).amount().fen()
-                                                   : 0));
+  EXPECT_EQ(MarketplaceNet(household),
+            once + (second.payouts(0).household_id() == household ? second.payouts(0).amount().fen()
+                                                                  : 0));
   int matching = 0;
   for (const iv1::IncomeEntry& e : EntriesOf(household)) {
     if (e.source_ref() == first.id() + "/" + household) ++matching;
