@@ -206,7 +206,7 @@ absl::Status Income::ListIncomeEntries(const CallContext& call,
   }
   FieldViolations v;
   CheckId(v, "household_id", req.household_id());
-  if (req.year() != 0) CheckInteger(v, "year", req.year(), kListEntriesYear);
+  if (req.year() < 0) v.Add("year", "must be 0 (all years) or a year");
   if (!v1::IncomeKind_IsValid(req.kind())) v.Add("kind", "not a known IncomeKind");
   if (!v.empty()) return v.ToStatus();
   const std::string filters =

@@ -35,9 +35,9 @@ absl::StatusOr<EntryInput> ValidateEntry(const v1::IncomeEntry& e, absl::CivilDa
     v.Add("entry.occurred_date", "is required");
   } else if (std::optional<absl::CivilDay> day =
                  CheckDate(v, "entry.occurred_date", e.occurred_date())) {
-    if (*day < absl::CivilDay(kEarliestEntryYear, 1, 1) || *day > today) {
+    if (*day < absl::CivilDay(kFirstEntryYear, 1, 1) || *day > today) {
       v.Add("entry.occurred_date",
-            absl::StrCat("must be from ", kEarliestEntryYear, "-01-01 to today (Asia/Shanghai)"));
+            absl::StrCat("must be from ", kFirstEntryYear, "-01-01 to today (Asia/Shanghai)"));
     }
     in.occurred = *day;
   }

@@ -24,36 +24,15 @@
 #include "cooplink/orders/v1/orders.pb.h"
 #include "services/common/auth.h"
 #include "services/common/limits.h"
+#include "services/income/income_limits.h"
 
 namespace cooplink::income {
 
 namespace v1 = ::cooplink::income::v1;
 
-// The limits of the ledger's and support sources' request fields (for income_limits.h).
-namespace ledger_limits {
-inline constexpr char kEntry[] = "cooplink.income.v1.IncomeEntry";
-inline constexpr char kReverse[] = "cooplink.income.v1.ReverseIncomeEntryRequest";
-inline constexpr char kListEntries[] = "cooplink.income.v1.ListIncomeEntriesRequest";
-inline constexpr char kSource[] = "cooplink.income.v1.SupportSource";
-}  // namespace ledger_limits
+// The ledger's and support sources' limits are in income_limits.h (kEntryAmount, kEntrySourceRef,
+// kEntryNote, kReverseReason, kSourceName, kSourceOrganization, kFirstEntryYear).
 
-inline constexpr FieldLimit kEntryAmount =
-    Limit(ledger_limits::kEntry, "amount", LimitKind::kFen, 1, 100'000'000);
-inline constexpr FieldLimit kEntrySourceRef =
-    Limit(ledger_limits::kEntry, "source_ref", LimitKind::kText, 0, 128);
-inline constexpr FieldLimit kEntryNote =
-    Limit(ledger_limits::kEntry, "note", LimitKind::kText, 0, 200);
-inline constexpr FieldLimit kReverseReason =
-    Limit(ledger_limits::kReverse, "reason", LimitKind::kText, 1, 500);
-// 0 means "all years" (checked only when non-zero).
-inline constexpr FieldLimit kListEntriesYear =
-    Limit(ledger_limits::kListEntries, "year", LimitKind::kInteger, 2000, 2100);
-inline constexpr FieldLimit kSourceName =
-    Limit(ledger_limits::kSource, "name", LimitKind::kText, 1, 100);
-inline constexpr FieldLimit kSourceOrganization =
-    Limit(ledger_limits::kSource, "organization", LimitKind::kText, 0, 200);
-// occurred_date: from this day to today (Asia/Shanghai).
-inline constexpr int kEarliestEntryYear = 2000;
 // A reversing entry's note: the reason, cut to this many characters.
 inline constexpr size_t kReversalNoteChars = 200;
 

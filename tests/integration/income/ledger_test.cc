@@ -411,6 +411,9 @@ TEST_F(LedgerTest, ListsByDateThenIdWithPagesAndFilters) {
   ASSERT_TRUE(List(admin(), req, &page).ok());
   EXPECT_EQ(page.entries_size(), 2);
   req.set_year(1999);
+  ASSERT_TRUE(List(admin(), req, &page).ok());
+  EXPECT_EQ(page.entries_size(), 0);
+  req.set_year(-1);
   EXPECT_EQ(ViolatedFields(List(admin(), req, &page)), std::vector<std::string>{"year"});
 }
 
