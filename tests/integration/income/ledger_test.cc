@@ -318,6 +318,8 @@ TEST_F(LedgerTest, AReversalNegatesTheEntryOnceAndCannotBeReversed) {
   iv1::IncomeEntry again;
   ASSERT_TRUE(Reverse(w.token, original.id(), reason, &again, request_id).ok());
   EXPECT_EQ(again.SerializeAsString(), r.SerializeAsString());
+  ExpectCode(Reverse(w.token, original.id(), "另一个理由", nullptr, request_id),
+             grpc::StatusCode::FAILED_PRECONDITION, "REQUEST_ID_REUSED");
   auto entries = AllEntries(h.id());
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[0].id() == original.id() ? entries[0].reversed_by() : entries[1].reversed_by(),
