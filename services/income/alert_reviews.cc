@@ -3,7 +3,9 @@
 // re-evaluates a region's households after a threshold is created and every day (so a year's turn
 // and the trailing window's move are seen).
 //
-// The review job takes queued reviews (alert_reviews) oldest first, lists the region's households
+// The review job first re-evaluates the households the settlement importer queued
+// (household_alert_reviews, import_store.h), then takes queued region reviews (alert_reviews)
+// oldest first, lists the region's households
 // from membership OUTSIDE any transaction, evaluates each household in its own transaction and
 // stores its resume point (after_household_id) after each batch; a finished review is deleted.
 // Several replicas may run it at once: a household evaluated twice changes nothing the second
@@ -13,6 +15,7 @@
 #include "services/common/log.h"
 #include "services/income/alert_rules.h"
 #include "services/income/alert_store.h"
+#include "services/income/import_store.h"
 #include "services/income/income.h"
 #include "services/income/income_rules.h"
 #include "services/income/threshold_store.h"
@@ -97,6 +100,31 @@ absl::StatusOr<int> Income::RunAlertReviews() {
   self.role = Role::kPlatformAdmin;
   const CallContext call = CallContext::Internal(self);
   int evaluated = 0;
+  // First the households the settlement importer queued (household_alert_reviews): their facts
+  // come from membership here, outside any transaction.
+  std::vector<HouseholdReview> queued;
+  if (absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
+        queued = LoadHouseholdReviews(tx, settings_.review_batch);
+        return absl::OkStatus();
+      });
+      !s.ok()) {
+    return s;
+  }
+  const absl::CivilDay review_day = Today(clock_->Now());
+  for (const HouseholdReview& r : queued) {
+    absl::StatusOr<HouseholdFacts> facts = directory_->GetHousehold(call, r.household_id);
+    if (!facts.ok() && facts.status().code() != absl::StatusCode::kNotFound) return facts.status();
+    absl::Status s = db_->Transact([&](Tx& tx) -> absl::Status {
+      if (!LockHouseholdReview(tx, r.household_id)) return absl::OkStatus();  // another runner
+      if (facts.ok()) {
+        if (absl::Status e = EvaluateAlerts(tx, *facts, review_day); !e.ok()) return e;
+      }
+      DeleteHouseholdReview(tx, r.household_id);
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    ++evaluated;
+  }
   while (evaluated < settings_.review_batch) {
     std::optional<AlertReview> review;
     if (absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {

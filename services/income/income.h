@@ -33,8 +33,9 @@ struct IncomeSettings {
   // AlertSettings (the proto's defaults): NEAR_THRESHOLD margin and INCOME_DROP share, in bps.
   int32_t near_margin_bps = 1000;
   int32_t drop_share_bps = 2000;
-  // Households the alert review job re-evaluates per round.
-  int review_batch = 200;
+  // Households the alert review job re-evaluates per round (a region review lists the region from
+  // membership once per round, so larger rounds list less often).
+  int review_batch = 2000;
   // Largest report (the proto's 20000 rows).
   int max_report_rows = 20000;
 };

@@ -241,6 +241,52 @@ TEST_F(ImportTest, TheSameEventTwiceAndAReversalBeforeItsSettlementApplyOnce) {
   EXPECT_EQ(EntriesOf(a.id()).size(), 2u);
 }
 
+// The importer cannot ask membership for a household's facts inside its transaction: it queues the
+// household, and the review job re-evaluates its alerts (here: an imported settlement is the
+// household's only income, below the county's line).
+TEST_F(ImportTest, AnImportedSettlementReachesTheAlertsThroughTheReviewQueue) {
+  const std::string village = NewVillage("530829");
+  const mv1::Household h = NewHousehold(village, 2);
+  iv1::CreateMonitoringThresholdRequest line;
+  line.set_request_id(NewRequestId());
+  line.mutable_threshold()->set_region_code("530829");
+  line.mutable_threshold()->set_year(static_cast<int>(Today(clock_->Now()).year()));
+  line.mutable_threshold()->mutable_amount_per_capita()->set_fen(600000);
+  line.mutable_threshold()->set_source_document("test line");
+  iv1::MonitoringThreshold created;
+  ASSERT_TRUE(income().CreateMonitoringThreshold(Ctx(admin()).get(), line, &created).ok());
+  ASSERT_TRUE(income_domain().RunAlertReviews().ok());  // the line's own review: no entries yet
+
+  ov1::Settlement s;
+  s.set_id(NewId(clock_->Now()));
+  s.set_order_id(NewId(clock_->Now()));
+  s.set_cooperative_id(NewCoop().cooperative.id());
+  *s.mutable_create_time() = ToTimestamp(ToMicros(clock_->Now()));
+  ov1::ProducerPayout* p = s.add_payouts();
+  p->set_household_id(h.id());
+  p->mutable_amount()->set_fen(50000);
+  p->mutable_gross()->set_fen(52000);
+  ASSERT_TRUE(Apply(EventOf(s)).ok());
+  EXPECT_EQ(QueuedReviews(h.id()), 1);
+
+  auto alerts = [&] {
+    iv1::ListAlertsRequest req;
+    req.set_household_id(h.id());
+    iv1::ListAlertsResponse out;
+    EXPECT_TRUE(income().ListAlerts(Ctx(admin()).get(), req, &out).ok());
+    return out;
+  };
+  EXPECT_EQ(alerts().alerts_size(), 0);  // nothing before the review job runs
+  auto evaluated = income_domain().RunAlertReviews();
+  ASSERT_TRUE(evaluated.ok()) << evaluated.status();
+  EXPECT_GE(*evaluated, 1);
+  EXPECT_EQ(QueuedReviews(h.id()), 0);
+  const iv1::ListAlertsResponse raised = alerts();
+  ASSERT_EQ(raised.alerts_size(), 1);
+  EXPECT_EQ(raised.alerts(0).kind(), iv1::ALERT_KIND_BELOW_THRESHOLD);
+  EXPECT_EQ(raised.alerts(0).per_capita_net_income().fen(), 25000);  // 50,000 fen ÷ 2 residents
+}
+
 TEST_F(ImportTest, OnlyAPlatformAdminSeesTheImportStatus) {
   const CoopWorld coop = NewCoop();
   iv1::SettlementImportStatus out;
