@@ -4,11 +4,13 @@
 
 namespace cooplink::income {
 
-absl::Status Income::ListAlerts(const CallContext&, const v1::ListAlertsRequest&, v1::ListAlertsResponse*) {
+absl::Status Income::ListAlerts(const CallContext&, const v1::ListAlertsRequest&,
+                                v1::ListAlertsResponse*) {
   return absl::UnimplementedError("ListAlerts is not built yet");
 }
 
-absl::Status Income::AcknowledgeAlert(const CallContext&, const v1::AcknowledgeAlertRequest&, v1::Alert*) {
+absl::Status Income::AcknowledgeAlert(const CallContext&, const v1::AcknowledgeAlertRequest&,
+                                      v1::Alert*) {
   return absl::UnimplementedError("AcknowledgeAlert is not built yet");
 }
 

@@ -77,8 +77,8 @@ class HouseholdDirectory {
   // `cooperative_id` is set, that has a member (any state) in that cooperative; ordered by id.
   // Stops after `limit` + 1 households (so a caller can tell "more than limit").
   virtual absl::StatusOr<std::vector<HouseholdFacts>> ListHouseholds(
-      const CallContext& call, const std::string& village_prefix,
-      const std::string& cooperative_id, int limit) = 0;
+      const CallContext& call, const std::string& village_prefix, const std::string& cooperative_id,
+      int limit) = 0;
   virtual absl::StatusOr<Caseload> WorkerCaseload(const CallContext& call,
                                                   const std::string& social_worker_id) = 0;
   // NOT_FOUND when there is no such cooperative.

@@ -51,8 +51,8 @@ class Income {
   // The ledger (ledger.cc).
   absl::Status RecordIncomeEntry(const CallContext& call, const v1::RecordIncomeEntryRequest& req,
                                  v1::IncomeEntry* out);
-  absl::Status ReverseIncomeEntry(const CallContext& call,
-                                  const v1::ReverseIncomeEntryRequest& req, v1::IncomeEntry* out);
+  absl::Status ReverseIncomeEntry(const CallContext& call, const v1::ReverseIncomeEntryRequest& req,
+                                  v1::IncomeEntry* out);
   absl::Status ListIncomeEntries(const CallContext& call, const v1::ListIncomeEntriesRequest& req,
                                  v1::ListIncomeEntriesResponse* out);
 

@@ -44,7 +44,7 @@ IncomeRelation RelationToHousehold(const IncomeScope& scope, const std::string& 
                  : IncomeRelation::kNone;
     case Role::kMember:
       return !p.household_id.empty() && p.household_id == household_id ? IncomeRelation::kOwnMember
-                                                                         : IncomeRelation::kNone;
+                                                                       : IncomeRelation::kNone;
     default:
       return IncomeRelation::kNone;
   }

@@ -1,4 +1,5 @@
-// Pure report rules: summary statistics (median, mean) and the CSV. (Scaffold: being built for issue 10.)
+// Pure report rules: summary statistics (median, mean) and the CSV. (Scaffold: being built for
+// issue 10.)
 #ifndef COOPLINK_SERVICES_INCOME_REPORT_RULES_H_
 #define COOPLINK_SERVICES_INCOME_REPORT_RULES_H_
 

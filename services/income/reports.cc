@@ -3,7 +3,8 @@
 
 namespace cooplink::income {
 
-absl::Status Income::GenerateReport(const CallContext&, const v1::GenerateReportRequest&, v1::GenerateReportResponse*) {
+absl::Status Income::GenerateReport(const CallContext&, const v1::GenerateReportRequest&,
+                                    v1::GenerateReportResponse*) {
   return absl::UnimplementedError("GenerateReport is not built yet");
 }
 

@@ -3,7 +3,9 @@
 
 namespace cooplink::income {
 
-absl::Status Income::GetSettlementImportStatus(const CallContext&, const v1::GetSettlementImportStatusRequest&, v1::SettlementImportStatus*) {
+absl::Status Income::GetSettlementImportStatus(const CallContext&,
+                                               const v1::GetSettlementImportStatusRequest&,
+                                               v1::SettlementImportStatus*) {
   return absl::UnimplementedError("GetSettlementImportStatus is not built yet");
 }
 

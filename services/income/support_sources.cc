@@ -3,11 +3,13 @@
 
 namespace cooplink::income {
 
-absl::Status Income::CreateSupportSource(const CallContext&, const v1::CreateSupportSourceRequest&, v1::SupportSource*) {
+absl::Status Income::CreateSupportSource(const CallContext&, const v1::CreateSupportSourceRequest&,
+                                         v1::SupportSource*) {
   return absl::UnimplementedError("CreateSupportSource is not built yet");
 }
 
-absl::Status Income::ListSupportSources(const CallContext&, const v1::ListSupportSourcesRequest&, v1::ListSupportSourcesResponse*) {
+absl::Status Income::ListSupportSources(const CallContext&, const v1::ListSupportSourcesRequest&,
+                                        v1::ListSupportSourcesResponse*) {
   return absl::UnimplementedError("ListSupportSources is not built yet");
 }
 
