@@ -10,8 +10,7 @@ namespace cooplink::testing {
 std::unique_ptr<income::IncomeServer>* IncomeFixture::income_server_ = nullptr;
 std::unique_ptr<iv1::IncomeService::Stub>* IncomeFixture::income_stub_ = nullptr;
 
-void IncomeFixture::SetUpIncomeSuiteWith(
-    const std::function<void(income::IncomeConfig&)>& adjust) {
+void IncomeFixture::SetUpIncomeSuiteWith(const std::function<void(income::IncomeConfig&)>& adjust) {
   OrdersFixture::SetUpTestSuite();
   const std::string suite =
       absl::AsciiStrToLower(::testing::UnitTest::GetInstance()->current_test_suite()->name());
@@ -86,9 +85,8 @@ WorkerWorld IncomeFixture::NewWorker(const std::string& village_code) {
 }
 
 iv1::IncomeEntry IncomeFixture::RecordManual(const std::string& token,
-                                             const std::string& household_id,
-                                             iv1::IncomeKind kind, int64_t fen,
-                                             absl::CivilDay day) {
+                                             const std::string& household_id, iv1::IncomeKind kind,
+                                             int64_t fen, absl::CivilDay day) {
   iv1::RecordIncomeEntryRequest req;
   req.set_request_id(NewRequestId());
   iv1::IncomeEntry* e = req.mutable_entry();

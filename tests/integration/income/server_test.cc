@@ -25,8 +25,8 @@ TEST_F(IncomeServerTest, AlertSettingsAreTheConfiguredDefaults) {
 TEST_F(IncomeServerTest, APartnerIsRefusedAndAMissingTokenIsUnauthenticated) {
   PartnerWorld partner = NewPartner();
   iv1::AlertSettings settings;
-  grpc::Status s =
-      income().GetAlertSettings(Ctx(partner.token).get(), iv1::GetAlertSettingsRequest(), &settings);
+  grpc::Status s = income().GetAlertSettings(Ctx(partner.token).get(),
+                                             iv1::GetAlertSettingsRequest(), &settings);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(ErrorReason(s), "ROLE_NOT_ALLOWED");
   grpc::ClientContext bare;
