@@ -91,8 +91,10 @@ TEST(SurplusSplitTest, RandomSplitsSumExactlyAndStayWithinOneFen) {
       cap_sum += m.capital_and_reserve_fen;
     }
     for (int i = 0; i < n; ++i) {
-      const long double exact_p = static_cast<long double>(s->patronage_pool) * members[i].transaction_fen / tx_sum;
-      const long double exact_c = static_cast<long double>(s->capital_pool) * members[i].capital_and_reserve_fen / cap_sum;
+      const long double exact_p =
+          static_cast<long double>(s->patronage_pool) * members[i].transaction_fen / tx_sum;
+      const long double exact_c =
+          static_cast<long double>(s->capital_pool) * members[i].capital_and_reserve_fen / cap_sum;
       EXPECT_LT(std::abs(s->patronage[i] - exact_p), 1.0001L) << "round " << round << " i " << i;
       EXPECT_LT(std::abs(s->capital[i] - exact_c), 1.0001L) << "round " << round << " i " << i;
       EXPECT_GE(s->patronage[i], 0);
@@ -177,8 +179,8 @@ TEST(TransactionAmountsTest, MembersOfOneHouseholdShareEquallyWhileTheyBelong) {
 
 TEST(TransactionAmountsTest, ReversalsLowerTheAmountButNeverBelowZero) {
   const std::vector<MemberSpan> members = {{"m", "h", CivilDay(2020, 1, 1), std::nullopt}};
-  auto amounts = TransactionAmounts(members, {{"h", CivilDay(2025, 1, 5), 1000},
-                                              {"h", CivilDay(2025, 2, 5), -300}});
+  auto amounts = TransactionAmounts(
+      members, {{"h", CivilDay(2025, 1, 5), 1000}, {"h", CivilDay(2025, 2, 5), -300}});
   EXPECT_EQ(amounts["m"], 700);
   amounts = TransactionAmounts(members, {{"h", CivilDay(2025, 2, 5), -300}});
   EXPECT_EQ(amounts["m"], 0);
