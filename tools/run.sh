@@ -7,6 +7,7 @@
 #   COOPLINK_MEMBERSHIP_PORT  membership's gRPC port (default 50051)
 #   COOPLINK_CATALOG_PORT     catalog's gRPC port (default 50052)
 #   COOPLINK_ORDERS_PORT      orders' gRPC port (default 50053)
+#   COOPLINK_INCOME_PORT      income's gRPC port (default 50054)
 #   COOPLINK_RUN_DIR          state folder: database, keys, logs (default build/run)
 # The demo database is recreated at every start; the keys in $COOPLINK_RUN_DIR/secrets.env are
 # generated once and kept.
@@ -26,13 +27,14 @@ run_dir="${COOPLINK_RUN_DIR:-build/run}"
 membership_port="${COOPLINK_MEMBERSHIP_PORT:-50051}"
 catalog_port="${COOPLINK_CATALOG_PORT:-50052}"
 orders_port="${COOPLINK_ORDERS_PORT:-50053}"
+income_port="${COOPLINK_INCOME_PORT:-50054}"
 mkdir -p "$run_dir"
 
 log "installing dependencies"
 tools/install_deps.sh
 log "building"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target membership catalog orders cooplink_demo_seed
+cmake --build build -j"$(nproc)" --target membership catalog orders income cooplink_demo_seed
 
 if [[ ! -f "$run_dir/secrets.env" ]]; then
   log "generating token and PII keys in $run_dir/secrets.env"
@@ -67,7 +69,7 @@ trap 'exit 0' INT TERM HUP
 log "recreating the demo database"
 mariadb --socket="$COOPLINK_DB_SOCKET" -u "$COOPLINK_DB_USER" -p"$COOPLINK_DB_PASSWORD" \
   -e 'DROP DATABASE IF EXISTS cooplink_membership; DROP DATABASE IF EXISTS cooplink_catalog;
-      DROP DATABASE IF EXISTS cooplink_orders'
+      DROP DATABASE IF EXISTS cooplink_orders; DROP DATABASE IF EXISTS cooplink_income'
 
 COOPLINK_DB_NAME=cooplink_membership build/services/membership/membership migrate
 admin_token="$(COOPLINK_DB_NAME=cooplink_membership \
@@ -78,8 +80,13 @@ catalog_token="$(COOPLINK_DB_NAME=cooplink_membership \
 # Orders' service account for its calls to catalog (reservations) and membership.
 orders_token="$(COOPLINK_DB_NAME=cooplink_membership \
   build/services/membership/membership bootstrap-admin "orders service account" 2>/dev/null)"
+# Income's service account for its calls to membership (households, caseloads, members) and
+# orders (the settlement importer's WatchOrderEvents).
+income_token="$(COOPLINK_DB_NAME=cooplink_membership \
+  build/services/membership/membership bootstrap-admin "income service account" 2>/dev/null)"
 COOPLINK_DB_NAME=cooplink_catalog build/services/catalog/catalog migrate
 COOPLINK_DB_NAME=cooplink_orders build/services/orders/orders migrate
+COOPLINK_DB_NAME=cooplink_income build/services/income/income migrate
 # The 832 platform's county list is administrator data; the demo county is Lancang (530828).
 mariadb --socket="$COOPLINK_DB_SOCKET" -u "$COOPLINK_DB_USER" -p"$COOPLINK_DB_PASSWORD" \
   -e "INSERT INTO cooplink_catalog.eligible_832_counties VALUES ('530828', 'demo data')"
@@ -113,11 +120,17 @@ COOPLINK_DB_NAME=cooplink_orders COOPLINK_MEMBERSHIP_TARGET="127.0.0.1:${members
   >"$run_dir/orders.log" 2>&1 &
 pids+=($!)
 wait_serving orders "${pids[-1]}"
+COOPLINK_DB_NAME=cooplink_income COOPLINK_MEMBERSHIP_TARGET="127.0.0.1:${membership_port}" \
+  COOPLINK_ORDERS_TARGET="127.0.0.1:${orders_port}" COOPLINK_INCOME_SERVICE_TOKEN="$income_token" \
+  setsid build/services/income/income --listen="127.0.0.1:${income_port}" \
+  >"$run_dir/income.log" 2>&1 &
+pids+=($!)
+wait_serving income "${pids[-1]}"
 
 log "loading demo data"
 demo="$(build/tools/cooplink_demo_seed --target "127.0.0.1:${membership_port}" \
   --catalog "127.0.0.1:${catalog_port}" --orders "127.0.0.1:${orders_port}" \
-  --token "$admin_token")"
+  --income "127.0.0.1:${income_port}" --token "$admin_token")"
 {
   echo "PLATFORM_ADMIN_TOKEN=$admin_token"
   echo "$demo"
@@ -132,14 +145,18 @@ cooplink is running (Ctrl-C stops everything).
   membership   127.0.0.1:${membership_port}   (gRPC, plaintext, reflection + grpc.health.v1)
   catalog      127.0.0.1:${catalog_port}   (gRPC, plaintext, reflection + grpc.health.v1)
   orders       127.0.0.1:${orders_port}   (gRPC, plaintext, reflection + grpc.health.v1)
+  income       127.0.0.1:${income_port}   (gRPC, plaintext, reflection + grpc.health.v1)
   MariaDB      127.0.0.1:${COOPLINK_DB_PORT}   socket ${COOPLINK_DB_SOCKET}
-  logs         ${run_dir}/{membership,catalog,orders}.log   (one JSON access line per RPC)
+  logs         ${run_dir}/{membership,catalog,orders,income}.log   (one JSON access line per RPC)
 
 Demo: cooperative ${DEMO_COOPERATIVE_ID} (澜沧县惠民镇景迈古茶专业合作社), 5 member households,
 social worker 李春梅, partner 832平台, five products (普洱茶, 核桃, 蜂蜜, 野生菌, 刺绣) stocked and
 offered to the 832 platform, which sold them: order ${DEMO_ORDER_ID} was packed, shipped,
 delivered and completed into settlement ${DEMO_SETTLEMENT_ID}; order ${DEMO_ORDER_TO_PACK_ID}
-waits to be packed. Tokens for every role are in ${run_dir}/demo.env:
+waits to be packed. Income imported that settlement for household ${DEMO_PRODUCER_HOUSEHOLD_ID}
+(扎拉): its summary shows the gain over its baseline; household ${DEMO_AT_RISK_HOUSEHOLD_ID} (娜努) is
+below the monitoring line and alert ${DEMO_ALERT_ID} waits for 李春梅. Tokens for every role are in
+${run_dir}/demo.env:
   PLATFORM_ADMIN_TOKEN, COOP_ADMIN_TOKEN, SOCIAL_WORKER_TOKEN, MEMBER_TOKEN, PARTNER_TOKEN
 
 Try:
@@ -151,12 +168,19 @@ Try:
   npx @bufbuild/buf curl --protocol grpc --http2-prior-knowledge \\
     -H "authorization: Bearer \$PARTNER_TOKEN" -d '{"query":"普洱"}' \\
     http://127.0.0.1:${catalog_port}/cooplink.catalog.v1.CatalogService/SearchProducts
-  npx @bufbuild/buf curl --protocol grpc --http2-prior-knowledge \
-    -H "authorization: Bearer \$COOP_ADMIN_TOKEN" -d '{"state":"FULFILMENT_STATE_TO_PACK"}' \
+  npx @bufbuild/buf curl --protocol grpc --http2-prior-knowledge \\
+    -H "authorization: Bearer \$COOP_ADMIN_TOKEN" -d '{"state":"FULFILMENT_STATE_TO_PACK"}' \\
     http://127.0.0.1:${orders_port}/cooplink.orders.v1.OrdersService/ListFulfilments
-  npx @bufbuild/buf curl --protocol grpc --http2-prior-knowledge \
-    -H "authorization: Bearer \$MEMBER_TOKEN" -d '{}' \
+  npx @bufbuild/buf curl --protocol grpc --http2-prior-knowledge \\
+    -H "authorization: Bearer \$MEMBER_TOKEN" -d '{}' \\
     http://127.0.0.1:${orders_port}/cooplink.orders.v1.OrdersService/ListSettlements
+  npx @bufbuild/buf curl --protocol grpc --http2-prior-knowledge \\
+    -H "authorization: Bearer \$SOCIAL_WORKER_TOKEN" \\
+    -d '{"household_id":"${DEMO_PRODUCER_HOUSEHOLD_ID}","trailing_12_months":true}' \\
+    http://127.0.0.1:${income_port}/cooplink.income.v1.IncomeService/GetHouseholdIncomeSummary
+  npx @bufbuild/buf curl --protocol grpc --http2-prior-knowledge \\
+    -H "authorization: Bearer \$SOCIAL_WORKER_TOKEN" -d '{"request_id":"ack-1","alert_id":"${DEMO_ALERT_ID}"}' \\
+    http://127.0.0.1:${income_port}/cooplink.income.v1.IncomeService/AcknowledgeAlert
 
 MSG
 

@@ -13,6 +13,7 @@
 #include "services/common/status.h"
 #include "services/income/income.h"
 #include "services/income/income_access.h"
+#include "services/income/income_limits.h"
 #include "services/income/surplus_rules.h"
 #include "services/income/surplus_store.h"
 
@@ -54,23 +55,22 @@ absl::Status ValidateCreate(const v1::SurplusDistribution& d, FieldViolations& v
                                                    " or later and not after the last ended "
                                                    "fiscal year"));
   }
-  CheckFen(v, "distribution.surplus.fen", d.has_surplus(), d.surplus(), sl::kSurplus);
-  CheckInteger(v, "distribution.reserve_fund_bps", d.reserve_fund_bps(), sl::kReserveFundBps);
-  CheckInteger(v, "distribution.patronage_share_bps", d.patronage_share_bps(),
-               sl::kPatronageShareBps);
-  if (CheckCount(v, "distribution.allocations", d.allocations_size(), sl::kAllocations)) {
+  CheckFen(v, "distribution.surplus.fen", d.has_surplus(), d.surplus(), kSurplus);
+  CheckInteger(v, "distribution.reserve_fund_bps", d.reserve_fund_bps(), kReserveFundBps);
+  CheckInteger(v, "distribution.patronage_share_bps", d.patronage_share_bps(), kPatronageShareBps);
+  if (CheckCount(v, "distribution.allocations", d.allocations_size(), kAllocations)) {
     for (int i = 0; i < d.allocations_size(); ++i) {
       const v1::MemberAllocation& a = d.allocations(i);
       const std::string field = absl::StrCat("distribution.allocations[", i, "]");
       CheckId(v, field + ".member_id", a.member_id());
       CheckFen(v, field + ".reserve_and_subsidy_share.fen", true, a.reserve_and_subsidy_share(),
-               sl::kReserveAndSubsidyShare);
+               kReserveShare);
       if (!named->emplace(a.member_id(), a.reserve_and_subsidy_share().fen()).second) {
         v.Add(field + ".member_id", "names a member already named (at most once per request)");
       }
     }
   }
-  CheckText(v, "distribution.note", d.note(), sl::kNote);
+  CheckText(v, "distribution.note", d.note(), kDistributionNote);
   return v.ToStatus();
 }
 

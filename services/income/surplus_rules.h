@@ -15,25 +15,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
-#include "services/common/limits.h"
 
 namespace cooplink::income {
 
-// The limits of CreateSurplusDistributionRequest (for the lead's income_limits.h).
+// Bounds of surplus distributions that are not request-field limits (those are in
+// income_limits.h).
 namespace surplus_limits {
-inline constexpr char kDistribution[] = "cooplink.income.v1.SurplusDistribution";
-inline constexpr char kAllocation[] = "cooplink.income.v1.MemberAllocation";
-inline constexpr FieldLimit kSurplus =
-    Limit(kDistribution, "surplus", LimitKind::kFen, 0, kUnbounded);
-inline constexpr FieldLimit kReserveFundBps =
-    Limit(kDistribution, "reserve_fund_bps", LimitKind::kInteger, 0, 10000);
-inline constexpr FieldLimit kPatronageShareBps =
-    Limit(kDistribution, "patronage_share_bps", LimitKind::kInteger, 6000, 10000);
-inline constexpr FieldLimit kAllocations =
-    Limit(kDistribution, "allocations", LimitKind::kCount, 0, 5000);
-inline constexpr FieldLimit kNote = Limit(kDistribution, "note", LimitKind::kText, 0, 500);
-inline constexpr FieldLimit kReserveAndSubsidyShare =
-    Limit(kAllocation, "reserve_and_subsidy_share", LimitKind::kFen, 0, 100000000000);
 // Fiscal years: from 2000 (GetMemberAccount's documented lower bound; also applied on create).
 inline constexpr int kFirstFiscalYear = 2000;
 // Members of one distribution (TOO_MANY_MEMBERS above).

@@ -13,6 +13,7 @@ std::vector<CheckConstraintRule> CheckConstraintRules() {
       InputRule("chk_cooperatives_fee", "cooperative.service_fee_bps",
                 "must be 0..3000 basis points"),
       InputRule("chk_households_size", "household.resident_size", "must be 1..50"),
+      InputRule("chk_household_size_changes_size", "household.resident_size", "must be 1..50"),
       StateRule("chk_members_contribution", "CAPITAL_TOTAL_OUT_OF_RANGE",
                 "a member's capital contribution total cannot be negative"),
       InputRule("chk_members_refund", "refund", "must be 0 or more fen"),

@@ -1,5 +1,6 @@
 #include "services/membership/household_rules.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "services/common/fields.h"
 #include "services/membership/identity.h"
@@ -59,14 +60,43 @@ v1::Household ApplyHouseholdPatch(const v1::Household& current, const v1::Househ
   return next;
 }
 
-void ValidateHouseholdFilters(FieldViolations& v, const std::string& village_code_prefix,
-                              int monitoring_category) {
-  if (!IsCodePrefix(village_code_prefix, kVillageCodePrefix.max)) {
+void ValidateHouseholdFilters(FieldViolations& v, const v1::ListHouseholdsRequest& req) {
+  if (!IsCodePrefix(req.village_code_prefix(), kVillageCodePrefix.max)) {
     v.Add("village_code_prefix", "must be up to 12 digits");
   }
-  if (!v1::MonitoringCategory_IsValid(monitoring_category)) {
+  if (!v1::MonitoringCategory_IsValid(req.monitoring_category())) {
     v.Add("monitoring_category", "must be one of the defined categories");
   }
+  if (!req.cooperative_id().empty()) CheckId(v, "cooperative_id", req.cooperative_id());
+}
+
+absl::CivilDay ValidateSizeEffectiveDate(FieldViolations& v, const v1::UpdateHouseholdRequest& req,
+                                         absl::CivilDay today) {
+  if (!req.has_resident_size_effective_date()) return today;
+  if (!MaskHas(req.update_mask(), "resident_size")) {
+    v.Add("resident_size_effective_date", "may be set only with \"resident_size\" in update_mask");
+    return today;
+  }
+  auto day = CheckDate(v, "resident_size_effective_date", req.resident_size_effective_date());
+  if (!day.has_value()) return today;
+  if (*day > today) {
+    v.Add("resident_size_effective_date", "must not be in the future");
+    return today;
+  }
+  return *day;
+}
+
+absl::Status CheckSizeChangeDate(const v1::Household& current, absl::CivilDay effective) {
+  if (current.resident_size_history().empty()) return absl::OkStatus();
+  const common::v1::Date& last = current.resident_size_history().rbegin()->effective_date();
+  const absl::CivilDay last_day(last.year(), last.month(), last.day());
+  if (effective >= last_day) return absl::OkStatus();
+  FieldViolations v;
+  v.Add("resident_size_effective_date",
+        absl::StrCat("must not be before ", CivilToSql(last_day),
+                     ", the effective date of the household's latest recorded resident size: the "
+                     "size history is kept in date order"));
+  return v.ToStatus();
 }
 
 absl::Status CheckRegistrationCategory(const Principal& p, v1::MonitoringCategory category) {

@@ -1,6 +1,6 @@
 // The rules of households and their monitoring categories (防止返贫动态监测): valid values, who
 // may register which category, where a social worker may put a household, and the order of a
-// household's category changes. Pure: no SQL, no transaction, no gRPC.
+// household's category changes and resident-size history. Pure: no SQL, no transaction, no gRPC.
 #ifndef COOPLINK_SERVICES_MEMBERSHIP_HOUSEHOLD_RULES_H_
 #define COOPLINK_SERVICES_MEMBERSHIP_HOUSEHOLD_RULES_H_
 
@@ -37,9 +37,19 @@ void ValidateHouseholdPatch(FieldViolations& v, v1::Household& patch,
 // `current` with the masked fields of a validated `patch` copied over.
 v1::Household ApplyHouseholdPatch(const v1::Household& current, const v1::Household& patch,
                                   const google::protobuf::FieldMask& mask);
-// The filters of ListHouseholds: a village code prefix of up to 12 digits, a defined category.
-void ValidateHouseholdFilters(FieldViolations& v, const std::string& village_code_prefix,
-                              int monitoring_category);
+// The filters of ListHouseholds: a village code prefix of up to 12 digits, a defined category,
+// an empty or well-formed cooperative id.
+void ValidateHouseholdFilters(FieldViolations& v, const v1::ListHouseholdsRequest& req);
+
+// The date from which UpdateHousehold records a changed resident size: the request's
+// resident_size_effective_date (a real date, not after `today`), default `today`. Setting it
+// without "resident_size" in the mask is a violation.
+absl::CivilDay ValidateSizeEffectiveDate(FieldViolations& v, const v1::UpdateHouseholdRequest& req,
+                                         absl::CivilDay today);
+// A household's size history only grows forward: INVALID_ARGUMENT on
+// resident_size_effective_date when `effective` is before the effective date of the last period
+// of `current`'s resident_size_history. The same date is allowed (the new size replaces it).
+absl::Status CheckSizeChangeDate(const v1::Household& current, absl::CivilDay effective);
 
 // A cooperative admin may register only ORDINARY households (PERMISSION_DENIED otherwise): the
 // monitoring category is set by social workers.

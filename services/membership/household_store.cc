@@ -2,11 +2,13 @@
 
 #include <cppconn/resultset.h>
 
+#include <map>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/fields.h"
 #include "services/common/ids.h"
+#include "services/common/sql_shapes.h"
 #include "services/membership/access_store.h"
 #include "services/membership/household_rules.h"
 
@@ -34,6 +36,9 @@ constexpr const char* kMemberCooperatives =
 const std::string kListHouseholds =
     absl::StrCat(kHouseholdColumns, "WHERE h.village_code LIKE CONCAT(?, '%') AND h.id > ?");
 constexpr const char* kCategoryFilter = " AND h.monitoring_category = ?";
+// A member of the cooperative in any state, like the scope's own membership test.
+constexpr const char* kCooperativeFilter =
+    " AND EXISTS (SELECT 1 FROM members mc WHERE mc.household_id = h.id AND mc.cooperative_id = ?)";
 constexpr const char* kListOrder = " ORDER BY h.id LIMIT ?";
 // RelationTo for households, in SQL.
 constexpr ScopeFilter kHouseholdScope = {
@@ -60,6 +65,71 @@ constexpr const char* kLastChangeId =
 constexpr const char* kListChanges =
     "SELECT id, household_id, from_category, to_category, reason, effective_date, changed_by, "
     "change_time_us FROM category_changes WHERE household_id = ? AND id > ? ORDER BY id LIMIT ?";
+
+// Size history, oldest first: by effective date, then id (the later row of one date holds).
+constexpr const char* kSelectSizeHistory =
+    "SELECT household_id, resident_size, effective_date FROM household_size_changes "
+    "WHERE household_id = ? ORDER BY effective_date, id";
+constexpr const char* kSelectSizeHistoryForUpdate =
+    "SELECT household_id, resident_size, effective_date FROM household_size_changes "
+    "WHERE household_id = ? ORDER BY effective_date, id FOR UPDATE";
+// The histories of a page of households: kSizeHistoriesHead, a padded IN list (sql_shapes.h),
+// kSizeHistoriesOrder.
+constexpr const char* kSizeHistoriesHead =
+    "SELECT household_id, resident_size, effective_date FROM household_size_changes "
+    "WHERE household_id IN ";
+constexpr const char* kSizeHistoriesOrder = " ORDER BY household_id, effective_date, id";
+constexpr const char* kLastSizeChangeId =
+    "SELECT id FROM household_size_changes WHERE household_id = ? ORDER BY id DESC LIMIT 1 "
+    "FOR UPDATE";
+constexpr const char* kInsertSizeChange =
+    "INSERT INTO household_size_changes (id, household_id, resident_size, effective_date, "
+    "changed_by, change_time_us) VALUES (?, ?, ?, ?, ?, ?)";
+
+// Appends the size-history row in `rs` to `h`; rows come oldest first, and a row with the same
+// effective date as the last period replaces that period's size (the later row holds).
+void AppendSizePeriod(sql::ResultSet& rs, v1::Household* h) {
+  const common::v1::Date date = DateFromSql(std::string(rs.getString("effective_date")));
+  const int32_t size = rs.getInt("resident_size");
+  auto* history = h->mutable_resident_size_history();
+  if (!history->empty()) {
+    v1::ResidentSizePeriod& last = *history->rbegin();
+    if (last.effective_date().year() == date.year() &&
+        last.effective_date().month() == date.month() &&
+        last.effective_date().day() == date.day()) {
+      last.set_resident_size(size);
+      return;
+    }
+  }
+  v1::ResidentSizePeriod* period = history->Add();
+  *period->mutable_effective_date() = date;
+  period->set_resident_size(size);
+}
+
+void LoadSizeHistory(Tx& tx, bool for_update, v1::Household* h) {
+  auto rs = tx.Query(for_update ? kSelectSizeHistoryForUpdate : kSelectSizeHistory, h->id());
+  while (rs->next()) AppendSizePeriod(*rs, h);
+}
+
+// The size histories of every household in `households`, in one query.
+void LoadSizeHistories(Tx& tx, google::protobuf::RepeatedPtrField<v1::Household>* households) {
+  if (households->empty()) return;
+  std::vector<std::string> ids;
+  std::map<std::string, v1::Household*> by_id;
+  for (v1::Household& h : *households) {
+    ids.push_back(h.id());
+    by_id[h.id()] = &h;
+  }
+  std::string sql = kSizeHistoriesHead;
+  std::vector<SqlParam> params;
+  AppendInList(ids, &sql, &params);
+  sql += kSizeHistoriesOrder;
+  auto rs = tx.QueryParams(sql, params);
+  while (rs->next()) {
+    auto it = by_id.find(std::string(rs->getString("household_id")));
+    if (it != by_id.end()) AppendSizePeriod(*rs, it->second);
+  }
+}
 
 void HouseholdFromRow(sql::ResultSet& rs, v1::Household* h) {
   h->set_id(rs.getString("id"));
@@ -110,6 +180,7 @@ absl::Status LoadHousehold(Tx& tx, const std::string& id, bool for_update, v1::H
   if (!rs->next()) return NotFound("household", id);
   HouseholdFromRow(*rs, out);
   if (subject != nullptr) *subject = SubjectFromRow(tx, *rs);
+  LoadSizeHistory(tx, for_update, out);
   return absl::OkStatus();
 }
 
@@ -129,21 +200,31 @@ void UpdateMonitoringCategory(Tx& tx, const std::string& id, v1::MonitoringCateg
   tx.Execute(kUpdateCategory, static_cast<int>(category), now_us, id);
 }
 
-void LoadHouseholdPage(Tx& tx, const Scope& scope, const std::string& village_prefix,
-                       v1::MonitoringCategory category, const PageRequest& page,
-                       const std::string& filters, v1::ListHouseholdsResponse* out) {
-  std::string sql = kListHouseholds;
-  std::vector<SqlParam> params = {Param(village_prefix), Param(page.after)};
-  if (category != v1::MONITORING_CATEGORY_UNSPECIFIED) {
-    absl::StrAppend(&sql, kCategoryFilter);
-    params.push_back(Param(static_cast<int>(category)));
+void LoadHouseholdPage(Tx& tx, const Scope& scope, const v1::ListHouseholdsRequest& req,
+                       const PageRequest& page, const std::string& filters,
+                       v1::ListHouseholdsResponse* out) {
+  SqlQuery q{kListHouseholds, {Param(req.village_code_prefix()), Param(page.after)}};
+  if (req.monitoring_category() != v1::MONITORING_CATEGORY_UNSPECIFIED) {
+    q.Add(kCategoryFilter, Param(static_cast<int>(req.monitoring_category())));
   }
-  if (!AppendScopeFilter(scope, kHouseholdScope, &sql, &params)) return;
-  absl::StrAppend(&sql, kListOrder);
-  params.push_back(Param(static_cast<int64_t>(page.size) + 1));
-  auto rs = tx.QueryParams(sql, params);
-  FillPage(*rs, page, filters, out->mutable_households(), out->mutable_next_page_token(),
-           HouseholdFromRow);
+  if (!req.cooperative_id().empty()) q.Add(kCooperativeFilter, Param(req.cooperative_id()));
+  if (!AppendScopeFilter(scope, kHouseholdScope, &q.sql, &q.params)) return;
+  q.Add(kListOrder, Param(static_cast<int64_t>(page.size) + 1));
+  {
+    auto rs = tx.QueryParams(q.sql, q.params);
+    FillPage(*rs, page, filters, out->mutable_households(), out->mutable_next_page_token(),
+             HouseholdFromRow);
+  }
+  LoadSizeHistories(tx, out->mutable_households());
+}
+
+void InsertSizeChange(Tx& tx, const std::string& household_id, int32_t resident_size,
+                      absl::CivilDay effective, const std::string& changed_by, absl::Time now) {
+  std::optional<std::string> last_id;
+  auto rs = tx.Query(kLastSizeChangeId, household_id);
+  if (rs->next()) last_id = std::string(rs->getString("id"));
+  tx.Execute(kInsertSizeChange, OrderedChangeId(NewId(now), last_id), household_id, resident_size,
+             CivilToSql(effective), changed_by, ToMicros(now));
 }
 
 void InsertCategoryChange(Tx& tx, const std::string& household_id, v1::MonitoringCategory from,

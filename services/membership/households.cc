@@ -5,6 +5,11 @@
 // A household's category is changed only by ChangeMonitoringCategory, which locks the household,
 // records a category_changes row and bumps the household's version in one transaction. The initial
 // category of a new household is recorded as the first change (from UNSPECIFIED).
+//
+// Its resident size is kept with its history (household_size_changes): CreateHousehold records the
+// registered size from the registration date, UpdateHousehold a changed size from the request's
+// resident_size_effective_date (default today, China Standard Time), under the household's row
+// lock, never before the last recorded date. Every Household returned carries that history.
 #include "absl/strings/str_cat.h"
 #include "services/common/fields.h"
 #include "services/common/idempotency.h"
@@ -42,6 +47,7 @@ absl::Status Membership::CreateHousehold(const CallContext& call,
     InsertHousehold(tx, id, h, RegisteringCooperative(p), ToMicros(now));
     InsertCategoryChange(tx, id, v1::MONITORING_CATEGORY_UNSPECIFIED, h.monitoring_category(),
                          kInitialCategoryReason, CivilToSql(Today(now)), p.id, now);
+    InsertSizeChange(tx, id, h.resident_size(), Today(now), p.id, now);
     return LoadHousehold(tx, id, /*for_update=*/false, out);
   });
 }
@@ -79,18 +85,18 @@ absl::Status Membership::ListHouseholds(const CallContext& call,
       !s.ok()) {
     return s;
   }
-  const std::string& prefix = req.village_code_prefix();
   FieldViolations v;
-  ValidateHouseholdFilters(v, prefix, req.monitoring_category());
+  ValidateHouseholdFilters(v, req);
   if (!v.empty()) return v.ToStatus();
   const std::string filters =
-      absl::StrCat(prefix, "|", static_cast<int>(req.monitoring_category()));
+      absl::StrCat(req.village_code_prefix(), "|", static_cast<int>(req.monitoring_category()), "|",
+                   req.cooperative_id());
   auto page = ParsePage(req.page_size(), req.page_token(), filters);
   if (!page.ok()) return page.status();
   auto scope = ResolveScope(*db_, call);
   if (!scope.ok()) return scope.status();
   return db_->Read([&](Tx& tx) -> absl::Status {
-    LoadHouseholdPage(tx, *scope, prefix, req.monitoring_category(), *page, filters, out);
+    LoadHouseholdPage(tx, *scope, req, *page, filters, out);
     return absl::OkStatus();
   });
 }
@@ -113,6 +119,7 @@ absl::Status Membership::UpdateHousehold(const CallContext& call,
   // The new values do not depend on the stored row: validate them before touching the database.
   v1::Household patch = req.household();
   ValidateHouseholdPatch(v, patch, mask);
+  const absl::CivilDay size_effective = ValidateSizeEffectiveDate(v, req, Today(clock_->Now()));
   if (!v.empty()) return v.ToStatus();
   auto scope = ResolveScope(*db_, call);
   if (!scope.ok()) return scope.status();
@@ -129,7 +136,15 @@ absl::Status Membership::UpdateHousehold(const CallContext& call,
     if (next.village_code() != current.village_code()) {
       if (auto s = CheckVillageAssigned(*scope, next.village_code()); !s.ok()) return s;
     }
-    SaveHousehold(tx, next, ToMicros(clock_->Now()));
+    const absl::Time now = clock_->Now();
+    const bool size_changed = next.resident_size() != current.resident_size();
+    if (size_changed) {
+      if (auto s = CheckSizeChangeDate(current, size_effective); !s.ok()) return s;
+    }
+    SaveHousehold(tx, next, ToMicros(now));
+    if (size_changed) {
+      InsertSizeChange(tx, next.id(), next.resident_size(), size_effective, p.id, now);
+    }
     return LoadHousehold(tx, patch.id(), /*for_update=*/false, out);
   });
 }

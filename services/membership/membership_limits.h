@@ -49,6 +49,11 @@ inline constexpr FieldLimit kResidentSize =
     Limit(limits::kHousehold, "resident_size", LimitKind::kInteger, 1, 50);
 inline constexpr FieldLimit kEthnicity =
     Limit(limits::kHousehold, "ethnicity", LimitKind::kText, 0, 20);
+// Checked by household_rules.h ValidateSizeEffectiveDate.
+inline constexpr FieldLimit kSizeEffectiveDate =
+    Limit("cooplink.membership.v1.UpdateHouseholdRequest", "resident_size_effective_date",
+          LimitKind::kPastDate, 0, 0)
+        .Optional();
 inline constexpr FieldLimit kVillageCodePrefix =
     Limit("cooplink.membership.v1.ListHouseholdsRequest", "village_code_prefix", LimitKind::kDigits,
           0, 12);
@@ -125,6 +130,7 @@ inline constexpr FieldLimit kMembershipLimits[] = {
     kHeadName,
     kResidentSize,
     kEthnicity,
+    kSizeEffectiveDate,
     kVillageCodePrefix,
     kCategoryReason,
     kCategoryEffectiveDate,

@@ -66,6 +66,27 @@ class NoDirectory final : public cooplink::MembershipDirectory {
                                                    const std::string&) override {
     return absl::UnimplementedError("bench");
   }
+  absl::StatusOr<cooplink::WorkerCaseloadInfo> WorkerCaseload(const cooplink::CallContext&,
+                                                              const std::string&) override {
+    return absl::UnimplementedError("bench");
+  }
+  absl::StatusOr<cooplink::HouseholdInfo> GetHousehold(const cooplink::CallContext&,
+                                                       const std::string&) override {
+    return absl::UnimplementedError("bench");
+  }
+  absl::StatusOr<cooplink::HouseholdPage> ListHouseholds(const cooplink::CallContext&,
+                                                         const std::string&, const std::string&,
+                                                         const std::string&, int32_t) override {
+    return absl::UnimplementedError("bench");
+  }
+  absl::StatusOr<std::vector<cooplink::MemberInfo>> ListMembers(const cooplink::CallContext&,
+                                                                const std::string&) override {
+    return absl::UnimplementedError("bench");
+  }
+  absl::StatusOr<std::vector<cooplink::CapitalContributionInfo>> ListCapitalContributions(
+      const cooplink::CallContext&, const std::string&) override {
+    return absl::UnimplementedError("bench");
+  }
 };
 
 // Places: the first few are common, the tail rare (Zipf-like pick).

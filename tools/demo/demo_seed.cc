@@ -12,8 +12,13 @@
 // shipped by the cooperative, delivered and completed into a settlement; a second paid order waits
 // for the cooperative to pack it.
 //
+// With --income, income gets its demo data (income_seed.h): monitoring lines, support sources, a
+// year of entries and a baseline for the producer household (whose settlement arrives through the
+// importer) and a household below the line with an open alert.
+//
 //   cooplink_demo_seed --target 127.0.0.1:50051 --token <platform admin token>
 //                      [--catalog 127.0.0.1:50052 [--orders 127.0.0.1:50053]]
+//                      [--income 127.0.0.1:50054]
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
@@ -27,6 +32,7 @@
 #include "cooplink/membership/v1/membership.grpc.pb.h"
 #include "cooplink/orders/v1/orders.grpc.pb.h"
 #include "services/membership/identity.h"
+#include "tools/demo/income_seed.h"
 
 namespace {
 
@@ -108,12 +114,14 @@ int main(int argc, char** argv) {
   std::string target = "127.0.0.1:50051";
   std::string catalog_target;
   std::string orders_target;
+  std::string income_target;
   std::string token;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::string(argv[i]) == "--target") target = argv[i + 1];
     if (std::string(argv[i]) == "--token") token = argv[i + 1];
     if (std::string(argv[i]) == "--catalog") catalog_target = argv[i + 1];
     if (std::string(argv[i]) == "--orders") orders_target = argv[i + 1];
+    if (std::string(argv[i]) == "--income") income_target = argv[i + 1];
   }
   if (token.empty()) {
     std::fprintf(stderr, "usage: cooplink_demo_seed --target HOST:PORT --token ADMIN_TOKEN\n");
@@ -155,6 +163,7 @@ int main(int argc, char** argv) {
        "13908791005"},
   };
   std::string first_member_id, first_household_id;
+  std::vector<std::string> household_ids;
   for (const Family& f : families) {
     mv1::CreateHouseholdRequest h;
     h.mutable_household()->set_village_code(village);
@@ -164,6 +173,7 @@ int main(int argc, char** argv) {
     h.mutable_household()->set_monitoring_category(f.category);
     auto household = s.Call<mv1::CreateHouseholdRequest, mv1::Household>("CreateHousehold",
                                                                          &Stub::CreateHousehold, h);
+    household_ids.push_back(household.id());
     mv1::CreateMemberRequest m;
     auto* member = m.mutable_member();
     member->set_cooperative_id(coop.id());
@@ -407,6 +417,17 @@ int main(int argc, char** argv) {
     Print("DEMO_ORDER_ID", order_id);
     if (settled.settlements_size() > 0) Print("DEMO_SETTLEMENT_ID", settled.settlements(0).id());
     Print("DEMO_ORDER_TO_PACK_ID", waiting.order().id());
+  }
+
+  if (!income_target.empty()) {
+    cooplink::demo::IncomeDemo demo;
+    demo.target = income_target;
+    demo.admin_token = token;
+    demo.worker_token = worker_token;
+    demo.producer_household_id = first_household_id;
+    demo.at_risk_household_id = household_ids[2];  // 娜努, 边缘易致贫户
+    demo.expect_settlement = !orders_target.empty() && listed.size() >= 2;
+    cooplink::demo::SeedIncome(demo);
   }
 
   Print("DEMO_COOPERATIVE_ID", coop.id());

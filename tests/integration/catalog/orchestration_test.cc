@@ -27,6 +27,18 @@ class MockDirectory : public MembershipDirectory {
               (const CallContext&, const std::string&), (override));
   MOCK_METHOD(absl::StatusOr<PartnerInfo>, GetPartner, (const CallContext&, const std::string&),
               (override));
+  MOCK_METHOD(absl::StatusOr<WorkerCaseloadInfo>, WorkerCaseload,
+              (const CallContext&, const std::string&), (override));
+  MOCK_METHOD(absl::StatusOr<HouseholdInfo>, GetHousehold, (const CallContext&, const std::string&),
+              (override));
+  MOCK_METHOD(absl::StatusOr<HouseholdPage>, ListHouseholds,
+              (const CallContext&, const std::string&, const std::string&, const std::string&,
+               int32_t),
+              (override));
+  MOCK_METHOD(absl::StatusOr<std::vector<MemberInfo>>, ListMembers,
+              (const CallContext&, const std::string&), (override));
+  MOCK_METHOD(absl::StatusOr<std::vector<CapitalContributionInfo>>, ListCapitalContributions,
+              (const CallContext&, const std::string&), (override));
 };
 
 class CatalogOrchestrationTest : public ::testing::Test {

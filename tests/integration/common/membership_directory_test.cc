@@ -2,16 +2,20 @@
 // GrpcMembershipDirectory's answers (a cooperative's fee, a partner's commission, platform and
 // refund decider included) and the status codes and reasons it keeps, the caller's deadline,
 // caseloads read fresh on every call (nothing cached), an unreachable membership; and the shared
-// ServiceClient and revocation feed over the wire (service token, field violations, revocations).
+// ServiceClient and revocation feed over the wire (service token, field violations, revocations);
+// and what income reads: households with their size history (one, a page, all of a cooperative's),
+// a worker's caseload, a cooperative's members in every state and a member's contributions.
 #include "services/common/membership_directory.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
+#include "services/common/fields.h"
 #include "services/common/revocation_feed.h"
 #include "tests/support/catalog_fixture.h"
 
@@ -146,6 +150,171 @@ TEST_F(MembershipDirectoryTest, CaseloadsAreReadFreshOnEveryCall) {
   auto ended = directory->WorkerCooperatives(Background(), worker.id());
   ASSERT_TRUE(ended.ok()) << ended.status();
   EXPECT_TRUE(ended->empty());  // the ENDED assignment is listed by membership but not counted
+}
+
+TEST_F(MembershipDirectoryTest, HouseholdsComeWithTheirSizeHistory) {
+  const CoopWorld world = NewCoop();  // its household: 4 residents
+  auto directory = Directory();
+  const absl::CivilDay registered = Today(clock_->Now());
+  clock_->Advance(absl::Hours(24));
+  mv1::UpdateHouseholdRequest update;
+  update.set_request_id(NewRequestId());
+  update.mutable_household()->set_id(world.household.id());
+  update.mutable_household()->set_resident_size(6);
+  update.mutable_update_mask()->add_paths("resident_size");
+  mv1::Household updated;
+  ASSERT_TRUE(members().UpdateHousehold(Ctx(admin()).get(), update, &updated).ok());
+
+  auto h = directory->GetHousehold(Background(), world.household.id());
+  ASSERT_TRUE(h.ok()) << h.status();
+  EXPECT_EQ(h->id, world.household.id());
+  EXPECT_EQ(h->village_code, world.household.village_code());
+  EXPECT_EQ(h->head_name, world.household.head_name());
+  EXPECT_EQ(h->monitoring_category, mv1::MONITORING_CATEGORY_ORDINARY);
+  EXPECT_EQ(h->resident_size, 6);
+  EXPECT_EQ(absl::ToUnixMicros(h->create_time), TimestampMicros(world.household.create_time()));
+  ASSERT_EQ(h->size_history.size(), 2u);
+  EXPECT_EQ(DateToSql(h->size_history[0].effective_date), CivilToSql(registered));
+  EXPECT_EQ(h->size_history[0].size, 4);
+  EXPECT_EQ(DateToSql(h->size_history[1].effective_date), CivilToSql(registered + 1));
+  EXPECT_EQ(h->size_history[1].size, 6);
+
+  absl::Status missing = directory->GetHousehold(Background(), kUnknownId).status();
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(MembershipDirectoryTest, ListsACooperativesHouseholdsByPageAndAll) {
+  const CoopWorld world = NewCoop();
+  const mv1::Member second = AddMember(world).first;
+  NewCoop();  // another cooperative's household in the same village
+  auto directory = Directory();
+
+  auto first = directory->ListHouseholds(Background(), "530828", world.cooperative.id(), "", 1);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->households.size(), 1u);
+  ASSERT_FALSE(first->next_page_token.empty());
+  EXPECT_FALSE(first->households[0].size_history.empty());
+  auto rest = directory->ListHouseholds(Background(), "530828", world.cooperative.id(),
+                                        first->next_page_token, 1);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  ASSERT_EQ(rest->households.size(), 1u);
+  EXPECT_TRUE(rest->next_page_token.empty());
+  const std::set<std::string> paged = {first->households[0].id, rest->households[0].id};
+  EXPECT_EQ(paged, (std::set<std::string>{world.household.id(), second.household_id()}));
+
+  std::set<std::string> all;
+  ASSERT_TRUE(directory
+                  ->ForEachHousehold(Background(), "", world.cooperative.id(),
+                                     [&](const HouseholdInfo& h) {
+                                       all.insert(h.id);
+                                       EXPECT_EQ(h.size_history.back().size, h.resident_size);
+                                       return absl::OkStatus();
+                                     })
+                  .ok());
+  EXPECT_EQ(all, paged);
+  // The visitor's error ends the walk and comes back.
+  int visited = 0;
+  absl::Status stopped = directory->ForEachHousehold(Background(), "", world.cooperative.id(),
+                                                     [&](const HouseholdInfo&) {
+                                                       ++visited;
+                                                       return absl::CancelledError("enough");
+                                                     });
+  EXPECT_EQ(stopped.code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(visited, 1);
+  // Membership's field violation comes back as it is.
+  EXPECT_EQ(directory->ListHouseholds(Background(), "x", "", "", 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(MembershipDirectoryTest, AWorkersCaseloadHasItsActiveVillagesAndCooperatives) {
+  const CoopWorld world = NewCoop();
+  const mv1::SocialWorker worker = NewWorker();
+  auto directory = Directory();
+  auto assign = [&](const std::string& village, const std::string& cooperative) {
+    mv1::AssignSocialWorkerRequest req;
+    req.set_request_id(NewRequestId());
+    req.set_social_worker_id(worker.id());
+    if (!village.empty()) req.set_village_code(village);
+    if (!cooperative.empty()) req.set_cooperative_id(cooperative);
+    mv1::Assignment out;
+    EXPECT_TRUE(members().AssignSocialWorker(Ctx(admin()).get(), req, &out).ok());
+    return out;
+  };
+  assign("530828100201", "");
+  const mv1::Assignment ended = assign("530828100202", "");
+  assign("", world.cooperative.id());
+  mv1::UnassignSocialWorkerRequest unassign;
+  unassign.set_request_id(NewRequestId());
+  unassign.set_assignment_id(ended.id());
+  mv1::Assignment out;
+  ASSERT_TRUE(members().UnassignSocialWorker(Ctx(admin()).get(), unassign, &out).ok());
+
+  auto caseload = directory->WorkerCaseload(Background(), worker.id());
+  ASSERT_TRUE(caseload.ok()) << caseload.status();
+  EXPECT_EQ(caseload->village_codes, std::vector<std::string>{"530828100201"});
+  EXPECT_EQ(caseload->cooperative_ids, std::vector<std::string>{world.cooperative.id()});
+  auto cooperatives = directory->WorkerCooperatives(Background(), worker.id());
+  ASSERT_TRUE(cooperatives.ok());
+  EXPECT_EQ(*cooperatives, caseload->cooperative_ids);
+}
+
+TEST_F(MembershipDirectoryTest, MembersInEveryStateAndTheirContributions) {
+  const CoopWorld world = NewCoop();
+  const mv1::Member leaving = AddMember(world).first;
+  const absl::CivilDay today = Today(clock_->Now());
+  auto record = [&](const std::string& member_id, int64_t fen, absl::CivilDay day) {
+    mv1::RecordCapitalContributionRequest req;
+    req.set_request_id(NewRequestId());
+    req.set_member_id(member_id);
+    req.mutable_amount()->set_fen(fen);
+    *req.mutable_contribution_date() = ToDate(day);
+    mv1::CapitalContribution out;
+    grpc::Status s = members().RecordCapitalContribution(Ctx(admin()).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  };
+  record(world.member.id(), 100000, today - 1);
+  record(world.member.id(), 25000, today);
+  mv1::RequestMemberExitRequest exit;
+  exit.set_request_id(NewRequestId());
+  exit.set_member_id(leaving.id());
+  mv1::Member exited;
+  ASSERT_TRUE(members().RequestMemberExit(Ctx(admin()).get(), exit, &exited).ok());
+  auto directory = Directory();
+
+  auto listed = directory->ListMembers(Background(), world.cooperative.id());
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 2u);
+  for (const MemberInfo& m : *listed) {
+    if (m.id == world.member.id()) {
+      EXPECT_EQ(m.household_id, world.household.id());
+      EXPECT_EQ(m.state, mv1::MEMBER_STATE_ACTIVE);
+      EXPECT_EQ(m.member_kind, world.member.member_kind());
+      EXPECT_EQ(DateToSql(m.join_date), DateToSql(world.member.join_date()));
+      EXPECT_FALSE(m.exit_effective_date.has_value());
+      EXPECT_EQ(m.capital_contribution_total_fen, 125000);
+    } else {
+      EXPECT_EQ(m.id, leaving.id());
+      EXPECT_EQ(m.state, mv1::MEMBER_STATE_EXIT_REQUESTED);
+      ASSERT_TRUE(m.exit_effective_date.has_value());
+      EXPECT_EQ(DateToSql(*m.exit_effective_date), DateToSql(exited.exit_effective_date()));
+      EXPECT_EQ(m.capital_contribution_total_fen, 0);
+    }
+  }
+  EXPECT_EQ(directory->ListMembers(Background(), kUnknownId).status().code(),
+            absl::StatusCode::kNotFound);
+
+  auto contributions = directory->ListCapitalContributions(Background(), world.member.id());
+  ASSERT_TRUE(contributions.ok()) << contributions.status();
+  ASSERT_EQ(contributions->size(), 2u);
+  EXPECT_EQ((*contributions)[0].amount_fen, 100000);
+  EXPECT_EQ(DateToSql((*contributions)[0].contribution_date), CivilToSql(today - 1));
+  EXPECT_EQ((*contributions)[1].amount_fen, 25000);
+  EXPECT_EQ(DateToSql((*contributions)[1].contribution_date), CivilToSql(today));
+  auto none = directory->ListCapitalContributions(Background(), leaving.id());
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(directory->ListCapitalContributions(Background(), kUnknownId).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(MembershipDirectoryTest, UnreachableMembershipIsUnavailable) {

@@ -68,8 +68,7 @@ class SurplusTest : public IncomeFixture {
     *req.mutable_assembly_date() = ToDate(assembly);
     return income().ApproveSurplusDistribution(Ctx(token).get(), req, out);
   }
-  grpc::Status Get(const std::string& token, const std::string& id,
-                   iv1::SurplusDistribution* out) {
+  grpc::Status Get(const std::string& token, const std::string& id, iv1::SurplusDistribution* out) {
     iv1::GetSurplusDistributionRequest req;
     req.set_id(id);
     return income().GetSurplusDistribution(Ctx(token).get(), req, out);
@@ -81,9 +80,8 @@ class SurplusTest : public IncomeFixture {
                    w.coop.cooperative.id());
     RecordContribution(w.full.id(), 5000, CivilDay(2024, 2, 1));
     iv1::SurplusDistribution d;
-    grpc::Status s = Create(w.coop.admin_token, Request(w.coop.cooperative.id(), 100000, 1000,
-                                                        6000),
-                            &d);
+    grpc::Status s =
+        Create(w.coop.admin_token, Request(w.coop.cooperative.id(), 100000, 1000, 6000), &d);
     EXPECT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
     return d;
   }
@@ -250,8 +248,7 @@ TEST_F(SurplusTest, WhoMayCreateAndSee) {
   CoopWorld other = NewCoop();
   iv1::SurplusDistribution d;
   // Roles that may never create: PERMISSION_DENIED.
-  for (const std::string& token :
-       {w.full_token, AssignedWorkerToken(coop), NewPartner().token}) {
+  for (const std::string& token : {w.full_token, AssignedWorkerToken(coop), NewPartner().token}) {
     grpc::Status s = Create(token, Request(coop, 0, 0, 6000), &d);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
     EXPECT_EQ(ErrorReason(s), "ROLE_NOT_ALLOWED");
@@ -324,8 +321,7 @@ TEST_F(SurplusTest, APublishedDistributionCannotChangeAndIsApprovedAfterItsDispl
   ASSERT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
   EXPECT_EQ(d.state(), iv1::SURPLUS_DISTRIBUTION_STATE_PUBLISHED);
   EXPECT_EQ(TimestampMicros(d.publish_time()), ToMicros(clock_->Now()));
-  EXPECT_EQ(TimestampMicros(d.display_end_time()),
-            ToMicros(clock_->Now() + absl::Hours(24 * 15)));
+  EXPECT_EQ(TimestampMicros(d.display_end_time()), ToMicros(clock_->Now() + absl::Hours(24 * 15)));
   EXPECT_EQ(d.allocations_size(), first.allocations_size());
   // A replay returns the same reply; publishing again is a state error.
   iv1::SurplusDistribution replay;
@@ -417,8 +413,7 @@ TEST_F(SurplusTest, MemberAccountsShowTheYearAndThePublishedAllocation) {
        {admin(), w.coop.admin_token, AssignedWorkerToken(w.coop.cooperative.id())}) {
     EXPECT_TRUE(account(token, w.late.id(), 2025, &a).ok());
   }
-  for (const std::string& token :
-       {w.full_token, NewCoop().admin_token, UnassignedWorkerToken()}) {
+  for (const std::string& token : {w.full_token, NewCoop().admin_token, UnassignedWorkerToken()}) {
     s = account(token, w.late.id(), 2025, &a);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
   }

@@ -136,6 +136,14 @@ TEST_F(MembershipLimitsTest, EveryDocumentedLimitIsEnforcedExactly) {
         for (const char* path : {"head_name", "village_code", "resident_size", "ethnicity"}) {
           req.mutable_update_mask()->add_paths(path);
         }
+        // The stored size, so that a probe of resident_size_effective_date changes no size and
+        // meets only the date's own limits, not the rule that the history grows forward (probes
+        // of resident_size record their sizes from today; household_sizes_test covers the rule).
+        mv1::GetHouseholdRequest get;
+        get.set_id(household.id());
+        mv1::Household stored;
+        EXPECT_TRUE(stub().GetHousehold(Ctx(token).get(), get, &stored).ok());
+        req.mutable_household()->set_resident_size(stored.resident_size());
         return req;
       });
   walker.Rpc<mv1::ChangeMonitoringCategoryRequest, mv1::Household>(

@@ -93,6 +93,26 @@ class FakeDirectory final : public MembershipDirectory {
   absl::StatusOr<PartnerInfo> GetPartner(const CallContext&, const std::string&) override {
     return absl::UnimplementedError("not used");
   }
+  absl::StatusOr<WorkerCaseloadInfo> WorkerCaseload(const CallContext&,
+                                                    const std::string&) override {
+    return absl::UnimplementedError("not used");
+  }
+  absl::StatusOr<HouseholdInfo> GetHousehold(const CallContext&, const std::string&) override {
+    return absl::UnimplementedError("not used");
+  }
+  absl::StatusOr<HouseholdPage> ListHouseholds(const CallContext&, const std::string&,
+                                               const std::string&, const std::string&,
+                                               int32_t) override {
+    return absl::UnimplementedError("not used");
+  }
+  absl::StatusOr<std::vector<MemberInfo>> ListMembers(const CallContext&,
+                                                      const std::string&) override {
+    return absl::UnimplementedError("not used");
+  }
+  absl::StatusOr<std::vector<CapitalContributionInfo>> ListCapitalContributions(
+      const CallContext&, const std::string&) override {
+    return absl::UnimplementedError("not used");
+  }
   int asked = 0;
 };
 

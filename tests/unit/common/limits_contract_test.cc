@@ -1,5 +1,6 @@
 // The limits tables (services/common/limits.h, services/catalog/catalog_limits.h,
-// services/membership/membership_limits.h, services/orders/orders_limits.h) against the proto
+// services/membership/membership_limits.h, services/orders/orders_limits.h,
+// services/income/income_limits.h) against the proto
 // comments, so the two cannot drift:
 //   - every entry's numbers equal the numbers its field's comment states (read from the protos'
 //     own source info, compiled into a descriptor set at build time);
@@ -23,6 +24,7 @@
 #include "absl/strings/str_split.h"
 #include "services/catalog/catalog_limits.h"
 #include "services/common/limits.h"
+#include "services/income/income_limits.h"
 #include "services/membership/membership_limits.h"
 #include "services/orders/orders_limits.h"
 #include "tests/support/limit_walker.h"
@@ -66,6 +68,7 @@ const Service kServices[] = {
     {"cooplink.membership.v1.MembershipService", "cooplink.membership.v1.",
      membership::kMembershipLimits},
     {"cooplink.orders.v1.OrdersService", "cooplink.orders.v1.", orders::kOrdersLimits},
+    {"cooplink.income.v1.IncomeService", "cooplink.income.v1.", income::kIncomeLimits},
 };
 
 // --- What a comment states ----------------------------------------------------------------------

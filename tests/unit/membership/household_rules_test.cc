@@ -1,11 +1,13 @@
 // The rules of households (household_rules.h), without a database.
 #include "services/membership/household_rules.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/common/fields.h"
 #include "services/common/status.h"
 #include "tests/support/test_env.h"
 
@@ -90,17 +92,77 @@ TEST(HouseholdPatchTest, ValidatesAndAppliesOnlyMaskedFields) {
   EXPECT_THAT(Fields(bad), ElementsAre("household.resident_size"));
 }
 
-TEST(HouseholdFiltersTest, PrefixOfUpToTwelveDigitsAndADefinedCategory) {
+v1::ListHouseholdsRequest Filters(const std::string& prefix, int category,
+                                  const std::string& cooperative_id = "") {
+  v1::ListHouseholdsRequest req;
+  req.set_village_code_prefix(prefix);
+  req.set_monitoring_category(static_cast<v1::MonitoringCategory>(category));
+  req.set_cooperative_id(cooperative_id);
+  return req;
+}
+
+TEST(HouseholdFiltersTest, PrefixOfUpToTwelveDigitsADefinedCategoryAndAnId) {
   FieldViolations ok;
-  ValidateHouseholdFilters(ok, "", 0);
-  ValidateHouseholdFilters(ok, "530828100001", v1::MONITORING_CATEGORY_SUDDEN_HARDSHIP);
+  ValidateHouseholdFilters(ok, Filters("", 0));
+  ValidateHouseholdFilters(ok, Filters("530828100001", v1::MONITORING_CATEGORY_SUDDEN_HARDSHIP,
+                                       "01ARZ3NDEKTSV4RRFFQ69G5FAV"));
   EXPECT_TRUE(ok.empty());
   FieldViolations v;
-  ValidateHouseholdFilters(v, "5308281000011", 6);
-  EXPECT_THAT(Fields(v), ElementsAre("village_code_prefix", "monitoring_category"));
+  ValidateHouseholdFilters(v, Filters("5308281000011", 6, "short"));
+  EXPECT_THAT(Fields(v),
+              ElementsAre("village_code_prefix", "monitoring_category", "cooperative_id"));
   FieldViolations letters;
-  ValidateHouseholdFilters(letters, "53a", 0);
+  ValidateHouseholdFilters(letters, Filters("53a", 0));
   EXPECT_THAT(Fields(letters), ElementsAre("village_code_prefix"));
+}
+
+v1::UpdateHouseholdRequest SizeUpdate(std::initializer_list<const char*> paths,
+                                      std::optional<common::v1::Date> date) {
+  v1::UpdateHouseholdRequest req;
+  *req.mutable_update_mask() = Mask(paths);
+  if (date) *req.mutable_resident_size_effective_date() = *date;
+  return req;
+}
+
+TEST(SizeEffectiveDateTest, DefaultsToTodayAndIsNeverInTheFuture) {
+  const absl::CivilDay today(2026, 3, 1);
+  FieldViolations ok;
+  EXPECT_EQ(ValidateSizeEffectiveDate(ok, SizeUpdate({"resident_size"}, std::nullopt), today),
+            today);
+  EXPECT_EQ(ValidateSizeEffectiveDate(ok, SizeUpdate({"resident_size"}, ToDate(today)), today),
+            today);
+  EXPECT_EQ(
+      ValidateSizeEffectiveDate(ok, SizeUpdate({"resident_size"}, ToDate(today - 400)), today),
+      today - 400);
+  EXPECT_TRUE(ok.empty());
+  FieldViolations future;
+  ValidateSizeEffectiveDate(future, SizeUpdate({"resident_size"}, ToDate(today + 1)), today);
+  EXPECT_THAT(Fields(future), ElementsAre("resident_size_effective_date"));
+  FieldViolations unreal;
+  common::v1::Date feb30 = ToDate(today);
+  feb30.set_month(2);
+  feb30.set_day(30);
+  ValidateSizeEffectiveDate(unreal, SizeUpdate({"resident_size"}, feb30), today);
+  EXPECT_THAT(Fields(unreal), ElementsAre("resident_size_effective_date"));
+  FieldViolations without_size;
+  ValidateSizeEffectiveDate(without_size, SizeUpdate({"head_name"}, ToDate(today)), today);
+  EXPECT_THAT(Fields(without_size), ElementsAre("resident_size_effective_date"));
+}
+
+TEST(SizeChangeDateTest, TheHistoryOnlyGrowsForward) {
+  v1::Household h;
+  EXPECT_TRUE(CheckSizeChangeDate(h, absl::CivilDay(2000, 1, 1)).ok());  // no history yet
+  auto* first = h.add_resident_size_history();
+  *first->mutable_effective_date() = ToDate(absl::CivilDay(2026, 1, 1));
+  auto* last = h.add_resident_size_history();
+  *last->mutable_effective_date() = ToDate(absl::CivilDay(2026, 2, 10));
+  EXPECT_TRUE(CheckSizeChangeDate(h, absl::CivilDay(2026, 2, 10)).ok());  // same date: replaces
+  EXPECT_TRUE(CheckSizeChangeDate(h, absl::CivilDay(2026, 2, 11)).ok());
+  absl::Status before = CheckSizeChangeDate(h, absl::CivilDay(2026, 2, 9));
+  EXPECT_EQ(before.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(cooplink::testing::ViolatedFields(ToGrpcStatus(before)),
+              ElementsAre("resident_size_effective_date"));
+  EXPECT_NE(before.message().find("2026-02-10"), absl::string_view::npos) << before.message();
 }
 
 TEST(RegistrationTest, CooperativeAdminRegistersOnlyOrdinaryHouseholds) {
