@@ -15,9 +15,9 @@ TEST(ReportStatsTest, MedianOfOddAndEvenCountsRoundsDown) {
   EXPECT_EQ(Median({}), 0);
   EXPECT_EQ(Median({5}), 5);
   EXPECT_EQ(Median({9, 1, 5}), 5);
-  EXPECT_EQ(Median({1, 2, 3, 10}), 2);   // (2 + 3) / 2 = 2.5 → 2
-  EXPECT_EQ(Median({4, 1, 3, 2}), 2);    // unsorted input
-  EXPECT_EQ(Median({-3, -2}), -3);       // -2.5 → -3 (towards −∞)
+  EXPECT_EQ(Median({1, 2, 3, 10}), 2);                   // (2 + 3) / 2 = 2.5 → 2
+  EXPECT_EQ(Median({4, 1, 3, 2}), 2);                    // unsorted input
+  EXPECT_EQ(Median({-3, -2}), -3);                       // -2.5 → -3 (towards −∞)
   EXPECT_EQ(Median({INT64_MAX, INT64_MAX}), INT64_MAX);  // no overflow
 }
 
