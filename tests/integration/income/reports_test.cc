@@ -51,7 +51,8 @@ class ReportsTest : public IncomeFixture {
     return id;
   }
 
-  static iv1::GenerateReportRequest Year2025(iv1::ReportKind kind = iv1::REPORT_KIND_HOUSEHOLD_INCOME) {
+  static iv1::GenerateReportRequest Year2025(
+      iv1::ReportKind kind = iv1::REPORT_KIND_HOUSEHOLD_INCOME) {
     iv1::GenerateReportRequest req;
     req.set_kind(kind);
     *req.mutable_start_date() = ToDate(CivilDay(2025, 1, 1));
@@ -313,8 +314,7 @@ TEST_F(ReportsTest, ProducerSalesOfACooperative) {
   const auto market = iv1::INCOME_SOURCE_MARKETPLACE_SETTLEMENT;
   InsertEntryRow(coop.household.id(), pb, market, 12345, CivilDay(2025, 4, 1),
                  coop.cooperative.id());
-  InsertEntryRow(coop.household.id(), pb, market, -45, CivilDay(2025, 4, 2),
-                 coop.cooperative.id());
+  InsertEntryRow(coop.household.id(), pb, market, -45, CivilDay(2025, 4, 2), coop.cooperative.id());
   InsertEntryRow(coop.household.id(), pb, market, 999, CivilDay(2025, 4, 3),
                  other.cooperative.id());  // another cooperative's settlement
   InsertEntryRow(coop.household.id(), iv1::INCOME_KIND_WAGE, iv1::INCOME_SOURCE_MANUAL, 5000,
@@ -364,6 +364,42 @@ TEST_F(ReportsTest, AReportOverTheRowLimitIsRefused) {
   // Narrowed to one village it fits.
   req.set_village_code(county + "100202");
   EXPECT_TRUE(Generate(admin(), req, &r).ok());
+}
+
+// Runs last: it moves the suite's clock 20 days on (tokens live 30 days).
+TEST_F(ReportsTest, AChangedHouseholdSizeChangesOnlyTheMonthsAfterIt) {
+  const std::string village = NewCounty() + "100201";
+  mv1::Household h = NewHousehold(village, 4);  // created 2026-03-01 with 4 residents
+  InsertEntryRow(h.id(), iv1::INCOME_KIND_WAGE, iv1::INCOME_SOURCE_MANUAL, 180000,
+                 CivilDay(2026, 2, 10));
+  clock_->Advance(absl::Hours(24 * 20));  // 2026-03-21
+  mv1::UpdateHouseholdRequest update;
+  update.set_request_id(NewRequestId());
+  update.mutable_household()->set_id(h.id());
+  update.mutable_household()->set_resident_size(2);
+  update.mutable_update_mask()->add_paths("resident_size");
+  *update.mutable_resident_size_effective_date() = ToDate(Today(clock_->Now()));
+  mv1::Household updated;
+  grpc::Status s = members().UpdateHousehold(Ctx(admin()).get(), update, &updated);
+  ASSERT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
+
+  iv1::GenerateReportRequest req = Year2025();
+  req.set_village_code(village);
+  *req.mutable_start_date() = ToDate(CivilDay(2026, 1, 1));
+  *req.mutable_end_date() = ToDate(CivilDay(2026, 6, 30));
+  iv1::GenerateReportResponse r;
+  s = Generate(admin(), req, &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(r.rows_size(), 1);
+  // January to March with 4 (a change on the 21st takes effect on 1 April), April to June with 2.
+  EXPECT_EQ(r.rows(0).resident_person_months(), 3 * 4 + 3 * 2);
+  EXPECT_EQ(r.rows(0).resident_size(), 2);
+  EXPECT_EQ(r.rows(0).per_capita_net_income().fen(), 120000);  // 180,000 × 12 ÷ 18
+  // A period before the change keeps the old size.
+  *req.mutable_end_date() = ToDate(CivilDay(2026, 3, 31));
+  ASSERT_TRUE(Generate(admin(), req, &r).ok());
+  EXPECT_EQ(r.rows(0).resident_person_months(), 12);
+  EXPECT_EQ(r.rows(0).resident_size(), 4);
 }
 
 }  // namespace
