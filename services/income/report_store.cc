@@ -43,16 +43,15 @@ constexpr int kMarketplace = v1::INCOME_SOURCE_MARKETPLACE_SETTLEMENT;
 // Household ids per statement (the largest IN-list shape used).
 constexpr size_t kChunk = 1024;
 
-// Runs head + IN(chunk) + tail for every chunk of `ids`, with `before` bound ahead of the ids and
-// `after` behind them; `row` reads each result row.
+// Runs head + IN(chunk) + tail for every chunk of `ids` (the head's params bound ahead of the ids,
+// `after` behind them); `row` reads each result row.
 template <typename Row>
-void ForChunks(Tx& tx, const std::vector<std::string>& ids, const char* head,
-               const std::vector<SqlParam>& before, const char* tail,
+void ForChunks(Tx& tx, const std::vector<std::string>& ids, const SqlQuery& head, const char* tail,
                const std::vector<SqlParam>& after, Row row) {
   for (size_t i = 0; i < ids.size(); i += kChunk) {
     const std::vector<std::string> chunk(ids.begin() + i,
                                          ids.begin() + std::min(ids.size(), i + kChunk));
-    SqlQuery q{head, before};
+    SqlQuery q = head;
     AppendInList(chunk, &q.sql, &q.params);
     q.sql += tail;
     q.params.insert(q.params.end(), after.begin(), after.end());
@@ -77,8 +76,8 @@ std::map<std::string, HouseholdSums> LoadHouseholdSums(Tx& tx,
                                                        const LedgerFilter& f) {
   std::map<std::string, HouseholdSums> out;
   const bool market = !f.marketplace_cooperative_id.empty();
-  ForChunks(tx, households, kSumsHead, {}, market ? kMarketSumsTail : kSumsTail, PeriodParams(f),
-            [&](sql::ResultSet& rs) {
+  ForChunks(tx, households, SqlQuery{kSumsHead, {}}, market ? kMarketSumsTail : kSumsTail,
+            PeriodParams(f), [&](sql::ResultSet& rs) {
               out[rs.getString("household_id")].Add(
                   static_cast<v1::IncomeKind>(rs.getInt("kind")),
                   static_cast<v1::IncomeSource>(rs.getInt("source")), rs.getInt("supported") != 0,
@@ -91,7 +90,7 @@ std::map<std::string, MonthSums> LoadMonthlySums(Tx& tx, const std::vector<std::
                                                  const LedgerFilter& f) {
   std::map<std::string, MonthSums> out;
   const bool market = !f.marketplace_cooperative_id.empty();
-  ForChunks(tx, households, kMonthlyHead, {Param(kCost), Param(kMarketplace)},
+  ForChunks(tx, households, SqlQuery{kMonthlyHead, {Param(kCost), Param(kMarketplace)}},
             market ? kMarketMonthlyTail : kMonthlyTail, PeriodParams(f), [&](sql::ResultSet& rs) {
               MonthSums& m = out[rs.getString("month")];
               if (!market) m.net += rs.getInt64("net");
@@ -103,7 +102,7 @@ std::map<std::string, MonthSums> LoadMonthlySums(Tx& tx, const std::vector<std::
 std::vector<SourceSum> LoadSourceSums(Tx& tx, const std::vector<std::string>& households,
                                       const LedgerFilter& f) {
   std::vector<SourceSum> out;
-  ForChunks(tx, households, kSourcesHead, {}, kSourcesTail, PeriodParams(f),
+  ForChunks(tx, households, SqlQuery{kSourcesHead, {}}, kSourcesTail, PeriodParams(f),
             [&](sql::ResultSet& rs) {
               out.push_back({std::string(rs.getString("household_id")),
                              std::string(rs.getString("support_source_id")), rs.getInt64("fen")});
