@@ -2,7 +2,8 @@
 // source and "names a support source" (one grouped statement per chunk of up to 1024 household
 // ids, IN lists padded by sql_shapes.h), per month, and per support source — plus the monitoring
 // lines of a year and the support sources' names. Every ledger statement reads the households'
-// ranges of idx_income_entries_household (household_id, occurred_date, id).
+// ranges of idx_income_entries_report (household_id, occurred_date, kind, source, amount_fen,
+// support_source_id; migration 0004), which covers them: no primary-key lookup per entry.
 #ifndef COOPLINK_SERVICES_INCOME_REPORT_STORE_H_
 #define COOPLINK_SERVICES_INCOME_REPORT_STORE_H_
 
