@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/common/fields.h"
+#include "services/common/ids.h"
 
 namespace cooplink::testing {
 
@@ -99,6 +100,69 @@ iv1::IncomeEntry IncomeFixture::RecordManual(const std::string& token,
   grpc::Status s = income().RecordIncomeEntry(Ctx(token).get(), req, &out);
   EXPECT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
   return out;
+}
+
+// --- Surplus distributions and reports (helper SURPLUS) ---
+
+std::string IncomeFixture::InsertEntryRow(const std::string& household_id, iv1::IncomeKind kind,
+                                          iv1::IncomeSource source, int64_t fen, absl::CivilDay day,
+                                          const std::string& cooperative_id,
+                                          const std::string& support_source_id) {
+  const std::string id = NewId(clock_->Now());
+  const bool imported = source == iv1::INCOME_SOURCE_MARKETPLACE_SETTLEMENT;
+  absl::Status s = income_db().Transact([&](Tx& tx) -> absl::Status {
+    tx.Execute(
+        "INSERT INTO income_entries (id, household_id, kind, amount_fen, occurred_date, source, "
+        "source_ref, import_key, note, recorded_by, reversal_of, reversed_by, cooperative_id, "
+        "support_source_id, create_time_us) "
+        "VALUES (?, ?, ?, ?, ?, ?, '', ?, '', 'test', NULL, NULL, ?, ?, ?)",
+        id, household_id, static_cast<int>(kind), fen, CivilToSql(day), static_cast<int>(source),
+        imported ? std::optional<std::string>(id) : std::nullopt,
+        cooperative_id.empty() ? std::nullopt : std::optional<std::string>(cooperative_id),
+        support_source_id.empty() ? std::nullopt : std::optional<std::string>(support_source_id),
+        ToMicros(clock_->Now()));
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+  return id;
+}
+
+std::pair<mv1::Member, std::string> IncomeFixture::NewMemberJoined(
+    const std::string& cooperative_id, const std::string& village_code, absl::CivilDay join,
+    const std::string& household_id) {
+  std::string household = household_id;
+  if (household.empty()) household = NewHousehold(village_code, 3).id();
+  mv1::CreateMemberRequest req;
+  req.set_request_id(NewRequestId());
+  mv1::Member* m = req.mutable_member();
+  m->set_cooperative_id(cooperative_id);
+  m->set_household_id(household);
+  m->set_name("岩香");
+  m->set_resident_id(ResidentId(NextSequence()));
+  m->set_is_farmer(true);
+  m->set_member_kind(mv1::MEMBER_KIND_NATURAL_PERSON);
+  *m->mutable_join_date() = ToDate(join);
+  mv1::Member out;
+  grpc::Status s = members().CreateMember(Ctx(admin()).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
+  mv1::Principal p;
+  p.set_role(common::v1::ROLE_MEMBER);
+  p.set_cooperative_id(cooperative_id);
+  p.set_household_id(household);
+  p.set_member_id(out.id());
+  return {out, TokenForPrincipal(p)};
+}
+
+void IncomeFixture::RecordContribution(const std::string& member_id, int64_t fen,
+                                       absl::CivilDay day) {
+  mv1::RecordCapitalContributionRequest req;
+  req.set_request_id(NewRequestId());
+  req.set_member_id(member_id);
+  req.mutable_amount()->set_fen(fen);
+  *req.mutable_contribution_date() = ToDate(day);
+  mv1::CapitalContribution out;
+  grpc::Status s = members().RecordCapitalContribution(Ctx(admin()).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
 }
 
 }  // namespace cooplink::testing

@@ -9,7 +9,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
+#include "absl/time/civil_time.h"
 #include "cooplink/income/v1/income.grpc.pb.h"
 #include "services/income/income_server.h"
 #include "tests/support/orders_fixture.h"
@@ -51,6 +53,23 @@ class IncomeFixture : public OrdersFixture {
   // RecordIncomeEntry of a MANUAL entry as `token`; asserts success.
   iv1::IncomeEntry RecordManual(const std::string& token, const std::string& household_id,
                                 iv1::IncomeKind kind, int64_t fen, absl::CivilDay day);
+
+  // --- Surplus distributions and reports (helper SURPLUS) ---
+  // One ledger row written straight into income's database (tests of readers that must not
+  // depend on the ledger RPCs): any kind and source, an optional cooperative and support source.
+  // Returns the entry's id.
+  std::string InsertEntryRow(const std::string& household_id, iv1::IncomeKind kind,
+                             iv1::IncomeSource source, int64_t fen, absl::CivilDay day,
+                             const std::string& cooperative_id = "",
+                             const std::string& support_source_id = "");
+  // A member of `cooperative_id` who joined on `join` (a new household in `village_code` unless
+  // `household_id` is given), created by the platform admin; and a member token for it.
+  std::pair<mv1::Member, std::string> NewMemberJoined(const std::string& cooperative_id,
+                                                      const std::string& village_code,
+                                                      absl::CivilDay join,
+                                                      const std::string& household_id = "");
+  // RecordCapitalContribution by the platform admin; asserts success.
+  void RecordContribution(const std::string& member_id, int64_t fen, absl::CivilDay day);
 };
 
 }  // namespace cooplink::testing
