@@ -31,58 +31,6 @@ const char* YesNo(bool b) { return b ? "是" : "否"; }
 
 }  // namespace
 
-namespace report_arith {
-
-std::vector<absl::CivilMonth> MonthsOf(absl::CivilDay first, absl::CivilDay last) {
-  std::vector<absl::CivilMonth> out;
-  for (absl::CivilMonth m(first); m <= absl::CivilMonth(last); ++m) out.push_back(m);
-  return out;
-}
-
-int32_t SizeInMonth(absl::Span<const SizePeriod> sizes, absl::CivilMonth month) {
-  if (sizes.empty()) return 0;
-  const absl::CivilDay day(month);
-  int32_t size = sizes.front().size;
-  for (const SizePeriod& p : sizes) {
-    if (p.from <= day) size = p.size;
-  }
-  return size;
-}
-
-int64_t ResidentPersonMonths(absl::Span<const SizePeriod> sizes,
-                             absl::Span<const absl::CivilMonth> months) {
-  int64_t sum = 0;
-  for (absl::CivilMonth m : months) sum += SizeInMonth(sizes, m);
-  return sum;
-}
-
-int64_t PerCapita(int64_t net_fen, int64_t person_months) {
-  if (person_months <= 0) return 0;
-  return Clamp(FloorDiv(static_cast<Int128>(net_fen) * 12, person_months));
-}
-
-bool Below(int64_t net_fen, int64_t person_months, int64_t line_fen) {
-  return static_cast<Int128>(net_fen) * 12 < static_cast<Int128>(line_fen) * person_months;
-}
-
-bool Near(int64_t net_fen, int64_t person_months, int64_t line_fen, int32_t margin_bps) {
-  if (Below(net_fen, person_months, line_fen)) return false;
-  return static_cast<Int128>(net_fen) * 12 * 10000 <
-         static_cast<Int128>(line_fen) * person_months * (10000 + margin_bps);
-}
-
-std::vector<std::string> RegionChain(const std::string& village_code) {
-  std::vector<std::string> out;
-  if (village_code.size() < 6) return {"000000"};
-  for (const std::string& r : {village_code.substr(0, 6), village_code.substr(0, 4) + "00",
-                               village_code.substr(0, 2) + "0000", std::string("000000")}) {
-    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
-  }
-  return out;
-}
-
-}  // namespace report_arith
-
 void HouseholdSums::Add(v1::IncomeKind kind, v1::IncomeSource source, bool has_support_source,
                         int64_t fen) {
   switch (kind) {
@@ -116,9 +64,9 @@ v1::ReportRow MakeRow(const HouseholdFacts& h, const HouseholdSums& sums, const 
   SetFen(row.mutable_marketplace_income(), sums.marketplace);
   if (p.kind == v1::REPORT_KIND_PRODUCER_SALES) return row;
   row.set_monitoring_category(membership::v1::MonitoringCategory_Name(h.category));
-  const std::vector<absl::CivilMonth> months = report_arith::MonthsOf(p.start, p.end);
-  const int64_t person_months = report_arith::ResidentPersonMonths(h.sizes, months);
-  row.set_resident_size(report_arith::SizeInMonth(h.sizes, months.back()));
+  const Period period{p.start, p.end};
+  const int64_t person_months = ResidentPersonMonths(h.sizes, period);
+  row.set_resident_size(SizeInLastMonth(h.sizes, period));
   row.set_resident_person_months(static_cast<int32_t>(person_months));
   SetFen(row.mutable_wage_income(), sums.wage);
   SetFen(row.mutable_production_business_income(), sums.production_business);
@@ -126,15 +74,14 @@ v1::ReportRow MakeRow(const HouseholdFacts& h, const HouseholdSums& sums, const 
   SetFen(row.mutable_transfer_income(), sums.transfer);
   SetFen(row.mutable_production_cost(), sums.production_cost);
   SetFen(row.mutable_net_income(), sums.Net());
-  SetFen(row.mutable_per_capita_net_income(), report_arith::PerCapita(sums.Net(), person_months));
+  SetFen(row.mutable_per_capita_net_income(), PerCapita(sums.Net(), person_months));
   SetFen(row.mutable_supported_income(), sums.supported);
-  for (const std::string& region : report_arith::RegionChain(h.village_code)) {
+  for (const std::string& region : RegionChain(h.village_code)) {
     auto it = p.lines.find(region);
     if (it == p.lines.end()) continue;
     SetFen(row.mutable_threshold_per_capita(), it->second);
-    row.set_below_threshold(report_arith::Below(sums.Net(), person_months, it->second));
-    row.set_near_threshold(
-        report_arith::Near(sums.Net(), person_months, it->second, p.near_margin_bps));
+    row.set_below_threshold(Below(sums.Net(), person_months, it->second));
+    row.set_near_threshold(Near(sums.Net(), person_months, it->second, p.near_margin_bps));
     break;
   }
   return row;
@@ -193,7 +140,7 @@ v1::ReportSummary Summarize(const std::vector<v1::ReportRow>& rows, const Report
     SetFen(c->mutable_amount(), agg.first);
     c->set_household_count(agg.second);
   }
-  for (absl::CivilMonth m : report_arith::MonthsOf(p.start, p.end)) {
+  for (absl::CivilMonth m : (Period{p.start, p.end}.Months())) {
     const std::string key = absl::FormatCivilTime(m);
     v1::MonthlyTotal* t = s.add_monthly();
     t->set_month(key);

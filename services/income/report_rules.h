@@ -3,11 +3,7 @@
 // counts, sources, monthly series) and the CSV a county's 乡村振兴 office reads (UTF-8 with a
 // byte-order mark, CRLF, RFC 4180 quoting, Chinese headers, yuan with two decimals, 是/否).
 // No SQL, no clock.
-//
-// TODO(income_rules): the per-capita arithmetic below (report_arith) mirrors income_rules.h of
-// helper ALERTS (Period::Months, SizeInMonth, ResidentPersonMonths, SizeInLastMonth, PerCapita,
-// Below, Near, RegionChain/ChooseThreshold), which was not on main when reports were written; the
-// lead replaces report_arith with those functions when both branches have landed.
+// The per-capita arithmetic is income_rules.h's, the same as the summaries and the alerts use.
 #ifndef COOPLINK_SERVICES_INCOME_REPORT_RULES_H_
 #define COOPLINK_SERVICES_INCOME_REPORT_RULES_H_
 
@@ -21,28 +17,11 @@
 #include "absl/types/span.h"
 #include "cooplink/income/v1/income.pb.h"
 #include "services/income/household_directory.h"
+#include "services/income/income_rules.h"
 
 namespace cooplink::income {
 
 namespace v1 = ::cooplink::income::v1;
-
-namespace report_arith {
-// The calendar months from first's month to last's month, oldest first.
-std::vector<absl::CivilMonth> MonthsOf(absl::CivilDay first, absl::CivilDay last);
-// The size in effect on the month's first day (before the first period: the first size).
-int32_t SizeInMonth(absl::Span<const SizePeriod> sizes, absl::CivilMonth month);
-int64_t ResidentPersonMonths(absl::Span<const SizePeriod> sizes,
-                             absl::Span<const absl::CivilMonth> months);
-// net × 12 ÷ person_months, rounded towards −∞; 0 when person_months <= 0.
-int64_t PerCapita(int64_t net_fen, int64_t person_months);
-// net × 12 < line × person_months, exactly.
-bool Below(int64_t net_fen, int64_t person_months, int64_t line_fen);
-// Not Below, and net × 12 × 10000 < line × person_months × (10000 + margin_bps), exactly.
-bool Near(int64_t net_fen, int64_t person_months, int64_t line_fen, int32_t margin_bps);
-// The regions whose line may apply to a village, most specific first: county, prefecture
-// (xxxx00), province (xx0000), "000000"; duplicates dropped.
-std::vector<std::string> RegionChain(const std::string& village_code);
-}  // namespace report_arith
 
 // One household's sums over the period (from the grouped ledger query).
 struct HouseholdSums {

@@ -183,8 +183,12 @@ int main(int argc, char** argv) {
               static_cast<long long>(CountRows(mdb, "households")),
               static_cast<long long>(CountRows(idb, "income_entries")));
 
-  auto stub = iv1::IncomeService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", (*income_server)->port()), grpc::InsecureChannelCredentials()));
+  // A full-size report with its CSV is larger than gRPC's default 4 MB (see GenerateReport).
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(16 << 20);
+  auto stub = iv1::IncomeService::NewStub(
+      grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", (*income_server)->port()),
+                                grpc::InsecureChannelCredentials(), args));
   const std::string& token = servers->admin_token;
   auto report = [&](const char* what, iv1::GenerateReportRequest req) {
     req.set_kind(iv1::REPORT_KIND_HOUSEHOLD_INCOME);

@@ -33,24 +33,24 @@ TEST(ReportArithTest, PersonMonthsFollowTheSizeHistory) {
   // 4 residents, 3 from 15 March (takes effect 1 April), 5 from 1 July (a 1st: from July).
   const std::vector<SizePeriod> sizes = {
       {CivilDay(2025, 1, 1), 4}, {CivilDay(2025, 3, 15), 3}, {CivilDay(2025, 7, 1), 5}};
-  const auto months = report_arith::MonthsOf(CivilDay(2025, 1, 10), CivilDay(2025, 12, 5));
-  ASSERT_EQ(months.size(), 12u);
-  EXPECT_EQ(report_arith::SizeInMonth(sizes, CivilMonth(2025, 3)), 4);
-  EXPECT_EQ(report_arith::SizeInMonth(sizes, CivilMonth(2025, 4)), 3);
-  EXPECT_EQ(report_arith::SizeInMonth(sizes, CivilMonth(2025, 7)), 5);
-  EXPECT_EQ(report_arith::SizeInMonth(sizes, CivilMonth(2024, 6)), 4);  // before: the first
-  EXPECT_EQ(report_arith::ResidentPersonMonths(sizes, months), 3 * 4 + 3 * 3 + 6 * 5);
-  EXPECT_EQ(report_arith::PerCapita(5100000, 51), 1200000);
-  EXPECT_EQ(report_arith::PerCapita(-7, 12), -7);
-  EXPECT_EQ(report_arith::PerCapita(-1, 24), -1);  // -0.5 → -1
-  EXPECT_EQ(report_arith::PerCapita(100, 0), 0);
-  EXPECT_TRUE(report_arith::Below(599999, 12, 600000));
-  EXPECT_FALSE(report_arith::Below(600000, 12, 600000));
-  EXPECT_TRUE(report_arith::Near(600000, 12, 600000, 1000));
-  EXPECT_TRUE(report_arith::Near(659999, 12, 600000, 1000));
-  EXPECT_FALSE(report_arith::Near(660000, 12, 600000, 1000));
-  EXPECT_FALSE(report_arith::Near(599999, 12, 600000, 1000));  // below is not near
-  EXPECT_EQ(report_arith::RegionChain("530828100201"),
+  const Period period{CivilDay(2025, 1, 10), CivilDay(2025, 12, 5)};
+  ASSERT_EQ(period.Months().size(), 12u);
+  EXPECT_EQ(SizeInMonth(sizes, CivilMonth(2025, 3)), 4);
+  EXPECT_EQ(SizeInMonth(sizes, CivilMonth(2025, 4)), 3);
+  EXPECT_EQ(SizeInMonth(sizes, CivilMonth(2025, 7)), 5);
+  EXPECT_EQ(SizeInMonth(sizes, CivilMonth(2024, 6)), 4);  // before: the first
+  EXPECT_EQ(ResidentPersonMonths(sizes, period), 3 * 4 + 3 * 3 + 6 * 5);
+  EXPECT_EQ(PerCapita(5100000, 51), 1200000);
+  EXPECT_EQ(PerCapita(-7, 12), -7);
+  EXPECT_EQ(PerCapita(-1, 24), -1);  // -0.5 → -1
+  EXPECT_EQ(PerCapita(100, 0), 0);
+  EXPECT_TRUE(Below(599999, 12, 600000));
+  EXPECT_FALSE(Below(600000, 12, 600000));
+  EXPECT_TRUE(Near(600000, 12, 600000, 1000));
+  EXPECT_TRUE(Near(659999, 12, 600000, 1000));
+  EXPECT_FALSE(Near(660000, 12, 600000, 1000));
+  EXPECT_FALSE(Near(599999, 12, 600000, 1000));  // below is not near
+  EXPECT_EQ(RegionChain("530828100201"),
             (std::vector<std::string>{"530828", "530800", "530000", "000000"}));
 }
 
