@@ -1,5 +1,5 @@
 // Surplus distributions (Art. 44) and member accounts (Art. 43) through gRPC: inputs derived from
-// membership (members of the fiscal year, join dates, contributions) and from the ledger
+// membership (members of the fiscal year, join and exit dates, contributions) and from the ledger
 // (settlements and cooperative transactions, rows written straight into income's database), the
 // 60 % rule, the DRAFT → PUBLISHED → APPROVED lifecycle with its display period (fake clock),
 // each reason, each role and another cooperative's distribution, and replays.
@@ -440,6 +440,94 @@ TEST_F(SurplusTest, MemberAccountsShowTheYearAndThePublishedAllocation) {
   EXPECT_EQ(a.allocation().member_id(), w.late.id());
   EXPECT_EQ(a.allocation().patronage_allocation().fen(), 60000) << "the only transactions";
   EXPECT_EQ(a.allocation().total_allocation().fen(), 100000) << "the only capital too";
+}
+
+TEST_F(SurplusTest, AnExitedMembersShareIsProratedToItsExitDate) {
+  // A cooperative that moved its fiscal year end from June to December after `leaver` gave
+  // notice: its exit stayed the old fiscal-year end, 2025-06-30, day 181 of fiscal 2025.
+  SurplusWorld w = NewSurplusWorld();
+  const std::string coop = w.coop.cooperative.id();
+  mv1::Member leaver;
+  std::tie(leaver, std::ignore) =
+      NewMemberJoined(coop, w.coop.household.village_code(), CivilDay(2024, 1, 1));
+  // Capital (before exiting: an exited member cannot contribute): `leaver` 800,000, `full`
+  // 1,000,000; `late` none.
+  RecordContribution(leaver.id(), 800000, CivilDay(2024, 3, 1));
+  RecordContribution(w.full.id(), 1000000, CivilDay(2024, 5, 1));
+  // Test-only setup, straight in membership's database: RequestMemberExit cannot produce this
+  // exit (the fake clock's today, 2026-03-01, gives notice for 2026-12-31, and membership refuses
+  // to move the fiscal year end while a notice is pending), so the member is made EXITED with its
+  // old fiscal-year end as it would be after the move.
+  absl::Status st = (*membership_)->database().Transact([&](Tx& tx) -> absl::Status {
+    tx.Execute(
+        "UPDATE members SET state = ?, active_person_hash = NULL, exit_effective_date = ?, "
+        "exit_notice_time_us = ?, exit_reason = '', exit_refund_fen = 800000 WHERE id = ?",
+        static_cast<int>(mv1::MEMBER_STATE_EXITED), CivilToSql(CivilDay(2025, 6, 30)),
+        ToMicros(absl::FromCivil(CivilDay(2025, 1, 10), absl::UTCTimeZone())), leaver.id());
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(st.ok()) << st;
+  // Transactions: `leaver` 200,000 and 50,000 (on its exit day) count; 70,000 the day after and
+  // 90,000 in November do not. `full` 750,000.
+  const auto pb = iv1::INCOME_KIND_PRODUCTION_BUSINESS;
+  const auto ct = iv1::INCOME_SOURCE_COOPERATIVE_TRANSACTION;
+  const std::string hx = leaver.household_id();
+  InsertEntryRow(hx, pb, ct, 200000, CivilDay(2025, 3, 1), coop);
+  InsertEntryRow(hx, pb, iv1::INCOME_SOURCE_MARKETPLACE_SETTLEMENT, 50000, CivilDay(2025, 6, 30),
+                 coop);
+  InsertEntryRow(hx, pb, ct, 70000, CivilDay(2025, 7, 1), coop);
+  InsertEntryRow(hx, pb, ct, 90000, CivilDay(2025, 11, 15), coop);
+  InsertEntryRow(w.full.household_id(), pb, ct, 750000, CivilDay(2025, 9, 1), coop);
+
+  // 10,000,000: reserve 10 % = 1,000,000; patronage 60 % of 9,000,000 = 5,400,000; capital
+  // 3,600,000. `leaver` is named with a reserve-and-subsidy share of 100,000.
+  iv1::CreateSurplusDistributionRequest req = Request(coop, 10000000, 1000, 6000);
+  iv1::MemberAllocation* named = req.mutable_distribution()->add_allocations();
+  named->set_member_id(leaver.id());
+  named->mutable_reserve_and_subsidy_share()->set_fen(100000);
+  iv1::SurplusDistribution d;
+  grpc::Status s = Create(w.coop.admin_token, req, &d);
+  ASSERT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
+  EXPECT_EQ(d.reserve_fund().fen(), 1000000);
+  EXPECT_EQ(d.patronage_pool().fen(), 5400000);
+  EXPECT_EQ(d.capital_pool().fen(), 3600000);
+  ASSERT_EQ(d.allocations_size(), 3) << "full, late and the exited member";
+  std::map<std::string, iv1::MemberAllocation> by_id;
+  for (const auto& a : d.allocations()) by_id[a.member_id()] = a;
+  ASSERT_EQ(by_id.count(leaver.id()), 1u);
+  const iv1::MemberAllocation& gone = by_id[leaver.id()];
+  const iv1::MemberAllocation& full = by_id[w.full.id()];
+  const iv1::MemberAllocation& late = by_id[w.late.id()];
+  EXPECT_EQ(gone.member_days(), 181) << "2025-01-01 to 2025-06-30";
+  EXPECT_EQ(full.member_days(), 365);
+  EXPECT_EQ(gone.transaction_amount().fen(), 250000) << "only entries on or before the exit";
+  EXPECT_EQ(full.transaction_amount().fen(), 750000);
+  EXPECT_EQ(late.transaction_amount().fen(), 0);
+  EXPECT_EQ(gone.capital_contribution().fen(), 800000);
+  EXPECT_EQ(gone.reserve_and_subsidy_share().fen(), 100000);
+  EXPECT_EQ(gone.capital_and_reserve_share().fen(), 446301) << "900,000 × 181 ÷ 365, floor";
+  EXPECT_EQ(full.capital_and_reserve_share().fen(), 1000000);
+  EXPECT_EQ(late.capital_and_reserve_share().fen(), 0);
+  // 5,400,000 by 250,000 : 750,000 : 0; 3,600,000 by 446,301 : 1,000,000 : 0 (floors 1,110,891
+  // and 2,489,108; the left-over fen to the larger remainder, the exited member's).
+  EXPECT_EQ(gone.patronage_allocation().fen(), 1350000);
+  EXPECT_EQ(full.patronage_allocation().fen(), 4050000);
+  EXPECT_EQ(late.patronage_allocation().fen(), 0);
+  EXPECT_EQ(gone.capital_allocation().fen(), 1110892);
+  EXPECT_EQ(full.capital_allocation().fen(), 2489108);
+  EXPECT_EQ(late.capital_allocation().fen(), 0);
+  EXPECT_EQ(gone.total_allocation().fen(), 1350000 + 1110892);
+  EXPECT_EQ(full.total_allocation().fen(), 4050000 + 2489108);
+  // The parts sum exactly.
+  int64_t patronage = 0, capital = 0, total = 0;
+  for (const auto& a : d.allocations()) {
+    patronage += a.patronage_allocation().fen();
+    capital += a.capital_allocation().fen();
+    total += a.total_allocation().fen();
+  }
+  EXPECT_EQ(patronage, d.patronage_pool().fen());
+  EXPECT_EQ(capital, d.capital_pool().fen());
+  EXPECT_EQ(d.reserve_fund().fen() + total, d.surplus().fen());
 }
 
 }  // namespace
