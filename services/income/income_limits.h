@@ -81,7 +81,8 @@ inline constexpr FieldLimit kAllocations =
 inline constexpr FieldLimit kDistributionNote =
     Limit(limits::kDistribution, "note", LimitKind::kText, 0, 500);
 inline constexpr FieldLimit kReserveShare =
-    Limit(limits::kAllocation, "reserve_and_subsidy_share", LimitKind::kFen, 0, 100'000'000'000);
+    Limit(limits::kAllocation, "reserve_and_subsidy_share", LimitKind::kFen, 0, 100'000'000'000)
+        .Optional();
 inline constexpr FieldLimit kAssemblyDate =
     Limit("cooplink.income.v1.ApproveSurplusDistributionRequest", "assembly_date",
           LimitKind::kPastDate, 0, 0);

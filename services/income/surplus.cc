@@ -63,8 +63,8 @@ absl::Status ValidateCreate(const v1::SurplusDistribution& d, FieldViolations& v
       const v1::MemberAllocation& a = d.allocations(i);
       const std::string field = absl::StrCat("distribution.allocations[", i, "]");
       CheckId(v, field + ".member_id", a.member_id());
-      CheckFen(v, field + ".reserve_and_subsidy_share.fen", true, a.reserve_and_subsidy_share(),
-               kReserveShare);
+      CheckFen(v, field + ".reserve_and_subsidy_share.fen", a.has_reserve_and_subsidy_share(),
+               a.reserve_and_subsidy_share(), kReserveShare);
       if (!named->emplace(a.member_id(), a.reserve_and_subsidy_share().fen()).second) {
         v.Add(field + ".member_id", "names a member already named (at most once per request)");
       }

@@ -1,13 +1,9 @@
 // Every limit income.proto states for a request field (services/income/income_limits.h, tied to the
 // proto comments by tests/unit/common/limits_contract_test.cc) and the common ones (request_id,
 // page_size, Date), walked through real gRPC just below, at and just above each bound
-// (tests/support/limit_walker.h), with two entries the walker cannot take as they stand:
-//   - IncomeEntry.occurred_date starts at 2000-01-01 (kFirstEntryYear), where a kPastDate starts
-//     at 1900-01-01: it is left out of the walk and its bounds are probed by hand below;
-//   - MemberAllocation.reserve_and_subsidy_share is accepted unset (as 0) although its entry is not
-//     Optional() and its proto comment does not say "unset means 0": it is walked as optional,
-//     which pins today's behaviour (the table and the comment should say so, or the validator
-//     should refuse it).
+// (tests/support/limit_walker.h), except one entry the walker cannot take: IncomeEntry
+// .occurred_date starts at 2000-01-01 (kFirstEntryYear), where a kPastDate starts at 1900-01-01:
+// it is left out of the walk and its bounds are probed by hand below.
 //
 // The baselines use real resources, so a value that passes validation meets the RPC's own rules:
 // the reason walk on ReverseIncomeEntry reverses the entry once and then meets ALREADY_REVERSED;
@@ -37,17 +33,12 @@ using Stub = iv1::IncomeService::Stub;
 using absl::CivilDay;
 using grpc::StatusCode;
 
-// kIncomeLimits as the walker takes it: without kEntryDate, with kReserveShare optional (see the
-// file comment).
+// kIncomeLimits as the walker takes it: without kEntryDate (see the file comment).
 std::vector<FieldLimit> WalkedLimits() {
   std::vector<FieldLimit> out;
   for (const FieldLimit& l : income::kIncomeLimits) {
     const std::string message = l.message, field = l.field;
     if (message == income::kEntryDate.message && field == income::kEntryDate.field) continue;
-    if (message == income::kReserveShare.message && field == income::kReserveShare.field) {
-      out.push_back(l.Optional());
-      continue;
-    }
     out.push_back(l);
   }
   return out;
@@ -139,8 +130,8 @@ TEST_F(IncomeLimitsTest, EveryDocumentedLimitIsEnforcedExactly) {
   };
   iv1::SurplusDistribution draft;
   {
-    grpc::Status s = income().CreateSurplusDistribution(Ctx(token).get(), distribution_request(),
-                                                        &draft);
+    grpc::Status s =
+        income().CreateSurplusDistribution(Ctx(token).get(), distribution_request(), &draft);
     ASSERT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
   }
 
@@ -175,13 +166,13 @@ TEST_F(IncomeLimitsTest, EveryDocumentedLimitIsEnforcedExactly) {
         e->set_note("务工收入");
         return req;
       });
-  walker.Rpc<iv1::ReverseIncomeEntryRequest, iv1::IncomeEntry>(
-      income(), &Stub::ReverseIncomeEntry, token, [&] {
-        iv1::ReverseIncomeEntryRequest req;
-        req.set_entry_id(to_reverse.id());
-        req.set_reason("录入错误");
-        return req;
-      });
+  walker.Rpc<iv1::ReverseIncomeEntryRequest, iv1::IncomeEntry>(income(), &Stub::ReverseIncomeEntry,
+                                                               token, [&] {
+                                                                 iv1::ReverseIncomeEntryRequest req;
+                                                                 req.set_entry_id(to_reverse.id());
+                                                                 req.set_reason("录入错误");
+                                                                 return req;
+                                                               });
   walker.Rpc<iv1::ListIncomeEntriesRequest, iv1::ListIncomeEntriesResponse>(
       income(), &Stub::ListIncomeEntries, token, [&] {
         iv1::ListIncomeEntriesRequest req;
