@@ -1,5 +1,6 @@
-// The membership binary as an operator runs it: --help, bad configuration, the bootstrap-admin
-// command, health and access log, and a clean exit 0 on SIGTERM.
+// The service binaries as an operator runs them: membership's --help, bad configuration, the
+// bootstrap-admin command, health and access log, and a clean exit 0 on SIGTERM; catalog, orders
+// and income beside their peers (all real processes), ending open streams on SIGTERM.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -16,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "cooplink/catalog/v1/catalog.grpc.pb.h"
+#include "cooplink/income/v1/income.grpc.pb.h"
 #include "cooplink/membership/v1/membership.grpc.pb.h"
 #include "cooplink/orders/v1/orders.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -30,6 +32,7 @@ namespace mv1 = ::cooplink::membership::v1;
 const std::string kBinary = absl::StrCat(COOPLINK_BINARY_DIR, "/services/membership/membership");
 const std::string kCatalogBinary = absl::StrCat(COOPLINK_BINARY_DIR, "/services/catalog/catalog");
 const std::string kOrdersBinary = absl::StrCat(COOPLINK_BINARY_DIR, "/services/orders/orders");
+const std::string kIncomeBinary = absl::StrCat(COOPLINK_BINARY_DIR, "/services/income/income");
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path);
@@ -72,6 +75,19 @@ class Process {
     waitpid(pid_, &status, 0);
     exited_ = true;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  // The exit code, or -1 if the process is still running after `limit` (then it is left running).
+  int WaitAtMost(absl::Duration limit) {
+    const absl::Time end = absl::Now() + limit;
+    for (;;) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      if (absl::Now() >= end) return -1;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
   }
   void Signal(int sig) { kill(pid_, sig); }
   std::string out() const { return ReadAll(out_); }
@@ -310,6 +326,115 @@ TEST_F(ServerProcessTest, OrdersServesBesideCatalogAndMembershipAndEndsOpenWatch
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(orders.Wait(), 0);
   EXPECT_NE(orders.err().find("\"msg\":\"stopped\""), std::string::npos);
+  catalog.Signal(SIGTERM);
+  EXPECT_EQ(catalog.Wait(), 0);
+  membership.Signal(SIGTERM);
+  EXPECT_EQ(membership.Wait(), 0);
+}
+
+TEST_F(ServerProcessTest, IncomeServesBesideOrdersImportsACursorAndStopsWithItsStreamOpen) {
+  DbConfig income_db = TestDbConfig("test_e2e_income_process");
+  const std::vector<std::string> income_env = {
+      absl::StrCat("COOPLINK_DB_NAME=", income_db.database),
+      absl::StrCat("COOPLINK_TOKEN_KEY=", key_)};
+  // Without its peers' addresses and token the binary does not start, and says which flags.
+  Process lonely({"--listen=127.0.0.1:0"}, income_env, "income-without-peers", kIncomeBinary);
+  EXPECT_NE(lonely.Wait(), 0);
+  for (const char* flag : {"--membership_target", "--orders_target", "--service_token"}) {
+    EXPECT_NE(lonely.err().find(flag), std::string::npos) << flag << ": " << lonely.err();
+  }
+
+  Process bootstrap({"bootstrap-admin", "income service account"}, Env(), "bootstrap-income");
+  ASSERT_EQ(bootstrap.Wait(), 0) << bootstrap.err();
+  std::string token = bootstrap.out();
+  token.erase(token.find_last_not_of("\n") + 1);
+  ASSERT_FALSE(token.empty());
+  Process membership({"--listen=127.0.0.1:0"}, Env(), "membership-for-income");
+  const int membership_port = membership.WaitForPort();
+  ASSERT_NE(membership_port, 0) << membership.err();
+  DbConfig catalog_db = TestDbConfig("test_e2e_catalog_for_income");
+  Process catalog({"--listen=127.0.0.1:0"},
+                  {absl::StrCat("COOPLINK_DB_NAME=", catalog_db.database),
+                   absl::StrCat("COOPLINK_TOKEN_KEY=", key_),
+                   absl::StrCat("COOPLINK_MEMBERSHIP_TARGET=127.0.0.1:", membership_port),
+                   absl::StrCat("COOPLINK_MEMBERSHIP_TOKEN=", token)},
+                  "catalog-for-income", kCatalogBinary);
+  const int catalog_port = catalog.WaitForPort();
+  ASSERT_NE(catalog_port, 0) << catalog.err();
+  DbConfig orders_db = TestDbConfig("test_e2e_orders_for_income");
+  Process orders(
+      {"--listen=127.0.0.1:0", "--watch_heartbeat=100ms"},
+      {absl::StrCat("COOPLINK_DB_NAME=", orders_db.database),
+       absl::StrCat("COOPLINK_TOKEN_KEY=", key_), absl::StrCat("COOPLINK_PII_KEY=", pii_),
+       absl::StrCat("COOPLINK_MEMBERSHIP_TARGET=127.0.0.1:", membership_port),
+       absl::StrCat("COOPLINK_CATALOG_TARGET=127.0.0.1:", catalog_port),
+       absl::StrCat("COOPLINK_ORDERS_SERVICE_TOKEN=", token)},
+      "orders-for-income", kOrdersBinary);
+  const int orders_port = orders.WaitForPort();
+  ASSERT_NE(orders_port, 0) << orders.err();
+
+  // The token goes by the environment, the peers by flags.
+  std::vector<std::string> env = income_env;
+  env.push_back(absl::StrCat("COOPLINK_INCOME_SERVICE_TOKEN=", token));
+  Process income({"--listen=127.0.0.1:0", "--drain_timeout=60s",
+                  absl::StrCat("--membership_target=127.0.0.1:", membership_port),
+                  absl::StrCat("--orders_target=127.0.0.1:", orders_port)},
+                 env, "income", kIncomeBinary);
+  const int port = income.WaitForPort();
+  ASSERT_NE(port, 0) << income.err();
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service("cooplink.income.v1.IncomeService");
+  grpc::health::v1::HealthCheckResponse resp;
+  grpc::ClientContext hctx;
+  ASSERT_TRUE(health->Check(&hctx, req, &resp).ok());
+  EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+
+  namespace iv1 = ::cooplink::income::v1;
+  auto stub = iv1::IncomeService::NewStub(channel);
+  iv1::AlertSettings settings;
+  grpc::Status got =
+      stub->GetAlertSettings(Ctx(token).get(), iv1::GetAlertSettingsRequest(), &settings);
+  ASSERT_TRUE(got.ok()) << got.error_message();
+  EXPECT_EQ(settings.near_margin_bps(), 1000);
+  EXPECT_EQ(settings.drop_share_bps(), 2000);
+
+  // The importer follows orders' event stream; orders' heartbeats (every 100 ms, no orders yet)
+  // give it a cursor to store. Bounded wait: 30 s.
+  iv1::SettlementImportStatus status;
+  grpc::Status last;
+  for (int i = 0; i < 600 && status.cursor().empty(); ++i) {
+    status.Clear();
+    last = stub->GetSettlementImportStatus(Ctx(token).get(),
+                                           iv1::GetSettlementImportStatusRequest(), &status);
+    if (status.cursor().empty()) absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_FALSE(status.cursor().empty()) << last.error_message() << "\n" << income.err();
+  EXPECT_TRUE(status.has_cursor_update_time());
+
+  // SIGTERM with the importer's stream open: the stream is cancelled, not drained, so the process
+  // exits 0 long before the 60 s drain timeout (bound: 30 s). Meanwhile health is asked until it
+  // stops answering SERVING: besides checking that, the calls keep the test's channel polled, so
+  // it reads income's GOAWAY and closes (an idle synchronous client reads it only every 5 s, and
+  // the server's shutdown waits for its connections to close).
+  income.Signal(SIGTERM);
+  bool serving = true;
+  for (int i = 0; i < 1500 && serving; ++i) {
+    grpc::ClientContext check;
+    check.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    serving = health->Check(&check, req, &resp).ok() &&
+              resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+    if (serving) absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_FALSE(serving);
+  const int code = income.WaitAtMost(absl::Seconds(30));
+  EXPECT_EQ(code, 0) << "(-1: still running after 30 s)\n" << income.err();
+  if (code == -1) income.Signal(SIGKILL);  // the destructor reaps it
+  EXPECT_NE(income.err().find("\"msg\":\"stopped\""), std::string::npos);
+  orders.Signal(SIGTERM);
+  EXPECT_EQ(orders.Wait(), 0);
   catalog.Signal(SIGTERM);
   EXPECT_EQ(catalog.Wait(), 0);
   membership.Signal(SIGTERM);
