@@ -6,7 +6,7 @@
 //     own source info, compiled into a descriptor set at build time);
 //   - every field a request can carry whose comment states a limit has an entry.
 // What the server does with each entry is walked through gRPC in
-// tests/integration/{catalog,membership,orders}/limits_test.cc.
+// tests/integration/{catalog,membership,orders,income}/limits_test.cc.
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
 #include <gtest/gtest.h>
