@@ -99,6 +99,19 @@ absl::StatusOr<MemberFacts> GrpcHouseholdDirectory::GetMember(const CallContext&
   return MemberFactsFrom(info, m->cooperative_id());
 }
 
+absl::StatusOr<bool> GrpcHouseholdDirectory::HouseholdHasMember(const CallContext& call,
+                                                                const std::string& cooperative_id,
+                                                                const std::string& household_id) {
+  mv1::ListMembersRequest req;
+  req.set_cooperative_id(cooperative_id);
+  req.set_household_id(household_id);  // any state
+  req.set_page_size(1);
+  auto resp = client_.Read(call, &Stub::ListMembers, req);
+  if (resp.status().code() == absl::StatusCode::kNotFound) return false;  // no such cooperative
+  if (!resp.ok()) return resp.status();
+  return resp->members_size() > 0;
+}
+
 absl::StatusOr<std::vector<MemberFacts>> GrpcHouseholdDirectory::ListMembers(
     const CallContext& call, const std::string& cooperative_id) {
   auto members = membership_.ListMembers(call, cooperative_id);

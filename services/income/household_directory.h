@@ -87,6 +87,11 @@ class HouseholdDirectory {
   // NOT_FOUND when there is no such member.
   virtual absl::StatusOr<MemberFacts> GetMember(const CallContext& call,
                                                 const std::string& member_id) = 0;
+  // Whether the household has a member (in any state) in the cooperative; false when there is no
+  // such cooperative. One filtered lookup, not a listing of the cooperative.
+  virtual absl::StatusOr<bool> HouseholdHasMember(const CallContext& call,
+                                                  const std::string& cooperative_id,
+                                                  const std::string& household_id) = 0;
   // Every member of the cooperative, in every state, ordered by id.
   virtual absl::StatusOr<std::vector<MemberFacts>> ListMembers(
       const CallContext& call, const std::string& cooperative_id) = 0;
@@ -115,6 +120,9 @@ class GrpcHouseholdDirectory final : public HouseholdDirectory {
                                                   const std::string& cooperative_id) override;
   absl::StatusOr<MemberFacts> GetMember(const CallContext& call,
                                         const std::string& member_id) override;
+  absl::StatusOr<bool> HouseholdHasMember(const CallContext& call,
+                                          const std::string& cooperative_id,
+                                          const std::string& household_id) override;
   absl::StatusOr<std::vector<MemberFacts>> ListMembers(const CallContext& call,
                                                        const std::string& cooperative_id) override;
   absl::StatusOr<std::vector<Contribution>> ListContributions(

@@ -4,7 +4,7 @@
 // (EvaluateAlerts), with the household's facts asked from membership before it opened.
 //
 // Who sees a household: a platform admin every one; a social worker those of its villages; a
-// cooperative admin those with a member in its cooperative (membership's ListMembers, asked on
+// cooperative admin those with a member in its cooperative (one filtered ListMembers, asked on
 // every call); a member its own (reads only). Outside that the household (or entry) is NOT_FOUND,
 // worded like a missing one; in scope but the entry's source not the caller's is PERMISSION_DENIED.
 #include <algorithm>
@@ -35,24 +35,13 @@ absl::StatusOr<HouseholdFacts> HouseholdOrNotFound(const CallContext& call,
   return facts;
 }
 
-// Whether the household has a member (any state) in the cooperative.
-absl::StatusOr<bool> HasMemberIn(const CallContext& call, HouseholdDirectory& directory,
-                                 const std::string& cooperative_id,
-                                 const std::string& household_id) {
-  absl::StatusOr<std::vector<MemberFacts>> members = directory.ListMembers(call, cooperative_id);
-  if (absl::IsNotFound(members.status())) return false;
-  if (!members.ok()) return members.status();
-  return std::any_of(members->begin(), members->end(),
-                     [&](const MemberFacts& m) { return m.household_id == household_id; });
-}
-
 // OK when the caller sees the household (see the file comment), else NOT_FOUND as `what` `id`.
 absl::Status RequireHouseholdInScope(const CallContext& call, HouseholdDirectory& directory,
                                      const IncomeScope& scope, const HouseholdFacts& household,
                                      const std::string& what, const std::string& id) {
   const Principal& p = call.principal();
   if (p.is(Role::kCooperativeAdmin)) {
-    absl::StatusOr<bool> in = HasMemberIn(call, directory, p.cooperative_id, household.id);
+    absl::StatusOr<bool> in = directory.HouseholdHasMember(call, p.cooperative_id, household.id);
     if (!in.ok()) return in.status();
     return *in ? absl::OkStatus() : NotFoundFor(what, id);
   }

@@ -122,14 +122,9 @@ absl::Status Income::CreateSurplusDistribution(const CallContext& call,
     }
     it->reserve_fen = fen;
   }
-  if (fiscal.empty()) {
-    return FailedPrecondition(
-        "NO_MEMBERS", absl::StrCat("the cooperative had no members in fiscal year ", fy.year));
-  }
-  if (static_cast<int>(fiscal.size()) > sl::kMaxMembers) {
-    return FailedPrecondition(
-        "TOO_MANY_MEMBERS", absl::StrCat("the cooperative had ", fiscal.size(),
-                                         " members in the fiscal year; at most ", sl::kMaxMembers));
+  if (absl::Status s = CheckFiscalMemberCount(static_cast<int64_t>(fiscal.size()), fy.year);
+      !s.ok()) {
+    return s;
   }
   for (FiscalMember& m : fiscal) {
     if (m.facts.capital_contribution_total_fen == 0) continue;  // never contributed

@@ -4,6 +4,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "services/common/money.h"
 #include "services/common/status.h"
 
@@ -141,6 +142,20 @@ absl::StatusOr<SurplusSplit> SplitSurplus(int64_t surplus, int32_t reserve_fund_
   s.patronage = *std::move(patronage);
   s.capital = *std::move(capital);
   return s;
+}
+
+absl::Status CheckFiscalMemberCount(int64_t members, int fiscal_year) {
+  if (members == 0) {
+    return FailedPrecondition(
+        "NO_MEMBERS", absl::StrCat("the cooperative had no members in fiscal year ", fiscal_year));
+  }
+  if (members > surplus_limits::kMaxMembers) {
+    return FailedPrecondition(
+        "TOO_MANY_MEMBERS",
+        absl::StrCat("the cooperative had ", members, " members in fiscal year ", fiscal_year,
+                     "; at most ", surplus_limits::kMaxMembers));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace cooplink::income

@@ -29,6 +29,10 @@ inline constexpr int kMaxMembers = 5000;
 inline constexpr int kDisplayDays = 15;
 }  // namespace surplus_limits
 
+// NO_MEMBERS when nobody belonged to the cooperative in the fiscal year, TOO_MANY_MEMBERS above
+// surplus_limits::kMaxMembers (FAILED_PRECONDITION both, as the proto's allocations comment says).
+absl::Status CheckFiscalMemberCount(int64_t members, int fiscal_year);
+
 // A fiscal year named by the calendar year it ends in, ending on the last day of the
 // cooperative's fiscal_year_end_month (1..12).
 struct FiscalYear {

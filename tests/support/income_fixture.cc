@@ -104,6 +104,20 @@ iv1::IncomeEntry IncomeFixture::RecordManual(const std::string& token,
 
 // --- Surplus distributions and reports (helper SURPLUS) ---
 
+iv1::MonitoringThreshold IncomeFixture::CreateLine(const std::string& region, int year,
+                                                   int64_t fen) {
+  iv1::CreateMonitoringThresholdRequest req;
+  req.set_request_id(NewRequestId());
+  req.mutable_threshold()->set_region_code(region);
+  req.mutable_threshold()->set_year(year);
+  req.mutable_threshold()->mutable_amount_per_capita()->set_fen(fen);
+  req.mutable_threshold()->set_source_document("测试文件");
+  iv1::MonitoringThreshold out;
+  grpc::Status s = income().CreateMonitoringThreshold(Ctx(admin()).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message() << " [" << ErrorReason(s) << "]";
+  return out;
+}
+
 std::string IncomeFixture::InsertEntryRow(const std::string& household_id, iv1::IncomeKind kind,
                                           iv1::IncomeSource source, int64_t fen, absl::CivilDay day,
                                           const std::string& cooperative_id,

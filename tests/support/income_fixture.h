@@ -62,6 +62,8 @@ class IncomeFixture : public OrdersFixture {
                              iv1::IncomeSource source, int64_t fen, absl::CivilDay day,
                              const std::string& cooperative_id = "",
                              const std::string& support_source_id = "");
+  // CreateMonitoringThreshold of `region` for `year` by the platform admin; expects success.
+  iv1::MonitoringThreshold CreateLine(const std::string& region, int year, int64_t fen);
   // A member of `cooperative_id` who joined on `join` (a new household in `village_code` unless
   // `household_id` is given), created by the platform admin; and a member token for it.
   std::pair<mv1::Member, std::string> NewMemberJoined(const std::string& cooperative_id,

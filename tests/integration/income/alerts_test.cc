@@ -23,11 +23,6 @@ namespace {
 
 using absl::CivilDay;
 
-constexpr const char* kInsertEntry =
-    "INSERT INTO income_entries (id, household_id, kind, amount_fen, occurred_date, source, "
-    "source_ref, import_key, note, recorded_by, reversal_of, reversed_by, cooperative_id, "
-    "support_source_id, create_time_us) VALUES (?, ?, ?, ?, ?, 1, '', NULL, '', 'test', NULL, "
-    "NULL, NULL, NULL, 0)";
 constexpr const char* kCountReviews = "SELECT COUNT(*) AS n FROM alert_reviews WHERE reason = ?";
 constexpr const char* kCountRegionReviews =
     "SELECT COUNT(*) AS n FROM alert_reviews WHERE region_code = ?";
@@ -41,24 +36,11 @@ class IncomeAlertsTest : public IncomeFixture {
 
   void Insert(const std::string& household, int64_t fen, CivilDay day,
               iv1::IncomeKind kind = iv1::INCOME_KIND_WAGE) {
-    absl::Status s = income_db().Transact([&](Tx& tx) {
-      tx.Execute(kInsertEntry, NewId(absl::Now()), household, static_cast<int>(kind), fen,
-                 CivilToSql(day));
-      return absl::OkStatus();
-    });
-    ASSERT_TRUE(s.ok()) << s;
+    InsertEntryRow(household, kind, iv1::INCOME_SOURCE_MANUAL, fen, day);
   }
 
   void Line(const std::string& region, int64_t fen, int year = 2026) {
-    iv1::CreateMonitoringThresholdRequest req;
-    req.set_request_id(NewRequestId());
-    req.mutable_threshold()->set_region_code(region);
-    req.mutable_threshold()->set_year(year);
-    req.mutable_threshold()->mutable_amount_per_capita()->set_fen(fen);
-    req.mutable_threshold()->set_source_document("测试文件");
-    iv1::MonitoringThreshold out;
-    grpc::Status s = income().CreateMonitoringThreshold(Ctx(admin()).get(), req, &out);
-    ASSERT_TRUE(s.ok()) << s.error_message();
+    CreateLine(region, year, fen);
   }
 
   // What a ledger write does after changing the household's entries.

@@ -247,14 +247,8 @@ TEST_F(ImportTest, TheSameEventTwiceAndAReversalBeforeItsSettlementApplyOnce) {
 TEST_F(ImportTest, AnImportedSettlementReachesTheAlertsThroughTheReviewQueue) {
   const std::string village = NewVillage("530829");
   const mv1::Household h = NewHousehold(village, 2);
-  iv1::CreateMonitoringThresholdRequest line;
-  line.set_request_id(NewRequestId());
-  line.mutable_threshold()->set_region_code("530829");
-  line.mutable_threshold()->set_year(static_cast<int>(Today(clock_->Now()).year()));
-  line.mutable_threshold()->mutable_amount_per_capita()->set_fen(600000);
-  line.mutable_threshold()->set_source_document("test line");
-  iv1::MonitoringThreshold created;
-  ASSERT_TRUE(income().CreateMonitoringThreshold(Ctx(admin()).get(), line, &created).ok());
+  ASSERT_FALSE(
+      CreateLine("530829", static_cast<int>(Today(clock_->Now()).year()), 600000).id().empty());
   ASSERT_TRUE(income_domain().RunAlertReviews().ok());  // the line's own review: no entries yet
 
   ov1::Settlement s;

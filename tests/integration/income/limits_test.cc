@@ -47,17 +47,7 @@ std::vector<FieldLimit> WalkedLimits() {
 class IncomeLimitsTest : public IncomeFixture {
  protected:
   // The monitoring line of `region` for `year`, by the platform admin.
-  void Line(const std::string& region, int year, int64_t fen) {
-    iv1::CreateMonitoringThresholdRequest req;
-    req.set_request_id(NewRequestId());
-    req.mutable_threshold()->set_region_code(region);
-    req.mutable_threshold()->set_year(year);
-    req.mutable_threshold()->mutable_amount_per_capita()->set_fen(fen);
-    req.mutable_threshold()->set_source_document("测试文件");
-    iv1::MonitoringThreshold out;
-    grpc::Status s = income().CreateMonitoringThreshold(Ctx(admin()).get(), req, &out);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
+  void Line(const std::string& region, int year, int64_t fen) { CreateLine(region, year, fen); }
 
   std::vector<iv1::Alert> AlertsOf(const std::string& household_id) {
     iv1::ListAlertsRequest req;

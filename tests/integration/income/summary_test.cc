@@ -22,11 +22,6 @@ using absl::CivilDay;
 using income::IncomeComponents;
 using income::LedgerAmount;
 
-constexpr const char* kInsertEntry =
-    "INSERT INTO income_entries (id, household_id, kind, amount_fen, occurred_date, source, "
-    "source_ref, import_key, note, recorded_by, reversal_of, reversed_by, cooperative_id, "
-    "support_source_id, create_time_us) VALUES (?, ?, ?, ?, ?, ?, '', NULL, '', 'test', NULL, "
-    "NULL, NULL, ?, 0)";
 constexpr const char* kSelectEntries =
     "SELECT kind, amount_fen, occurred_date, source, support_source_id FROM income_entries "
     "WHERE household_id = ? ORDER BY occurred_date, id";
@@ -42,25 +37,11 @@ class IncomeSummaryTest : public IncomeFixture {
   void Insert(const std::string& household, iv1::IncomeKind kind, int64_t fen, CivilDay day,
               iv1::IncomeSource source = iv1::INCOME_SOURCE_MANUAL,
               std::optional<std::string> support = std::nullopt) {
-    absl::Status s = income_db().Transact([&](Tx& tx) {
-      tx.Execute(kInsertEntry, NewId(absl::Now()), household, static_cast<int>(kind), fen,
-                 CivilToSql(day), static_cast<int>(source), support);
-      return absl::OkStatus();
-    });
-    ASSERT_TRUE(s.ok()) << s;
+    InsertEntryRow(household, kind, source, fen, day, "", support.value_or(""));
   }
 
   iv1::MonitoringThreshold Line(const std::string& region, int year, int64_t fen) {
-    iv1::CreateMonitoringThresholdRequest req;
-    req.set_request_id(NewRequestId());
-    req.mutable_threshold()->set_region_code(region);
-    req.mutable_threshold()->set_year(year);
-    req.mutable_threshold()->mutable_amount_per_capita()->set_fen(fen);
-    req.mutable_threshold()->set_source_document("测试文件");
-    iv1::MonitoringThreshold out;
-    grpc::Status s = income().CreateMonitoringThreshold(Ctx(admin()).get(), req, &out);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return out;
+    return CreateLine(region, year, fen);
   }
 
   grpc::Status Summary(const std::string& token, const std::string& household, int year,

@@ -15,6 +15,16 @@ namespace {
 
 using absl::CivilDay;
 
+TEST(SurplusMembersTest, NoneIsNoMembersAndAbove5000IsTooMany) {
+  EXPECT_EQ(ReasonOf(CheckFiscalMemberCount(0, 2025)), "NO_MEMBERS");
+  EXPECT_TRUE(CheckFiscalMemberCount(1, 2025).ok());
+  EXPECT_TRUE(CheckFiscalMemberCount(4999, 2025).ok());
+  EXPECT_TRUE(CheckFiscalMemberCount(5000, 2025).ok());
+  const absl::Status above = CheckFiscalMemberCount(5001, 2025);
+  EXPECT_EQ(above.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(above), "TOO_MANY_MEMBERS");
+}
+
 TEST(SurplusSplitTest, TheWorkedExampleOfTheLaw) {
   // Surplus 400,000 yuan, reserve 10 % → 40,000; distributable 360,000; 70 % by transactions =
   // 252,000; 108,000 by contribution shares.
